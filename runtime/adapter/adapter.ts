@@ -1,0 +1,52 @@
+/**
+ * The adapter seam: every send to everyone, to a group or to one channel by
+ * id goes through the server's adapter, already encoded once. The default
+ * {@link LocalAdapter} delivers in this process at no cost; the Redis adapter
+ * (`repod/redis`) also publishes the same bytes once so that every process
+ * writes them to its own members.
+ */
+import type { RepodError } from "../errors.ts";
+
+/** Who a send is for. */
+export type Audience =
+  | { readonly to: "all" }
+  | { readonly to: "group"; readonly group: string }
+  | { readonly to: "channel"; readonly id: string };
+
+/** A send: its audience, and the id of a channel to leave out. */
+export interface Delivery {
+  readonly audience: Audience;
+  readonly except?: string | undefined;
+}
+
+/** What an adapter may ask of the server it serves. */
+export interface AdapterHost {
+  /** This server's id, unique across processes; channel ids start with it. */
+  readonly serverId: string;
+  /** Writes `frame` to the local channels `delivery` names; returns how many got it. */
+  deliverLocal(frame: Uint8Array, delivery: Delivery): number;
+  /** Local channels in `group`, or all local channels. */
+  localCount(group?: string): number;
+  /** Ids of the local channels in `group`, or of all local channels. */
+  localIds(group?: string): string[];
+  /** Reports an adapter failure (ADAPTER_FAILED) through the server's logger and `onError`. */
+  reportError(error: RepodError): void;
+}
+
+/** Carries sends and presence between the processes that share one game population. */
+export interface Adapter {
+  /** Called by `server.start()`; resolves when the adapter can deliver. */
+  init(host: AdapterHost): Promise<void>;
+  /** Delivers `frame` to everyone `delivery` names, in every process (this one included). */
+  publish(frame: Uint8Array, delivery: Delivery): void;
+  /** A local channel connected / left for good. */
+  channelAdded(id: string): void;
+  channelRemoved(id: string): void;
+  /** A local channel joined / left a group. */
+  joined(id: string, group: string): void;
+  left(id: string, group: string): void;
+  /** Members of `group` (or everyone) across all processes. */
+  count(group?: string): Promise<number>;
+  /** Called by `server.stop()`. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,169 @@
+/**
+ * A Channel is the server's side of one connected client, as in repod: the
+ * server makes one per connection from its `channelClass`, and calls the
+ * channel's `Network_<action>(message)` for each message that client sends,
+ * in arrival order, or `networkReceived(message)` when there is no handler.
+ *
+ * @example
+ * ```ts
+ * class EchoChannel extends Channel {
+ *   Network_echo(data: AnyMessage) {
+ *     this.send({ action: "echo", text: data.text });
+ *   }
+ * }
+ * ```
+ *
+ * Generated protocols give you `abstract class <Name>Channel extends
+ * Channel<ServerMessage, ClientMessage>` whose handlers are abstract and whose
+ * `send()` takes only messages the server may send.
+ */
+import type { RepodError } from "./errors.ts";
+import { dispatch, handlerFailed } from "./dispatch.ts";
+import { Link, type LinkLimits, type LinkOwner } from "./link.ts";
+import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./protocol.ts";
+import type { Server } from "./server.ts";
+import type { Transport } from "./transport/transport.ts";
+import { encodeFrame } from "./wire/codec.ts";
+
+/** What a server hands a channel it makes. Pass it on to `super()` if you write a constructor. */
+export interface ChannelInit {
+  /** The server that accepted the connection. */
+  readonly server: Server<any>;
+  /** The channel's id, unique across processes. */
+  readonly id: string;
+  readonly limits: LinkLimits;
+  readonly validators: ReadonlyMap<string, Validator> | null;
+}
+
+/** What a channel needs from its server (the `Server` class implements it; not for users). */
+export interface ChannelHost {
+  /** Called when a channel's transport closed, for the server's bookkeeping and hooks. */
+  channelTransportClosed(channel: Channel<any, any>, transport: Transport, error: RepodError | undefined): void;
+  /** Called for each control frame (heartbeat, resume) a channel receives. */
+  channelControl(channel: Channel<any, any>, message: Message & Record<string, unknown>): void;
+  /** Called when a channel joins or leaves a group. */
+  channelJoined(channel: Channel<any, any>, group: string): void;
+  channelLeft(channel: Channel<any, any>, group: string): void;
+  /** Called for every error a channel reports, for the server's logger. */
+  channelError(channel: Channel<any, any>, error: RepodError): void;
+}
+
+/** The class a server makes its channels from. */
+export type ChannelClass<C extends Channel<any, any>> = (new (init: ChannelInit) => C) & {
+  readonly protocol?: ProtocolDescriptor;
+};
+
+/**
+ * The server's side of one client. `TOut` is what the server may send to
+ * the client, `TIn` what the client may send.
+ */
+export class Channel<TOut extends Message = AnyMessage, TIn extends Message = AnyMessage> {
+  /** The protocol a generated channel class speaks; untyped channels have none. */
+  static readonly protocol?: ProtocolDescriptor;
+
+  /** Unique across processes: `<server id>.<number>`. */
+  readonly id: string;
+  /** The server that made this channel: `this.server.sendToAll(…)`. */
+  readonly server: Server<any>;
+  /** @internal the conversation with the client. */
+  readonly link: Link;
+  private readonly memberOf = new Set<string>();
+  private address: [string, number] = ["", 0];
+
+  constructor(init: ChannelInit) {
+    this.id = init.id;
+    this.server = init.server;
+    const owner: LinkOwner = {
+      message: (message) => dispatch(this, message, (error) => this.report(error)),
+      control: (message) => this.server.channelControl(this, message),
+      problem: (error) => this.report(error),
+      transportClosed: (transport, error) => this.server.channelTransportClosed(this, transport, error),
+    };
+    this.link = new Link(owner, init.limits, init.validators);
+  }
+
+  /** `[host, port]` of the client, as repod's `addr`. */
+  get addr(): [string, number] {
+    const transport = this.link.transport;
+    if (transport) this.address = [transport.remoteAddress, transport.remotePort];
+    return this.address;
+  }
+
+  /** True while the client is connected (false while a session waits for resume, and after close). */
+  get isConnected(): boolean {
+    return this.link.isOpen;
+  }
+
+  /** Groups this channel is in. */
+  get groups(): ReadonlySet<string> {
+    return this.memberOf;
+  }
+
+  /**
+   * Sends a message to this client. Returns the bytes queued, 0 when the
+   * channel is closed. Throws `ENCODE_FAILED` for a value msgpack cannot carry.
+   */
+  send(message: TOut): number {
+    return this.link.send(encodeFrame(message, this.link.limits.maxFrameBytes));
+  }
+
+  /** Sends what is queued, then closes the connection. */
+  close(): void {
+    this.link.close();
+  }
+
+  /** Joins `group`: the server's `sendToGroup(group, …)` reaches this channel. */
+  join(group: string): void {
+    if (this.memberOf.has(group)) return;
+    this.memberOf.add(group);
+    this.server.channelJoined(this, group);
+  }
+
+  /** Leaves `group`. A channel leaves all its groups when it closes. */
+  leave(group: string): void {
+    if (!this.memberOf.delete(group)) return;
+    this.server.channelLeft(this, group);
+  }
+
+  /** Called once the channel is connected and the greeting is sent. */
+  onConnect?(): void;
+  /** Called once when the connection has closed for good. */
+  onClose?(): void;
+  /**
+   * Called with every error concerning this channel: bad input
+   * (DECODE_FAILED, NOT_A_MESSAGE, INVALID_PAYLOAD), a handler that threw
+   * (HANDLER_FAILED), SLOW_CONSUMER, TIMEOUT. Silent when not overridden
+   * (the server's logger still sees them).
+   */
+  onError?(error: RepodError): void;
+  /** Called when the connection broke and the session waits for the client to resume. */
+  onSuspend?(): void;
+  /** Called when the client resumed the session on a new connection. */
+  onResume?(): void;
+  /** Called with every message whose action has no `Network_<action>` handler. */
+  networkReceived?(data: TIn | AnyMessage): void;
+
+  /** @internal reports an error to `onError` and the server's logger; never throws. */
+  report(error: RepodError): void {
+    this.server.channelError(this, error);
+    if (this.onError === undefined) return;
+    try {
+      this.onError(error);
+    } catch (thrown) {
+      this.server.channelError(this, handlerFailed("error", thrown, "onError"));
+    }
+  }
+
+  /** @internal groups left on close, for the server's bookkeeping. */
+  takeGroups(): string[] {
+    const groups = [...this.memberOf];
+    this.memberOf.clear();
+    return groups;
+  }
+
+  /** @internal attaches the client's transport. */
+  attach(transport: Transport): void {
+    this.address = [transport.remoteAddress, transport.remotePort];
+    this.link.attach(transport);
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * The client's connection: what repod calls `connection`. It connects,
+ * queues everything that arrives — messages and the built-in events
+ * `socketConnect`, `connected`, `error`, `disconnected` — and hands the queue
+ * to its listener when the game loop calls `pump()`.
+ *
+ * Node has one thread, so there is no background thread as in repod: the
+ * socket fills the queue on the event loop and `pump()` drains it
+ * synchronously, once per frame of the game loop.
+ *
+ * Transports are plugged in by scheme (`registerConnector`) so that the
+ * browser build never imports `node:net`.
+ */
+import { DEFAULT_HOST, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_PORT } from "./constants.ts";
+import { RepodError } from "./errors.ts";
+import { Link, type LinkOwner } from "./link.ts";
+import { silentLogger, type Logger } from "./logging.ts";
+import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./protocol.ts";
+import type { Transport } from "./transport/transport.ts";
+import { encodeFrame } from "./wire/codec.ts";
+
+/** Options of a client connection; every one has a default. */
+export interface ClientOptions {
+  /** Largest payload accepted from the server. @default 1048576 (1 MiB) */
+  maxFrameBytes?: number;
+  /** Bytes that may wait to be sent (or, while disconnected, queued) before sends are refused. @default 8388608 (8 MiB) */
+  maxBufferedBytes?: number;
+  /** Check every message from the server against the protocol before dispatch. @default true */
+  validate?: boolean;
+  /** Give up connecting after this long. @default 5000 */
+  connectTimeoutMs?: number;
+  /** Receives structured events. @default silent */
+  logger?: Logger;
+}
+
+/** Where to connect: a TCP host and port, or a `ws://` / `wss://` URL. */
+export interface ConnectTarget {
+  /** `"tcp"`, `"ws"` or `"wss"`. */
+  scheme: string;
+  host: string;
+  port: number;
+  /** The whole URL, for WebSocket. */
+  url?: string;
+}
+
+/** Opens a transport to a target; rejects with CONNECT_FAILED. */
+export type Connector = (target: ConnectTarget, options: Required<ClientOptions>) => Promise<Transport>;
+
+const connectors = new Map<string, Connector>();
+
+/** Makes `connect()` able to reach targets of `scheme` (done by the entry points; tests may add their own). */
+export function registerConnector(scheme: string, connector: Connector): void {
+  connectors.set(scheme, connector);
+}
+
+/** Built-in events, delivered through `pump()` as `Network_<action>` like any message. */
+export interface SocketConnectEvent {
+  action: "socketConnect";
+}
+/** The server's greeting: our server adds its protocol's name and fingerprint and the channel id. */
+export interface ConnectedEvent {
+  action: "connected";
+  protocol?: string;
+  fingerprint?: string;
+  id?: string;
+  [field: string]: unknown;
+}
+export interface DisconnectedEvent {
+  action: "disconnected";
+}
+export interface ErrorEvent {
+  action: "error";
+  code: RepodError["code"];
+  message: string;
+  error: RepodError;
+}
+export type ClientEvent = SocketConnectEvent | ConnectedEvent | DisconnectedEvent | ErrorEvent;
+
+/** Connection states. */
+export type ClientState = "idle" | "connecting" | "open" | "closed";
+
+export class Client<TOut extends Message = AnyMessage, TIn extends Message = AnyMessage> {
+  readonly options: Readonly<Required<ClientOptions>>;
+  /** @internal the conversation with the server. */
+  readonly link: Link;
+  private queue: Array<Message> = [];
+  private stateNow: ClientState = "idle";
+  private target: ConnectTarget | undefined;
+  private greeted = false;
+
+  constructor(
+    readonly protocol: ProtocolDescriptor | undefined,
+    options: ClientOptions = {},
+  ) {
+    this.options = {
+      maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+      validate: options.validate ?? true,
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      logger: options.logger ?? silentLogger,
+    };
+    const validators: ReadonlyMap<string, Validator> | null =
+      this.options.validate && protocol ? new Map(Object.entries(protocol.server)) : null;
+    const owner: LinkOwner = {
+      message: (message) => this.queue.push(message),
+      control: (message) => this.control(message),
+      problem: (error) => this.pushError(error),
+      transportClosed: (_transport, error) => this.transportClosed(error),
+    };
+    this.link = new Link(owner, { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes }, validators);
+  }
+
+  /** `idle` before connect, `connecting`, `open` once the socket is up, `closed` after. */
+  get state(): ClientState {
+    return this.stateNow;
+  }
+
+  /** True once the server's greeting has arrived, until the connection closes. */
+  get isConnected(): boolean {
+    return this.greeted && this.link.isOpen;
+  }
+
+  /** Messages and events waiting for the next `pump()`. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /**
+   * Connects to `host:port` over TCP, or to a `ws://`/`wss://` URL. Resolves
+   * when the connection is open or has failed; failure arrives as an `error`
+   * event followed by `disconnected` at the next `pump()`, never as a rejection.
+   */
+  async connect(hostOrUrl: string = DEFAULT_HOST, port: number = DEFAULT_PORT): Promise<void> {
+    if (this.stateNow === "connecting" || this.stateNow === "open") throw new Error(`already ${this.stateNow}`);
+    this.target = parseTarget(hostOrUrl, port);
+    this.stateNow = "connecting";
+    this.greeted = false;
+    this.link.reset();
+    const connector = connectors.get(this.target.scheme);
+    try {
+      if (!connector) throw new RepodError("CONNECT_FAILED", `no transport for "${this.target.scheme}:" in this build`);
+      const transport = await connector(this.target, this.options);
+      if (this.stateNow !== "connecting") {
+        transport.destroy(); // close() was called while connecting
+        return;
+      }
+      this.stateNow = "open";
+      this.queue.push({ action: "socketConnect" } satisfies SocketConnectEvent);
+      this.link.attach(transport);
+    } catch (error) {
+      this.stateNow = "closed";
+      this.pushError(error instanceof RepodError ? error : new RepodError("CONNECT_FAILED", String(error), { cause: error }));
+      this.queue.push({ action: "disconnected" } satisfies DisconnectedEvent);
+    }
+  }
+
+  /**
+   * Sends a message. Before the connection is open, it waits in a bounded
+   * queue and leaves first once it is. Returns the bytes sent or queued; 0
+   * after `close()`. Throws ENCODE_FAILED for a value msgpack cannot carry.
+   */
+  send(message: TOut): number {
+    if (this.stateNow === "closed") return 0;
+    return this.link.send(encodeFrame(message, this.options.maxFrameBytes));
+  }
+
+  /** Sends what is queued, then closes. A `disconnected` event follows. */
+  close(): void {
+    if (this.stateNow === "closed" || this.stateNow === "idle") {
+      this.stateNow = "closed";
+      return;
+    }
+    const wasConnecting = this.stateNow === "connecting";
+    this.stateNow = "closed";
+    this.link.close();
+    if (wasConnecting) this.queue.push({ action: "disconnected" } satisfies DisconnectedEvent);
+  }
+
+  /** Hands every queued message and event, in order, to `deliver`; returns how many. */
+  drain(deliver: (message: Message) => void): number {
+    if (this.queue.length === 0) return 0;
+    const batch = this.queue;
+    this.queue = [];
+    for (let i = 0; i < batch.length; i++) deliver(batch[i]!);
+    return batch.length;
+  }
+
+  private control(message: Message & Record<string, unknown>): void {
+    if (message.action !== "connected") return; // control frames of features this client did not ask for
+    if (this.greeted) return;
+    const theirs = message.fingerprint;
+    const ours = this.protocol?.fingerprint;
+    if (ours !== undefined && typeof theirs === "string" && theirs !== ours) {
+      const error = new RepodError(
+        "PROTOCOL_MISMATCH",
+        `the server speaks ${String(message.protocol ?? "another protocol")} (fingerprint ${theirs}), this client ${this.protocol!.name} (fingerprint ${ours}); regenerate both from the same protocol file`,
+        { remote: this.link.remote },
+      );
+      this.pushError(error);
+      this.link.abort(error);
+      return;
+    }
+    this.greeted = true;
+    this.queue.push(message);
+  }
+
+  private pushError(error: RepodError): void {
+    this.options.logger({ event: "error", code: error.code, message: error.message, remote: this.link.remote });
+    const event: ErrorEvent = { action: "error", code: error.code, message: error.message, error };
+    this.queue.push(event);
+  }
+
+  private transportClosed(error: RepodError | undefined): void {
+    // A PROTOCOL_MISMATCH was already reported when it was found.
+    if (error && error.code !== "PROTOCOL_MISMATCH") this.pushError(error);
+    this.stateNow = "closed";
+    this.greeted = false;
+    this.queue.push({ action: "disconnected" } satisfies DisconnectedEvent);
+  }
+}
+
+/** Reads `connect()`'s arguments: a host and port, or a URL. */
+export function parseTarget(hostOrUrl: string, port: number): ConnectTarget {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(hostOrUrl)?.[1]?.toLowerCase();
+  if (scheme === undefined) return { scheme: "tcp", host: hostOrUrl, port };
+  const url = new URL(hostOrUrl);
+  const defaultPort = scheme === "wss" ? 443 : scheme === "ws" ? 80 : port;
+  return { scheme, host: url.hostname.replace(/^\[|\]$/g, ""), port: url.port ? Number(url.port) : defaultPort, url: hostOrUrl };
+}

@@ -1,0 +1,97 @@
+/**
+ * The ConnectionListener is the client side of repod: subclass it, write a
+ * `Network_<action>(data)` method per message you want, connect, and call
+ * `pump()` once per frame of your game loop. Everything that arrived since
+ * the last pump is dispatched then, in order, together with the built-in
+ * events `socketConnect`, `connected`, `error`, `disconnected`.
+ *
+ * @example
+ * ```ts
+ * class Chat extends ConnectionListener {
+ *   Network_connected() { this.send({ action: "nickname", nickname: "ada" }); }
+ *   Network_message(data: AnyMessage) { console.log(data.nickname, data.text); }
+ * }
+ * const chat = new Chat();
+ * await chat.connect("127.0.0.1", 5071);
+ * setInterval(() => chat.pump(), 16); // the game loop
+ * ```
+ *
+ * Generated protocols give you `abstract class <Name>Listener` whose
+ * handlers for the server's messages are abstract and whose `send()` takes
+ * only messages the client may send.
+ */
+import {
+  Client,
+  type ClientOptions,
+  type ConnectedEvent,
+  type DisconnectedEvent,
+  type ErrorEvent,
+  type SocketConnectEvent,
+} from "./client.ts";
+import { dispatch } from "./dispatch.ts";
+import type { RepodError } from "./errors.ts";
+import type { AnyMessage, Message, ProtocolDescriptor } from "./protocol.ts";
+
+export class ConnectionListener<TOut extends Message = AnyMessage, TIn extends Message = AnyMessage> {
+  /** The protocol a generated listener class speaks; untyped listeners have none. */
+  static readonly protocol?: ProtocolDescriptor;
+
+  /** The connection (repod's `connection`): state, close, options. */
+  readonly connection: Client<TOut, TIn>;
+
+  constructor(options: ClientOptions = {}) {
+    const protocol = (this.constructor as typeof ConnectionListener).protocol;
+    this.connection = new Client<TOut, TIn>(protocol, options);
+  }
+
+  /**
+   * Connects to `host:port` (default 127.0.0.1:5071) over TCP, or to a
+   * `ws://`/`wss://` URL. Resolves once the socket is open or has failed;
+   * the outcome arrives at the next `pump()` as `socketConnect` then
+   * `connected`, or as `error` then `disconnected`.
+   */
+  connect(hostOrUrl?: string, port?: number): Promise<void> {
+    return this.connection.connect(hostOrUrl, port);
+  }
+
+  /**
+   * Dispatches everything that arrived since the last call, in order. Call
+   * it once per frame of the game loop. Returns how many messages and events
+   * were dispatched.
+   */
+  pump(): number {
+    return this.connection.drain((message) => dispatch(this, message, (error) => this.handlerFailed(error)));
+  }
+
+  /** Sends a message; see {@link Client.send}. */
+  send(message: TOut): number {
+    return this.connection.send(message);
+  }
+
+  /** Sends what is queued, then closes; `disconnected` arrives at a later pump. */
+  close(): void {
+    this.connection.close();
+  }
+
+  /** The TCP (or WebSocket) connection opened; the server's greeting has not come yet. */
+  Network_socketConnect?(data: SocketConnectEvent): void;
+  /** The server greeted us: the connection is ready. Raised exactly once per connection. */
+  Network_connected?(data: ConnectedEvent): void;
+  /** Connecting failed, the connection broke, or the server sent something wrong. */
+  Network_error?(data: ErrorEvent): void;
+  /** The connection is closed. */
+  Network_disconnected?(data: DisconnectedEvent): void;
+  /** Called with every message whose action has no `Network_<action>` handler. */
+  networkReceived?(data: TIn | AnyMessage): void;
+
+  /**
+   * A handler threw during `pump()`: the listener's `Network_error` gets a
+   * HANDLER_FAILED event at once and the pump goes on; pump() never throws.
+   */
+  private handlerFailed(error: RepodError): void {
+    const event: ErrorEvent = { action: "error", code: error.code, message: error.message, error };
+    this.connection.options.logger({ event: "error", code: error.code, message: error.message });
+    if (error.action === "error") return; // Network_error itself threw: logged, not looped
+    dispatch(this, event, (again) => this.connection.options.logger({ event: "error", code: again.code, message: again.message }));
+  }
+}

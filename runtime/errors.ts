@@ -1,0 +1,76 @@
+/**
+ * The one error class of the runtime. Every error carries a `code` from
+ * {@link ErrorCode}; messages say what was expected and what came.
+ *
+ * @example
+ * ```ts
+ * class Game extends Channel {
+ *   override onError(error: RepodError) {
+ *     if (error.code === "INVALID_PAYLOAD") console.warn(error.message);
+ *   }
+ * }
+ * ```
+ */
+
+/** Every error code, each with what it means. */
+export const ErrorCode = {
+  /** A peer announced a frame longer than `maxFrameBytes`; the connection is closed. */
+  FRAME_TOO_LARGE: "FRAME_TOO_LARGE",
+  /** A frame's payload is not valid msgpack; the frame is dropped, the connection goes on. */
+  DECODE_FAILED: "DECODE_FAILED",
+  /** A payload decoded but is not a map with a string "action"; dropped, the connection goes on. */
+  NOT_A_MESSAGE: "NOT_A_MESSAGE",
+  /** A message of a declared action does not match the protocol; dropped, the connection goes on. */
+  INVALID_PAYLOAD: "INVALID_PAYLOAD",
+  /** A `Network_*` handler threw (or its promise rejected); the connection goes on. */
+  HANDLER_FAILED: "HANDLER_FAILED",
+  /** A peer read too slowly and more than `maxBufferedBytes` waited for it; the connection is closed. */
+  SLOW_CONSUMER: "SLOW_CONSUMER",
+  /** `send()` got a value msgpack cannot carry, or a frame over `maxFrameBytes`; thrown at the call site. */
+  ENCODE_FAILED: "ENCODE_FAILED",
+  /** A client could not connect, or its connection broke. */
+  CONNECT_FAILED: "CONNECT_FAILED",
+  /** The server speaks another protocol (different fingerprint); the client closes. */
+  PROTOCOL_MISMATCH: "PROTOCOL_MISMATCH",
+  /** A peer was silent longer than `timeoutMs`; the connection is closed. */
+  TIMEOUT: "TIMEOUT",
+  /** A session could not be resumed (window passed, token wrong, frames no longer retained); a fresh one began. */
+  RESUME_FAILED: "RESUME_FAILED",
+  /** The scale-out adapter (e.g. Redis) failed; local delivery goes on. */
+  ADAPTER_FAILED: "ADAPTER_FAILED",
+  /** More was sent while disconnected than the resume queue holds; the send was refused. */
+  QUEUE_FULL: "QUEUE_FULL",
+} as const;
+
+/** A code of {@link ErrorCode}. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Extra facts about an error, for logs and tests. */
+export interface ErrorDetails {
+  /** `host:port` of the peer, where there is one. */
+  remote?: string;
+  /** The action of the message concerned, where there is one. */
+  action?: string;
+  /** The underlying error (a socket error, a handler's exception). */
+  cause?: unknown;
+}
+
+/** An error of the runtime: a {@link ErrorCode} and a message that says what was expected and what came. */
+export class RepodError extends Error {
+  override readonly name = "RepodError";
+  readonly code: ErrorCode;
+  readonly remote: string | undefined;
+  readonly action: string | undefined;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(details.remote ? `${message} (from ${details.remote})` : message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.remote = details.remote;
+    this.action = details.action;
+  }
+}
+
+/** True for a {@link RepodError}, optionally of one code. */
+export function isRepodError(value: unknown, code?: ErrorCode): value is RepodError {
+  return value instanceof RepodError && (code === undefined || value.code === code);
+}

@@ -1,0 +1,64 @@
+/**
+ * What generated code and the runtime agree on: the shape of a message, the
+ * validators `repod generate` writes, and the descriptor that ties a
+ * protocol's name and fingerprint to them.
+ *
+ * @example
+ * ```ts
+ * // generated/chat.ts (abridged)
+ * export const chatProtocol: ProtocolDescriptor = {
+ *   name: "chat",
+ *   fingerprint: "3f2a…",
+ *   client: { nickname: validateClientNickname, message: validateClientMessage },
+ *   server: { message: validateServerMessage, system: …, players: … },
+ * };
+ * ```
+ */
+
+/** Every message is a map with a string `"action"`; the other keys are its fields. */
+export interface Message {
+  action: string;
+}
+
+/** A message whose fields nobody declared: what untyped (repod-style) code sends and receives. */
+export interface AnyMessage extends Message {
+  [field: string]: unknown;
+}
+
+/**
+ * Checks one decoded message of a known action. Returns `undefined` when the
+ * message is valid, or one line saying where and what is wrong:
+ * `players[2].x: expected number, got string`.
+ */
+export type Validator = (data: Record<string, unknown>) => string | undefined;
+
+/** What a generated file says about its protocol; the runtime reads it, never writes it. */
+export interface ProtocolDescriptor {
+  /** The protocol's name: the protocol file's name without `.protocol.ts`. */
+  readonly name: string;
+  /** A hash of the protocol's model; peers with different fingerprints refuse each other. */
+  readonly fingerprint: string;
+  /** Validators of the messages clients send, by action (checked by the server). */
+  readonly client: Readonly<Record<string, Validator>>;
+  /** Validators of the messages the server sends, by action (checked by clients). */
+  readonly server: Readonly<Record<string, Validator>>;
+}
+
+/**
+ * An integer field in a protocol file: `score: Int`. It is a `number` in
+ * TypeScript; the generated validator refuses a non-integer.
+ */
+export type Int = number;
+
+/**
+ * Names a received value for an error message: `string`, `number`, `boolean`,
+ * `null`, `array`, `object`, `bytes`, `bigint`, `nothing` (a missing field).
+ */
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "nothing";
+  if (Array.isArray(value)) return "array";
+  if (value instanceof Uint8Array) return "bytes";
+  const type = typeof value;
+  return type === "object" ? "object" : type;
+}

@@ -1,0 +1,403 @@
+/**
+ * The Server accepts connections and makes one {@link Channel} per client
+ * from its `channelClass`, as repod's `Server` does. It greets each client
+ * with `{"action": "connected"}` first, delivers sends to everyone, to a
+ * group or to one channel through its adapter (encoding each message once),
+ * and shuts down cleanly.
+ *
+ * @example
+ * ```ts
+ * class EchoChannel extends Channel {
+ *   Network_echo(data: AnyMessage) { this.send(data); }
+ * }
+ * class EchoServer extends Server<EchoChannel> {
+ *   override onConnect(channel: EchoChannel, addr: [string, number]) { console.log("hello", addr); }
+ * }
+ * const server = new EchoServer({ channelClass: EchoChannel, port: 0 });
+ * await server.start();
+ * console.log(server.address.port);
+ * ```
+ */
+import { randomBytes } from "node:crypto";
+import type { Adapter, AdapterHost, Delivery } from "./adapter/adapter.ts";
+import { LocalAdapter } from "./adapter/local.ts";
+import { Channel, type ChannelClass, type ChannelHost, type ChannelInit } from "./channel.ts";
+import {
+  DEFAULT_HOST,
+  DEFAULT_MAX_BUFFERED_BYTES,
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_PORT,
+  DEFAULT_STOP_GRACE_MS,
+} from "./constants.ts";
+import { handlerFailed } from "./dispatch.ts";
+import { RepodError } from "./errors.ts";
+import { silentLogger, type Logger } from "./logging.ts";
+import type { Message, Validator } from "./protocol.ts";
+import { listenTcp, type Acceptor } from "./transport/tcp.ts";
+import type { Transport } from "./transport/transport.ts";
+import { remoteOf } from "./transport/transport.ts";
+import { encodeFrame } from "./wire/codec.ts";
+
+/** What a channel class `C` may send: the `TOut` of `Channel<TOut, TIn>`. */
+export type OutOf<C> = C extends Channel<infer TOut, any> ? TOut : never;
+
+/** Options of a {@link Server}; every one has a default. */
+export interface ServerOptions<C extends Channel<any, any>> {
+  /** The class each client's channel is made from. @default Channel (every message goes to networkReceived) */
+  channelClass?: ChannelClass<C>;
+  /** Address to listen on. @default "127.0.0.1" */
+  host?: string;
+  /** Port to listen on; 0 picks a free one (read it from `server.address`). @default 5071 */
+  port?: number;
+  /** Largest payload a client may send; a longer frame closes its connection with FRAME_TOO_LARGE. @default 1048576 (1 MiB) */
+  maxFrameBytes?: number;
+  /** Bytes that may wait for a slow client before it is closed with SLOW_CONSUMER. @default 8388608 (8 MiB) */
+  maxBufferedBytes?: number;
+  /** Check every incoming message against the protocol before dispatch; turn off only for trusted peers. @default true */
+  validate?: boolean;
+  /** How long `stop()` lets channels flush before cutting them off. @default 2000 */
+  stopGraceMs?: number;
+  /** Receives structured events (connect, disconnect, error). @default silent */
+  logger?: Logger;
+  /** Carries sends and presence between processes. @default new LocalAdapter() (one process) */
+  adapter?: Adapter;
+}
+
+/** Options after defaults. */
+type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter">>;
+
+/** Options of a send to many channels. */
+export interface BroadcastOptions {
+  /** A channel (or channel id) that must not receive it, typically the sender. */
+  except?: Channel<any, any> | string;
+}
+
+export class Server<C extends Channel<any, any> = Channel> implements ChannelHost, AdapterHost {
+  /** The class each client's channel is made from; a subclass may set it as a field, as in repod. */
+  channelClass: ChannelClass<C>;
+  /** Every connected channel. */
+  readonly channels = new Set<C>();
+  /** This server's id, unique across processes; channel ids start with it. */
+  readonly serverId = randomBytes(6).toString("hex");
+  readonly options: Readonly<Settings>;
+  readonly adapter: Adapter;
+  protected readonly logger: Logger;
+
+  private readonly byId = new Map<string, C>();
+  private readonly groups = new Map<string, Set<C>>();
+  private acceptors: Acceptor[] = [];
+  private bound: { host: string; port: number } | undefined;
+  private nextId = 0;
+  private state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
+  private validators: ReadonlyMap<string, Validator> | null | undefined;
+  private stopped!: Promise<void>;
+  private markStopped!: () => void;
+
+  constructor(options: ServerOptions<C> = {}) {
+    this.channelClass = options.channelClass ?? (Channel as unknown as ChannelClass<C>);
+    this.adapter = options.adapter ?? new LocalAdapter();
+    this.logger = options.logger ?? silentLogger;
+    this.options = {
+      host: options.host ?? DEFAULT_HOST,
+      port: options.port ?? DEFAULT_PORT,
+      maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+      validate: options.validate ?? true,
+      stopGraceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
+      logger: this.logger,
+    };
+    this.resetStopped();
+  }
+
+  /** Where the server listens (the real port when 0 was asked). Throws before `start()`. */
+  get address(): { host: string; port: number } {
+    if (!this.bound) throw new Error("the server is not started: call start() first");
+    return this.bound;
+  }
+
+  /** True between `start()` and `stop()`. */
+  get isRunning(): boolean {
+    return this.state === "running";
+  }
+
+  /** Starts listening. Resolves once connections are accepted. */
+  async start(): Promise<void> {
+    if (this.state !== "new" && this.state !== "stopped") throw new Error(`the server is ${this.state}`);
+    this.state = "starting";
+    if (this.acceptors.length === 0) this.resetStopped();
+    const { host, port, maxFrameBytes } = this.options;
+    try {
+      await this.adapter.init(this);
+      this.acceptors.push(await listenTcp(host, port, maxFrameBytes, (transport) => this.accept(transport)));
+    } catch (error) {
+      this.state = "stopped";
+      for (const acceptor of this.acceptors) await acceptor.close();
+      this.acceptors = [];
+      throw error;
+    }
+    this.bound = this.acceptors[0]!.address;
+    this.state = "running";
+    this.logger({ event: "listen", ...this.bound });
+  }
+
+  /** Starts if needed; resolves when the server has stopped. */
+  async run(): Promise<void> {
+    if (this.state === "new" || this.state === "stopped") await this.start();
+    await this.stopped;
+  }
+
+  /**
+   * Starts, then runs until SIGINT or SIGTERM, which stop it cleanly (queued
+   * frames are flushed within `stopGraceMs`). Resolves when stopped.
+   */
+  async launch(): Promise<void> {
+    await this.start();
+    const onSignal = (): void => void this.stop();
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    try {
+      await this.stopped;
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+  }
+
+  /**
+   * Stops accepting, closes every channel after flushing what it has queued
+   * (cutting off those that take longer than `stopGraceMs`), then resolves.
+   */
+  async stop(): Promise<void> {
+    if (this.state === "stopping") return this.stopped;
+    if (this.state !== "running" && this.state !== "starting") return;
+    this.state = "stopping";
+    const acceptors = this.acceptors;
+    this.acceptors = [];
+    await Promise.all(acceptors.map((acceptor) => acceptor.close()));
+    const closers = new Map<Channel<any, any>, () => void>();
+    this.onChannelGone = (channel) => closers.get(channel)?.();
+    const closing = [...this.channels].map(
+      (channel) =>
+        new Promise<void>((resolve) => {
+          closers.set(channel, resolve);
+          channel.link.close();
+          if (!channel.link.transport) resolve();
+        }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(closing),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.stopGraceMs))),
+    ]);
+    clearTimeout(timer);
+    for (const channel of this.channels) channel.link.transport?.destroy();
+    await this.adapter.close();
+    this.state = "stopped";
+    this.logger({ event: "stop" });
+    this.markStopped();
+  }
+
+  // ---- sending -------------------------------------------------------------
+
+  /** Sends one message to every connected channel (in every process, with a shared adapter). Encoded once. */
+  sendToAll(message: OutOf<C>, options?: BroadcastOptions): void {
+    this.publish(message, { audience: { to: "all" }, except: exceptId(options) });
+  }
+
+  /** Sends one message to every member of `group`. Encoded once. */
+  sendToGroup(group: string, message: OutOf<C>, options?: BroadcastOptions): void {
+    this.publish(message, { audience: { to: "group", group }, except: exceptId(options) });
+  }
+
+  /** Sends one message to the channel with this id, in whatever process it lives. */
+  sendTo(id: string, message: OutOf<C>): void {
+    this.publish(message, { audience: { to: "channel", id } });
+  }
+
+  /** Members of `group`, or all connected channels, across every process of the adapter. */
+  count(group?: string): Promise<number> {
+    return this.adapter.count(group);
+  }
+
+  /** The local channel with this id. */
+  channel(id: string): C | undefined {
+    return this.byId.get(id);
+  }
+
+  private publish(message: Message, delivery: Delivery): void {
+    this.adapter.publish(encodeFrame(message, this.options.maxFrameBytes), delivery);
+  }
+
+  // ---- hooks -----------------------------------------------------------------
+
+  /** Called when a client has connected and its channel is ready (repod's `on_connect`). */
+  onConnect(_channel: C, _addr: [string, number]): void {}
+  /** Called when a client's connection has closed for good (repod's `on_disconnect`). */
+  onDisconnect(_channel: C): void {}
+  /** Called with every error: each channel's (also given to its `onError`) and the server's own (ADAPTER_FAILED). */
+  onError(_error: RepodError, _channel?: C): void {}
+
+  // ---- accepting ---------------------------------------------------------------
+
+  /** Makes a channel for a newly accepted transport: greeting first, then the hooks. */
+  protected accept(transport: Transport): void {
+    if (this.state !== "running") {
+      transport.destroy();
+      return;
+    }
+    const channelClass = this.channelClass;
+    const init: ChannelInit = {
+      server: this,
+      id: `${this.serverId}.${(++this.nextId).toString(36)}`,
+      limits: { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes },
+      validators: this.validatorsOf(channelClass),
+    };
+    let channel: C;
+    try {
+      channel = new channelClass(init);
+    } catch (error) {
+      transport.destroy();
+      this.reportError(handlerFailed("connect", error, `new ${channelClass.name}()`));
+      return;
+    }
+    channel.attach(transport);
+    channel.link.sendControl(encodeFrame(this.greeting(channel)));
+    this.channels.add(channel);
+    this.byId.set(channel.id, channel);
+    this.adapter.channelAdded(channel.id);
+    this.logger({ event: "connect", id: channel.id, remote: remoteOf(transport) });
+    this.callHook(channel, "onConnect", () => channel.onConnect?.());
+    this.callHook(channel, "onConnect", () => this.onConnect(channel, channel.addr));
+  }
+
+  /** The first frame every client receives. Python repod clients read only `action`. */
+  protected greeting(channel: C): Message & Record<string, unknown> {
+    const protocol = this.channelClass.protocol;
+    return protocol
+      ? { action: "connected", id: channel.id, protocol: protocol.name, fingerprint: protocol.fingerprint }
+      : { action: "connected", id: channel.id };
+  }
+
+  private validatorsOf(channelClass: ChannelClass<C>): ReadonlyMap<string, Validator> | null {
+    if (this.validators === undefined) {
+      const protocol = channelClass.protocol;
+      this.validators = this.options.validate && protocol ? new Map(Object.entries(protocol.client)) : null;
+    }
+    return this.validators;
+  }
+
+  private callHook(channel: C, hook: string, call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      channel.report(handlerFailed(hook, error, hook));
+    }
+  }
+
+  /** Removes a channel for good: groups, bookkeeping, hooks. */
+  protected release(channel: C): void {
+    if (!this.channels.delete(channel)) return;
+    this.byId.delete(channel.id);
+    for (const group of channel.takeGroups()) this.removeFromGroup(channel, group);
+    this.adapter.channelRemoved(channel.id);
+    this.logger({ event: "disconnect", id: channel.id });
+    this.callHook(channel, "onClose", () => channel.onClose?.());
+    this.callHook(channel, "onDisconnect", () => this.onDisconnect(channel));
+    this.onChannelGone?.(channel);
+  }
+
+  private onChannelGone: ((channel: Channel<any, any>) => void) | undefined;
+
+  private resetStopped(): void {
+    this.stopped = new Promise((resolve) => (this.markStopped = resolve));
+  }
+
+  // ---- ChannelHost (called by channels) --------------------------------------------
+
+  /** @internal */
+  channelTransportClosed(channel: Channel<any, any>, _transport: Transport, error: RepodError | undefined): void {
+    if (error) channel.report(error);
+    this.release(channel as C);
+  }
+
+  /** @internal control frames: heartbeat and resume (see session/). */
+  channelControl(channel: Channel<any, any>, message: Message & Record<string, unknown>): void {
+    channel.report(new RepodError("NOT_A_MESSAGE", `unknown control frame "${message.action}"`, { remote: channel.link.remote, action: message.action }));
+  }
+
+  /** @internal */
+  channelJoined(channel: Channel<any, any>, group: string): void {
+    let members = this.groups.get(group);
+    if (!members) this.groups.set(group, (members = new Set()));
+    members.add(channel as C);
+    this.adapter.joined(channel.id, group);
+  }
+
+  /** @internal */
+  channelLeft(channel: Channel<any, any>, group: string): void {
+    this.removeFromGroup(channel as C, group);
+  }
+
+  private removeFromGroup(channel: C, group: string): void {
+    const members = this.groups.get(group);
+    if (!members?.delete(channel)) return;
+    if (members.size === 0) this.groups.delete(group);
+    this.adapter.left(channel.id, group);
+  }
+
+  /** @internal */
+  channelError(channel: Channel<any, any>, error: RepodError): void {
+    this.logger({ event: "error", id: channel.id, code: error.code, message: error.message });
+    try {
+      this.onError(error, channel as C);
+    } catch {
+      // A throwing onError must not take the server down.
+    }
+  }
+
+  // ---- AdapterHost (called by the adapter) ----------------------------------------
+
+  /** @internal writes an encoded frame to the local channels a delivery names. */
+  deliverLocal(frame: Uint8Array, delivery: Delivery): number {
+    const { audience, except } = delivery;
+    let count = 0;
+    if (audience.to === "channel") {
+      const channel = this.byId.get(audience.id);
+      if (channel && channel.id !== except) count += channel.link.send(frame) > 0 ? 1 : 0;
+      return count;
+    }
+    const members = audience.to === "all" ? this.channels : this.groups.get(audience.group);
+    if (!members) return 0;
+    for (const channel of members) {
+      if (channel.id === except) continue;
+      if (channel.link.send(frame) > 0) count++;
+    }
+    return count;
+  }
+
+  /** @internal */
+  localCount(group?: string): number {
+    return group === undefined ? this.channels.size : (this.groups.get(group)?.size ?? 0);
+  }
+
+  /** @internal */
+  localIds(group?: string): string[] {
+    const members = group === undefined ? this.channels : this.groups.get(group);
+    return members ? [...members].map((channel) => channel.id) : [];
+  }
+
+  /** @internal */
+  reportError(error: RepodError): void {
+    this.logger({ event: "error", code: error.code, message: error.message });
+    try {
+      this.onError(error);
+    } catch {
+      // as above
+    }
+  }
+}
+
+function exceptId(options: BroadcastOptions | undefined): string | undefined {
+  const except = options?.except;
+  return except === undefined ? undefined : typeof except === "string" ? except : except.id;
+}

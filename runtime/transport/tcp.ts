@@ -1,0 +1,188 @@
+/**
+ * The TCP transport: `node:net` sockets with TCP_NODELAY, length-prefixed
+ * frames, and writes coalesced per tick.
+ *
+ * Coalescing: the first write of a tick corks the socket and schedules one
+ * `uncork` for the end of the tick, so every frame sent in that tick leaves in
+ * a single `writev` — no timers, no polling (repod polls its queue every
+ * 5 ms).
+ */
+import net from "node:net";
+import { RepodError } from "../errors.ts";
+import { FrameDecoder } from "../wire/frame-decoder.ts";
+import type { Transport, TransportEvents } from "./transport.ts";
+import { remoteOf } from "./transport.ts";
+
+/** Transports corked during this tick, uncorked together at its end. */
+let corked: TcpTransport[] = [];
+let flushScheduled = false;
+
+function flushCorked(): void {
+  const transports = corked;
+  corked = [];
+  flushScheduled = false;
+  for (const transport of transports) transport.uncork();
+}
+
+const noop = (): void => {};
+const unbound: TransportEvents = { payload: noop, error: noop, close: noop };
+
+export class TcpTransport implements Transport {
+  readonly kind = "tcp";
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  private events: TransportEvents = unbound;
+  private readonly decoder: FrameDecoder;
+  private isCorked = false;
+  private closed = false;
+  private ending = false;
+
+  constructor(
+    private readonly socket: net.Socket,
+    maxFrameBytes: number,
+  ) {
+    this.remoteAddress = socket.remoteAddress ?? "";
+    this.remotePort = socket.remotePort ?? 0;
+    this.decoder = new FrameDecoder(maxFrameBytes);
+    socket.setNoDelay(true);
+    const deliver = (payload: Uint8Array): void => this.events.payload(payload);
+    socket.on("data", (chunk: Buffer) => {
+      if (this.closed) return;
+      try {
+        this.decoder.push(chunk, deliver);
+      } catch (error) {
+        // Framing is lost (e.g. FRAME_TOO_LARGE): nothing after this can be trusted.
+        this.fail(error instanceof RepodError ? error : new RepodError("DECODE_FAILED", String(error), { cause: error }));
+      }
+    });
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      if (this.closed) return;
+      this.events.error(new RepodError("CONNECT_FAILED", `connection to ${remoteOf(this)} broke: ${error.code ?? error.message}`, { cause: error }));
+    });
+    socket.on("close", () => this.closeOnce());
+    socket.on("end", () => {
+      // The peer finished sending; finish ours so the socket closes (allowHalfOpen is off).
+      if (!this.ending) socket.end();
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && !this.ending && !this.socket.destroyed;
+  }
+
+  get bufferedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  bind(events: TransportEvents): void {
+    this.events = events;
+  }
+
+  write(frame: Uint8Array): void {
+    if (this.closed || this.socket.destroyed) return;
+    if (!this.isCorked) {
+      this.isCorked = true;
+      this.socket.cork();
+      corked.push(this);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        process.nextTick(flushCorked);
+      }
+    }
+    this.socket.write(frame);
+  }
+
+  /** Called once at the end of the tick in which this transport was first written to. */
+  uncork(): void {
+    this.isCorked = false;
+    this.socket.uncork();
+  }
+
+  end(): void {
+    if (this.ending || this.closed) return;
+    this.ending = true;
+    // end() uncorks and flushes everything written before it.
+    this.socket.end();
+  }
+
+  destroy(): void {
+    if (this.closed) return;
+    this.socket.destroy();
+  }
+
+  setReading(reading: boolean): void {
+    if (reading) this.socket.resume();
+    else this.socket.pause();
+  }
+
+  /** A fatal protocol error: report it, then drop the connection. */
+  private fail(error: RepodError): void {
+    this.events.error(error);
+    this.socket.destroy();
+  }
+
+  private closeOnce(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.events.close();
+  }
+}
+
+/** A listening socket that hands each accepted connection to `accept`. */
+export interface Acceptor {
+  /** The address actually bound (the real port when 0 was asked). */
+  readonly address: { host: string; port: number };
+  /** Stops accepting; connections already accepted are not touched. */
+  close(): Promise<void>;
+}
+
+/**
+ * Listens for TCP connections on `host:port` (0 picks a free port) and calls
+ * `accept` with a transport for each.
+ */
+export function listenTcp(
+  host: string,
+  port: number,
+  maxFrameBytes: number,
+  accept: (transport: Transport) => void,
+): Promise<Acceptor> {
+  const server = net.createServer({ noDelay: true }, (socket) => accept(new TcpTransport(socket, maxFrameBytes)));
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const bound = server.address() as net.AddressInfo;
+      resolve({
+        address: { host: bound.address, port: bound.port },
+        // The listening socket closes at once; server.close()'s callback would
+        // wait for every accepted connection, which the Server ends itself.
+        close: async () => void server.close(),
+      });
+    });
+  });
+}
+
+/**
+ * Opens a TCP connection to `host:port`. Resolves with the transport once
+ * connected; rejects with CONNECT_FAILED when the connection is refused or
+ * times out.
+ */
+export function connectTcp(host: string, port: number, maxFrameBytes: number, timeoutMs: number): Promise<TcpTransport> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port, noDelay: true });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new RepodError("CONNECT_FAILED", `could not connect to ${host}:${port}: no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      socket.off("error", onError);
+      resolve(new TcpTransport(socket, maxFrameBytes));
+    });
+    const onError = (error: NodeJS.ErrnoException): void => {
+      clearTimeout(timer);
+      reject(new RepodError("CONNECT_FAILED", `could not connect to ${host}:${port}: ${error.code ?? error.message}`, { cause: error }));
+    };
+    socket.once("error", onError);
+  });
+}

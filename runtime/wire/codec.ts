@@ -1,0 +1,96 @@
+/**
+ * The codec: one msgpack configuration for the whole runtime, compatible
+ * with Python's `msgpack` both ways.
+ *
+ * - Decoding is msgpackr's `Unpackr` in its cross-language mode
+ *   (`useRecords: false`, maps as plain objects, 64-bit integers as `number`
+ *   when safe and `bigint` beyond 2^53).
+ * - Encoding is {@link MsgpackEncoder}, which writes integers the way Python
+ *   does (see its file for why).
+ */
+import { C1, Unpackr } from "msgpackr";
+import { HEADER_BYTES } from "../constants.ts";
+import { RepodError } from "../errors.ts";
+import type { Message } from "../protocol.ts";
+import { MsgpackEncoder } from "./msgpack-encoder.ts";
+
+const unpackr = new Unpackr({
+  useRecords: false,
+  mapsAsObjects: true,
+  // "auto": a number when it fits in 2^53, a bigint beyond (msgpackr's typings lag behind its code).
+  int64AsType: "auto" as "number",
+  // Python's msgpack never bundles strings; a peer that claims to is refused as bad data.
+  bundleStrings: false,
+});
+
+const encoder = new MsgpackEncoder();
+
+/** Decodes one msgpack payload. Throws `DECODE_FAILED` on bytes that are not exactly one msgpack value. */
+export function decodePayload(payload: Uint8Array): unknown {
+  let value: unknown;
+  try {
+    value = unpackr.unpack(payload);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new RepodError("DECODE_FAILED", `payload of ${payload.length} bytes is not valid msgpack: ${why}`, { cause: error });
+  }
+  // msgpack has no undefined (msgpackr gives it for its own extension), and 0xc1 is a byte msgpack never uses.
+  if (value === undefined || value === C1) {
+    throw new RepodError("DECODE_FAILED", `payload of ${payload.length} bytes is not valid msgpack: it holds no value Python could send`);
+  }
+  return value;
+}
+
+/**
+ * Checks that a decoded value is a message: a map with a string `"action"`.
+ * Throws `NOT_A_MESSAGE` saying what came instead.
+ */
+export function asMessage(value: unknown): Message & Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value) || value instanceof Uint8Array) {
+    throw new RepodError("NOT_A_MESSAGE", `expected a map with a string "action", got ${kindOf(value)}`);
+  }
+  const action = (value as { action?: unknown }).action;
+  if (typeof action !== "string") {
+    throw new RepodError(
+      "NOT_A_MESSAGE",
+      action === undefined ? `expected a map with a string "action", got a map without "action"` : `expected "action" to be a string, got ${kindOf(action)}`,
+    );
+  }
+  return value as Message & Record<string, unknown>;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "nil";
+  if (Array.isArray(value)) return "an array";
+  if (value instanceof Uint8Array) return "bytes";
+  return `a ${typeof value}`;
+}
+
+/**
+ * Encodes a message as one frame (length prefix + payload), ready to write
+ * to any number of connections. Throws `ENCODE_FAILED` for a value msgpack
+ * cannot carry, or a frame larger than `maxFrameBytes`.
+ */
+export function encodeFrame(message: Message, maxFrameBytes = Infinity): Uint8Array {
+  if (message === null || typeof message !== "object" || typeof (message as { action?: unknown }).action !== "string") {
+    throw new RepodError("ENCODE_FAILED", `a message must be an object with a string "action", got ${kindOf(message)}`);
+  }
+  const frame = encoder.encodeFrame(message);
+  if (frame.length - HEADER_BYTES > maxFrameBytes) {
+    throw new RepodError(
+      "ENCODE_FAILED",
+      `message "${message.action}" is ${frame.length - HEADER_BYTES} bytes, over maxFrameBytes (${maxFrameBytes}); the peer would refuse it`,
+    );
+  }
+  return frame;
+}
+
+/** Encodes any value as a bare msgpack payload (no length prefix), for tests and tools. */
+export function encodePayload(value: unknown): Uint8Array {
+  return encoder.encodePayload(value);
+}
+
+/** The payload of a frame made by {@link encodeFrame}: what a WebSocket message carries. */
+export function payloadOf(frame: Uint8Array): Uint8Array {
+  return frame.subarray(HEADER_BYTES);
+}

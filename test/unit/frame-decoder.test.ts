@@ -1,0 +1,83 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { RepodError } from "../../runtime/errors.ts";
+import { decodePayload, encodeFrame } from "../../runtime/wire/codec.ts";
+import { FrameDecoder } from "../../runtime/wire/frame-decoder.ts";
+
+const message = fc.record({
+  action: fc.constantFrom("move", "chat", "state"),
+  x: fc.integer({ min: -1e9, max: 1e9 }),
+  text: fc.string({ maxLength: 300 }),
+  list: fc.array(fc.double({ noNaN: true }), { maxLength: 20 }),
+});
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  return Uint8Array.from(Buffer.concat(parts));
+}
+
+/** Splits `bytes` at the given cut points (sorted, deduplicated, inside the buffer). */
+function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const chunks: Uint8Array[] = [];
+  let last = 0;
+  for (const p of points) {
+    chunks.push(bytes.subarray(last, p));
+    last = p;
+  }
+  chunks.push(bytes.subarray(last));
+  return chunks;
+}
+
+describe("FrameDecoder", () => {
+  it("gives back the same messages however the stream is split", () => {
+    fc.assert(
+      fc.property(fc.array(message, { minLength: 1, maxLength: 30 }), fc.array(fc.nat(), { maxLength: 60 }), (messages, cuts) => {
+        const stream = concat(messages.map((m) => Uint8Array.from(encodeFrame(m))));
+        const decoder = new FrameDecoder(1024 * 1024);
+        const out: unknown[] = [];
+        for (const chunk of split(stream, cuts)) decoder.push(chunk, (p) => out.push(decodePayload(p)));
+        expect(out).toEqual(messages);
+        expect(decoder.partial).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("gives back the same messages when fed one byte at a time", () => {
+    const messages = [{ action: "a", n: 1 }, { action: "b", text: "x".repeat(1000) }, { action: "c" }];
+    const stream = concat(messages.map((m) => Uint8Array.from(encodeFrame(m))));
+    const decoder = new FrameDecoder(1024 * 1024);
+    const out: unknown[] = [];
+    for (let i = 0; i < stream.length; i++) decoder.push(stream.subarray(i, i + 1), (p) => out.push(decodePayload(p)));
+    expect(out).toEqual(messages);
+  });
+
+  it("refuses an announced length over the limit before buffering the body", () => {
+    const decoder = new FrameDecoder(1024);
+    // 0xffffffff announced: 4 GiB. Only the header is fed; nothing is allocated for the body.
+    const before = process.memoryUsage().arrayBuffers;
+    let error: unknown;
+    try {
+      decoder.push(Uint8Array.of(0xff, 0xff, 0xff, 0xff), () => {});
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RepodError);
+    expect((error as RepodError).code).toBe("FRAME_TOO_LARGE");
+    expect((error as RepodError).message).toBe("frame announces 4294967295 bytes, over maxFrameBytes (1024)");
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1024 * 1024);
+  });
+
+  it("refuses an over-long header split across chunks", () => {
+    const decoder = new FrameDecoder(10);
+    decoder.push(Uint8Array.of(0x00, 0x00), () => {});
+    expect(() => decoder.push(Uint8Array.of(0x00, 0x0b), () => {})).toThrowError(/announces 11 bytes/);
+  });
+
+  it("accepts a frame exactly at the limit", () => {
+    const decoder = new FrameDecoder(3);
+    const out: Uint8Array[] = [];
+    decoder.push(Uint8Array.of(0, 0, 0, 3, 1, 2, 3), (p) => out.push(p));
+    expect(out.map((p) => [...p])).toEqual([[1, 2, 3]]);
+  });
+});
