@@ -54,26 +54,28 @@ export function registerConnector(scheme: string, connector: Connector): void {
 }
 
 /** Built-in events, delivered through `pump()` as `Network_<action>` like any message. */
-export interface SocketConnectEvent {
+// Type aliases, not interfaces: an alias is assignable to AnyMessage, so a handler written
+// as `Network_connected(data: AnyMessage)` still fits.
+export type SocketConnectEvent = {
   action: "socketConnect";
-}
+};
 /** The server's greeting: our server adds its protocol's name and fingerprint and the channel id. */
-export interface ConnectedEvent {
+export type ConnectedEvent = {
   action: "connected";
   protocol?: string;
   fingerprint?: string;
   id?: string;
   [field: string]: unknown;
-}
-export interface DisconnectedEvent {
+};
+export type DisconnectedEvent = {
   action: "disconnected";
-}
-export interface ErrorEvent {
+};
+export type ErrorEvent = {
   action: "error";
   code: RepodError["code"];
   message: string;
   error: RepodError;
-}
+};
 export type ClientEvent = SocketConnectEvent | ConnectedEvent | DisconnectedEvent | ErrorEvent;
 
 /** Connection states. */

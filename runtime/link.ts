@@ -170,6 +170,7 @@ export class Link {
 
   /** Reopens a link that a deliberate close() ended, for a client that connects again. */
   reset(): void {
+    if (!this.closing) return; // sends made before the first connect() keep waiting
     this.closing = false;
     this.waiting = [];
     this.waitingBytes = 0;

@@ -297,6 +297,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   /** Removes a channel for good: groups, bookkeeping, hooks. */
   protected release(channel: C): void {
     if (!this.channels.delete(channel)) return;
+    channel.link.close(); // later sends return 0
     this.byId.delete(channel.id);
     for (const group of channel.takeGroups()) this.removeFromGroup(channel, group);
     this.adapter.channelRemoved(channel.id);

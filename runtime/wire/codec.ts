@@ -11,7 +11,7 @@
 import { C1, Unpackr } from "msgpackr";
 import { HEADER_BYTES } from "../constants.ts";
 import { RepodError } from "../errors.ts";
-import type { Message } from "../protocol.ts";
+import type { AnyMessage, Message } from "../protocol.ts";
 import { MsgpackEncoder } from "./msgpack-encoder.ts";
 
 const unpackr = new Unpackr({
@@ -71,7 +71,7 @@ function kindOf(value: unknown): string {
  * to any number of connections. Throws `ENCODE_FAILED` for a value msgpack
  * cannot carry, or a frame larger than `maxFrameBytes`.
  */
-export function encodeFrame(message: Message, maxFrameBytes = Infinity): Uint8Array {
+export function encodeFrame(message: Message | AnyMessage, maxFrameBytes = Infinity): Uint8Array {
   if (message === null || typeof message !== "object" || typeof (message as { action?: unknown }).action !== "string") {
     throw new RepodError("ENCODE_FAILED", `a message must be an object with a string "action", got ${kindOf(message)}`);
   }

@@ -1,0 +1,67 @@
+/**
+ * A bare wire-level peer for tests: a TCP socket that writes raw bytes or
+ * frames and collects every frame it receives, decoded. It never sends a
+ * control frame, like a Python repod peer.
+ */
+import net from "node:net";
+import { decodePayload, encodeFrame } from "../../runtime/wire/codec.ts";
+import { FrameDecoder } from "../../runtime/wire/frame-decoder.ts";
+import { waitFor } from "./wait.ts";
+
+export class RawPeer {
+  readonly received: Array<Record<string, unknown>> = [];
+  chunks = 0;
+  closed = false;
+  private readonly decoder = new FrameDecoder(64 * 1024 * 1024);
+
+  private constructor(readonly socket: net.Socket) {
+    socket.setNoDelay(true);
+    socket.on("data", (chunk) => {
+      this.chunks++;
+      this.decoder.push(chunk, (payload) => this.received.push(decodePayload(payload) as Record<string, unknown>));
+    });
+    socket.on("close", () => (this.closed = true));
+    socket.on("error", () => {});
+  }
+
+  static connect(port: number, host = "127.0.0.1"): Promise<RawPeer> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host, port }, () => resolve(new RawPeer(socket)));
+      socket.once("error", reject);
+    });
+  }
+
+  /** Sends a message as a proper frame. */
+  send(message: Record<string, unknown> & { action: string }): void {
+    this.socket.write(encodeFrame(message));
+  }
+
+  /** Sends raw bytes, for bad input. */
+  write(bytes: Uint8Array | number[]): void {
+    this.socket.write(Uint8Array.from(bytes));
+  }
+
+  /** Sends a payload with a correct length prefix. */
+  writePayload(payload: Uint8Array | number[]): void {
+    const body = Uint8Array.from(payload);
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(body.length);
+    this.socket.write(Buffer.concat([header, body]));
+  }
+
+  actions(): string[] {
+    return this.received.map((m) => String(m.action));
+  }
+
+  async waitFor(count: number, what = `${count} messages`, timeoutMs = 5000): Promise<void> {
+    await waitFor(() => this.received.length >= count, what, timeoutMs);
+  }
+
+  async waitClosed(timeoutMs = 5000): Promise<void> {
+    await waitFor(() => this.closed, "the connection to close", timeoutMs);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,194 @@
+import net from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { Channel, Server, type AnyMessage } from "../../runtime/index.ts";
+import { RecordingListener } from "../helpers/listener.ts";
+import { RawPeer } from "../helpers/raw-peer.ts";
+import { sleep, waitFor } from "../helpers/wait.ts";
+
+class EchoChannel extends Channel {
+  Network_echo(data: AnyMessage): void {
+    this.send(data);
+  }
+  Network_burst(data: AnyMessage): void {
+    const count = Number(data.count);
+    for (let i = 0; i < count; i++) this.send({ action: "item", i });
+    if (data.thenClose) this.close();
+  }
+}
+
+class TestServer extends Server<EchoChannel> {
+  readonly connected: EchoChannel[] = [];
+  readonly disconnected: EchoChannel[] = [];
+  override onConnect(channel: EchoChannel): void {
+    this.connected.push(channel);
+  }
+  override onDisconnect(channel: EchoChannel): void {
+    this.disconnected.push(channel);
+  }
+}
+
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+async function startServer(): Promise<TestServer> {
+  const server = new TestServer({ channelClass: EchoChannel, port: 0 });
+  await server.start();
+  cleanup.push(() => server.stop());
+  return server;
+}
+
+function listener(): RecordingListener {
+  const l = new RecordingListener().loop();
+  cleanup.push(() => {
+    l.close();
+    l.stop();
+  });
+  return l;
+}
+
+describe("server and client over TCP", () => {
+  it("greets first, then echoes a round trip; events come in repod's order, connected exactly once", async () => {
+    const server = await startServer();
+    const client = listener();
+    await client.connect("127.0.0.1", server.address.port);
+    await client.waitFor("connected");
+    client.send({ action: "echo", text: "hello", n: 42 });
+    await client.waitFor("echo");
+    expect(client.actions()).toEqual(["socketConnect", "connected", "echo"]);
+    expect(client.of("echo")[0]).toEqual({ action: "echo", text: "hello", n: 42 });
+    expect(server.connected).toHaveLength(1);
+    expect(server.address.port).toBeGreaterThan(0);
+  });
+
+  it("sends the greeting {action: connected} as the very first frame to a raw peer", async () => {
+    const server = await startServer();
+    const peer = await RawPeer.connect(server.address.port);
+    cleanup.push(() => peer.close());
+    await peer.waitFor(1);
+    expect(peer.received[0]!.action).toBe("connected");
+  });
+
+  it("delivers sendToAll to 20 clients, each message exactly once and in order", async () => {
+    const server = await startServer();
+    const clients = Array.from({ length: 20 }, () => listener());
+    await Promise.all(clients.map((c) => c.connect("127.0.0.1", server.address.port)));
+    await waitFor(() => server.channels.size === 20, "20 channels");
+    for (let i = 0; i < 50; i++) server.sendToAll({ action: "tick", i });
+    for (const c of clients) await c.waitFor("tick", 50);
+    for (const c of clients) expect(c.of("tick").map((m) => m.i)).toEqual([...Array(50).keys()]);
+  });
+
+  it("calls onDisconnect when a client closes", async () => {
+    const server = await startServer();
+    const client = listener();
+    await client.connect("127.0.0.1", server.address.port);
+    await client.waitFor("connected");
+    client.close();
+    await waitFor(() => server.disconnected.length === 1, "onDisconnect");
+    expect(server.channels.size).toBe(0);
+    await client.waitFor("disconnected");
+  });
+
+  it("gives every client `disconnected` when the server stops", async () => {
+    const server = new TestServer({ channelClass: EchoChannel, port: 0 });
+    await server.start();
+    const clients = [listener(), listener(), listener()];
+    await Promise.all(clients.map((c) => c.connect("127.0.0.1", server.address.port)));
+    for (const c of clients) await c.waitFor("connected");
+    await server.stop();
+    for (const c of clients) await c.waitFor("disconnected");
+    expect(server.disconnected).toHaveLength(3);
+  });
+
+  it("reports `error` then `disconnected` when connecting to a closed port", async () => {
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const client = listener();
+    await client.connect("127.0.0.1", port);
+    await client.waitFor("disconnected");
+    expect(client.actions()).toEqual(["error", "disconnected"]);
+    expect(client.of("error")[0]!.code).toBe("CONNECT_FAILED");
+    expect(String(client.of("error")[0]!.message)).toContain("ECONNREFUSED");
+  });
+
+  it("delivers all 1,000 messages a client sends right before close()", async () => {
+    const got: number[] = [];
+    class Counting extends Channel {
+      Network_n(data: AnyMessage): void {
+        got.push(Number(data.i));
+      }
+    }
+    const server = new Server({ channelClass: Counting, port: 0 });
+    await server.start();
+    cleanup.push(() => server.stop());
+    const client = listener();
+    await client.connect("127.0.0.1", server.address.port);
+    for (let i = 0; i < 1000; i++) client.send({ action: "n", i });
+    client.close();
+    await waitFor(() => got.length === 1000, "1000 messages");
+    expect(got).toEqual([...Array(1000).keys()]);
+  });
+
+  it("delivers all 1,000 messages a channel sends right before close()", async () => {
+    const server = await startServer();
+    const client = listener();
+    await client.connect("127.0.0.1", server.address.port);
+    await client.waitFor("connected");
+    client.send({ action: "burst", count: 1000, thenClose: true });
+    await client.waitFor("disconnected");
+    expect(client.of("item").map((m) => m.i)).toEqual([...Array(1000).keys()]);
+  });
+
+  it("sends frames written in one tick in one write", async () => {
+    const server = await startServer();
+    const peer = await RawPeer.connect(server.address.port);
+    cleanup.push(() => peer.close());
+    await peer.waitFor(1);
+    await sleep(20);
+    const before = peer.chunks;
+    peer.send({ action: "burst", count: 200 });
+    await peer.waitFor(201);
+    expect(peer.chunks - before).toBe(1);
+  });
+
+  it("queues sends made before the connection is open and sends them first", async () => {
+    const server = await startServer();
+    const client = listener();
+    client.send({ action: "echo", early: true });
+    await client.connect("127.0.0.1", server.address.port);
+    await client.waitFor("echo");
+    expect(client.of("echo")[0]).toEqual({ action: "echo", early: true });
+  });
+
+  it("pump() dispatches nothing until called, then everything in order", async () => {
+    const server = await startServer();
+    const client = new RecordingListener();
+    cleanup.push(() => client.close());
+    await client.connect("127.0.0.1", server.address.port);
+    client.send({ action: "burst", count: 10 });
+    await waitFor(() => client.connection.pending >= 12, "12 queued");
+    expect(client.log).toHaveLength(0);
+    expect(client.pump()).toBeGreaterThanOrEqual(12);
+    expect(client.actions().slice(0, 2)).toEqual(["socketConnect", "connected"]);
+    expect(client.of("item").map((m) => m.i)).toEqual([...Array(10).keys()]);
+  });
+
+  it("enables TCP_NODELAY on both sides", async () => {
+    // Node exposes no getter; a request/response of 1-byte-ish frames must not wait for Nagle (~40 ms).
+    const server = await startServer();
+    const client = listener();
+    await client.connect("127.0.0.1", server.address.port);
+    await client.waitFor("connected");
+    const started = performance.now();
+    for (let i = 0; i < 20; i++) {
+      client.send({ action: "echo", i });
+      await client.waitFor("echo", i + 1);
+    }
+    // 20 round trips under Nagle + delayed ACK would take ≥ 800 ms.
+    expect(performance.now() - started).toBeLessThan(800);
+  });
+});
