@@ -2,6 +2,8 @@ import { createServer, request, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { Channel, Server, type AnyMessage, type ServerOptions, type TransportEvents } from "../../runtime/index.ts";
+import { WebSocket as WsWebSocket } from "ws";
+import { connectWebSocket, type WebSocketLike } from "../../runtime/transport/websocket.ts";
 import { listenWebSocket } from "../../runtime/transport/websocket-server.ts";
 import { RecordingListener } from "../helpers/listener.ts";
 import { RawWsPeer } from "../helpers/raw-ws-peer.ts";
@@ -171,6 +173,37 @@ describe("WebSocket transport", () => {
     expect(typeof transport.ping).toBe("function");
     for (let i = 0; i < 3; i++) transport.ping!();
     await waitFor(() => pongs === 3, "three pongs");
+  });
+
+  it("the portable transport (what a browser runs: no maxPayload, no ping) refuses an oversize message itself", async () => {
+    const sent: Array<{ write(frame: Uint8Array): void }> = [];
+    const acceptor = await listenWebSocket({ host: "127.0.0.1", port: 0 }, 1 << 20, (t) => sent.push(t));
+    cleanup.push(() => acceptor.close());
+    // The standard WebSocket API only, as in a browser: `ws` driven through addEventListener, nothing native.
+    const browserLike = (url: string) => {
+      const socket = new WsWebSocket(url);
+      socket.binaryType = "arraybuffer";
+      return { socket: socket as unknown as WebSocketLike };
+    };
+    const transport = await connectWebSocket(acceptor.url, browserLike, 1000, 2000);
+    expect(transport.ping).toBeUndefined();
+    const events: string[] = [];
+    transport.bind({
+      payload: (p) => events.push(`payload ${p.length}`),
+      problem: (e) => events.push(e.code),
+      error: (e) => events.push(e.code),
+      close: () => events.push("close"),
+    });
+    await waitFor(() => sent.length === 1, "the connection accepted");
+    const frame = (bytes: number): Uint8Array => {
+      const f = new Uint8Array(4 + bytes);
+      new DataView(f.buffer).setUint32(0, bytes);
+      return f;
+    };
+    sent[0]!.write(frame(1000));
+    sent[0]!.write(frame(1001));
+    await waitFor(() => events.includes("close"), "the connection to close");
+    expect(events).toEqual(["payload 1000", "FRAME_TOO_LARGE", "close"]);
   });
 });
 
