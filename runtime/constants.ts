@@ -9,6 +9,8 @@ export const HEADER_BYTES = 4;
 /** Where a server listens and a client connects when nothing is said (repod's defaults). */
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 5071;
+/** Where a server listens for WebSocket beside TCP, when its `websocket` option names no port. */
+export const DEFAULT_WEBSOCKET_PORT = 5072;
 
 /** Largest payload a peer may announce before the connection is closed with FRAME_TOO_LARGE: 1 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;

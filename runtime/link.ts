@@ -90,6 +90,7 @@ export class Link {
       error: (error) => {
         this.firstError ??= error;
       },
+      problem: (error) => this.owner.problem(this.withRemote(error)),
       close: () => {
         if (this.current === transport) this.current = null;
         this.owner.transportClosed(transport, this.firstError);

@@ -35,6 +35,13 @@ import { silentLogger, type Logger } from "./logging.ts";
 import type { Message, Validator } from "./protocol.ts";
 import { listenTcp, type Acceptor } from "./transport/tcp.ts";
 import type { Transport } from "./transport/transport.ts";
+import {
+  listenWebSocket,
+  withWebSocketDefaults,
+  type WebSocketAcceptor,
+  type WebSocketListen,
+  type WebSocketOptions,
+} from "./transport/websocket-server.ts";
 import { remoteOf } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
 
@@ -51,6 +58,14 @@ export interface ServerOptions<C extends Channel<any, any>> {
   host?: string;
   /** Port to listen on; 0 picks a free one (read it from `server.address`). @default 5071 */
   port?: number;
+  /** Listen for TCP connections (Node and Python repod clients) on `host:port`; false for WebSocket only. @default true */
+  tcp?: boolean;
+  /**
+   * Also accept WebSocket connections (browsers): on a port of their own, or
+   * on an HTTP server of yours. Channels of both transports are one population.
+   * @default undefined (no WebSocket)
+   */
+  websocket?: WebSocketOptions;
   /** Largest payload a client may send; a longer frame closes its connection with FRAME_TOO_LARGE. @default 1048576 (1 MiB) */
   maxFrameBytes?: number;
   /** Bytes that may wait for a slow client before it is closed with SLOW_CONSUMER. @default 8388608 (8 MiB) */
@@ -66,7 +81,9 @@ export interface ServerOptions<C extends Channel<any, any>> {
 }
 
 /** Options after defaults. */
-type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter">>;
+type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket">> & {
+  websocket: WebSocketListen | undefined;
+};
 
 /** Options of a send to many channels. */
 export interface BroadcastOptions {
@@ -88,6 +105,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   private readonly byId = new Map<string, C>();
   private readonly groups = new Map<string, Set<C>>();
   private acceptors: Acceptor[] = [];
+  private websocketAcceptor: WebSocketAcceptor | undefined;
   private bound: { host: string; port: number } | undefined;
   private nextId = 0;
   private state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
@@ -105,6 +123,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
       maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
       validate: options.validate ?? true,
+      tcp: options.tcp ?? true,
+      websocket: options.websocket && withWebSocketDefaults(options.websocket, options.host ?? DEFAULT_HOST, options.port ?? DEFAULT_PORT, options.tcp ?? true),
       stopGraceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
       logger: this.logger,
     };
@@ -115,6 +135,12 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   get address(): { host: string; port: number } {
     if (!this.bound) throw new Error("the server is not started: call start() first");
     return this.bound;
+  }
+
+  /** Where WebSocket clients connect (`ws://host:port/path`), when the server accepts WebSocket. */
+  get websocketAddress(): { host: string; port: number; url: string } | undefined {
+    const acceptor = this.websocketAcceptor;
+    return acceptor && { ...acceptor.address, url: acceptor.url };
   }
 
   /** True between `start()` and `stop()`. */
@@ -130,7 +156,13 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     const { host, port, maxFrameBytes } = this.options;
     try {
       await this.adapter.init(this);
-      this.acceptors.push(await listenTcp(host, port, maxFrameBytes, (transport) => this.accept(transport)));
+      const accept = (transport: Transport): void => this.accept(transport);
+      if (this.options.tcp) this.acceptors.push(await listenTcp(host, port, maxFrameBytes, accept));
+      if (this.options.websocket) {
+        this.websocketAcceptor = await listenWebSocket(this.options.websocket, maxFrameBytes, accept);
+        this.acceptors.push(this.websocketAcceptor);
+      }
+      if (this.acceptors.length === 0) throw new Error("nothing to listen on: tcp is false and no websocket is given");
     } catch (error) {
       this.state = "stopped";
       for (const acceptor of this.acceptors) await acceptor.close();
