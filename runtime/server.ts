@@ -19,7 +19,7 @@
  * ```
  */
 import { randomBytes } from "node:crypto";
-import type { Adapter, AdapterHost, Delivery } from "./adapter/adapter.ts";
+import type { Adapter, AdapterHost, Delivery, Member } from "./adapter/adapter.ts";
 import { LocalAdapter } from "./adapter/local.ts";
 import { Channel, type ChannelClass, type ChannelHost, type ChannelInit } from "./channel.ts";
 import {
@@ -214,9 +214,22 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     this.publish(message, { audience: { to: "channel", id } });
   }
 
-  /** Members of `group`, or all connected channels, across every process of the adapter. */
+  /**
+   * Number of members of `group`, or of all connected channels, across every
+   * process of the adapter. Rejects with ADAPTER_FAILED when a shared adapter
+   * cannot tell (Redis unreachable).
+   */
   count(group?: string): Promise<number> {
     return this.adapter.count(group);
+  }
+
+  /**
+   * Members of `group` (or everyone) across every process of the adapter, with
+   * what each set with `channel.setPresence()`: a player list. Rejects with
+   * ADAPTER_FAILED when a shared adapter cannot tell.
+   */
+  members(group?: string): Promise<Member[]> {
+    return this.adapter.members(group);
   }
 
   /** The local channel with this id. */
@@ -265,6 +278,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     this.channels.add(channel);
     this.byId.set(channel.id, channel);
     this.adapter.channelAdded(channel.id);
+    // Groups joined in the channel's constructor count from now on.
+    for (const group of channel.groups) this.channelJoined(channel, group);
     this.logger({ event: "connect", id: channel.id, remote: remoteOf(transport) });
     this.callHook(channel, "onConnect", () => channel.onConnect?.());
     this.callHook(channel, "onConnect", () => this.onConnect(channel, channel.addr));
@@ -328,6 +343,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
 
   /** @internal */
   channelJoined(channel: Channel<any, any>, group: string): void {
+    if (!this.channels.has(channel as C)) return; // not accepted yet (see accept) or already released
     let members = this.groups.get(group);
     if (!members) this.groups.set(group, (members = new Set()));
     members.add(channel as C);
@@ -337,6 +353,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   /** @internal */
   channelLeft(channel: Channel<any, any>, group: string): void {
     this.removeFromGroup(channel as C, group);
+  }
+
+  /** @internal */
+  channelPresence(channel: Channel<any, any>): void {
+    if (this.channels.has(channel as C)) this.adapter.presenceChanged(channel.id);
   }
 
   private removeFromGroup(channel: C, group: string): void {
@@ -361,19 +382,27 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   /** @internal writes an encoded frame to the local channels a delivery names. */
   deliverLocal(frame: Uint8Array, delivery: Delivery): number {
     const { audience, except } = delivery;
-    let count = 0;
     if (audience.to === "channel") {
       const channel = this.byId.get(audience.id);
-      if (channel && channel.id !== except) count += channel.link.send(frame) > 0 ? 1 : 0;
-      return count;
+      return channel && channel.id !== except && this.sendFrame(channel, frame) ? 1 : 0;
     }
     const members = audience.to === "all" ? this.channels : this.groups.get(audience.group);
     if (!members) return 0;
+    let count = 0;
     for (const channel of members) {
-      if (channel.id === except) continue;
-      if (channel.link.send(frame) > 0) count++;
+      if (channel.id !== except && this.sendFrame(channel, frame)) count++;
     }
     return count;
+  }
+
+  /** One member's share of a delivery: a full resume queue (QUEUE_FULL) is that channel's problem, not the others'. */
+  private sendFrame(channel: C, frame: Uint8Array): boolean {
+    try {
+      return channel.link.send(frame) > 0;
+    } catch (error) {
+      channel.report(error as RepodError);
+      return false;
+    }
   }
 
   /** @internal */
@@ -385,6 +414,13 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   localIds(group?: string): string[] {
     const members = group === undefined ? this.channels : this.groups.get(group);
     return members ? [...members].map((channel) => channel.id) : [];
+  }
+
+  /** @internal */
+  localMember(id: string): Member | undefined {
+    const channel = this.byId.get(id);
+    if (!channel) return undefined;
+    return { id, groups: [...channel.groups], presence: channel.presence };
   }
 
   /** @internal */
