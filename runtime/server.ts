@@ -31,15 +31,19 @@ import {
 } from "./constants.ts";
 import { handlerFailed } from "./dispatch.ts";
 import { RepodError } from "./errors.ts";
-import { silentLogger, type Logger } from "./logging.ts";
-import type { Message, Validator } from "./protocol.ts";
+import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
+import type { AnyMessage, Message, Validator } from "./protocol.ts";
 import { listenTcp, type Acceptor } from "./transport/tcp.ts";
 import type { Transport } from "./transport/transport.ts";
 import { remoteOf } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
 
-/** What a channel class `C` may send: the `TOut` of `Channel<TOut, TIn>`. */
-export type OutOf<C> = C extends Channel<infer TOut, any> ? TOut : never;
+/**
+ * What a channel class `C` may send: the `TOut` of `Channel<TOut, TIn>`;
+ * any message for `Server<any>` (what `channel.server` is), so that
+ * `this.server.sendToGroup(…)` compiles inside any channel.
+ */
+export type OutOf<C> = 0 extends 1 & C ? AnyMessage : C extends Channel<infer TOut, any> ? TOut : never;
 
 /** Options of a {@link Server}; every one has a default. */
 export interface ServerOptions<C extends Channel<any, any>> {
@@ -421,6 +425,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     const channel = this.byId.get(id);
     if (!channel) return undefined;
     return { id, groups: [...channel.groups], presence: channel.presence };
+  }
+
+  /** @internal */
+  log(event: LogEvent): void {
+    this.logger(event);
   }
 
   /** @internal */

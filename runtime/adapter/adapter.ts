@@ -6,6 +6,7 @@
  * writes them to its own members.
  */
 import type { RepodError } from "../errors.ts";
+import type { LogEvent } from "../logging.ts";
 
 /** Who a send is for. */
 export type Audience =
@@ -46,6 +47,8 @@ export interface AdapterHost {
   localMember(id: string): Member | undefined;
   /** Reports an adapter failure (ADAPTER_FAILED) through the server's logger and `onError`. */
   reportError(error: RepodError): void;
+  /** Writes an event (e.g. the adapter recovered) to the server's logger. */
+  log(event: LogEvent): void;
 }
 
 /** Carries sends and presence between the processes that share one game population. */

@@ -26,6 +26,7 @@ class FakeHost implements AdapterHost {
   localMember(id: string): Member | undefined {
     return this.members.get(id);
   }
+  log(): void {}
   reportError(error: RepodError): void {
     this.errors.push(error);
   }
