@@ -4,11 +4,11 @@
  * server to do one thing (join a group, send to all / a group / an id,
  * count); replies and sends carry numbers the test can check.
  *
- * Run: node --import tsx --conditions=repod-source scale-node.ts <redis url> [prefix] [heartbeatMs]
+ * Run: node --import tsx --conditions=repod-source scale-node.ts <redis url | "local"> [prefix] [heartbeatMs]
  * Prints one JSON line `{"port", "serverId"}` when listening, then one line
  * per server-level error (`{"error": code, "message"}`) and per adapter event.
  */
-import { Channel, Server, type AnyMessage, type RepodError } from "repod";
+import { Channel, LocalAdapter, Server, type AnyMessage, type RepodError } from "repod";
 import { RedisAdapter } from "repod/redis";
 
 const [url, prefix = "repod-test", heartbeat = "200"] = process.argv.slice(2);
@@ -65,7 +65,7 @@ class NodeServer extends Server<NodeChannel> {
 const server = new NodeServer({
   channelClass: NodeChannel,
   port: 0,
-  adapter: new RedisAdapter({ url, prefix, heartbeatMs: Number(heartbeat) }),
+  adapter: url === "local" ? new LocalAdapter() : new RedisAdapter({ url, prefix, heartbeatMs: Number(heartbeat) }),
   logger: (event) => {
     if (event.event.startsWith("adapter")) console.log(JSON.stringify(event));
   },
