@@ -35,11 +35,11 @@ const ROUNDS = Number(values.rounds);
 /** A client that only counts frames (no decoding): the benchmark measures the servers, not this process. */
 class CountingClient {
   frames = 0;
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
   private constructor(readonly socket: net.Socket) {
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => {
-      let buffer = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+      const buffer: Buffer = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
       let at = 0;
       while (buffer.length - at >= 4) {
         const size = buffer.readUInt32BE(at);
