@@ -33,7 +33,12 @@ export class RedisServer {
     return server;
   }
 
-  /** Starts it again on the same port, empty (there is no persistence). */
+  /** A redis-server for `port`, not started yet (`restart()` starts it): for tests of a Redis that comes late. */
+  static at(port: number): RedisServer {
+    return new RedisServer(port);
+  }
+
+  /** Starts it (again) on its port, empty (there is no persistence). */
   async restart(timeoutMs = 5000): Promise<void> {
     if (this.child) throw new Error("redis-server is already running");
     const child = spawn(
