@@ -171,7 +171,7 @@ export class RedisAdapter implements Adapter {
 
   async count(group?: string): Promise<number> {
     const pub = this.ready();
-    this.flush(); // same connection, so this process's own changes are read back
+    if (this.changes.any) this.flush(); // same connection, so this process's own changes are read back
     return readCount(pub, this.keys, group).catch((error: unknown) => {
       throw this.failure("count members", error);
     });
@@ -179,7 +179,7 @@ export class RedisAdapter implements Adapter {
 
   async members(group?: string): Promise<Member[]> {
     const pub = this.ready();
-    this.flush();
+    if (this.changes.any) this.flush();
     return readMembers(pub, this.keys, group).catch((error: unknown) => {
       throw this.failure("list members", error);
     });
