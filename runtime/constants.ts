@@ -36,3 +36,10 @@ export const RESERVED_ACTIONS: readonly string[] = [
 
 /** Control frames (heartbeat, resume) use actions starting with this; never dispatched to handlers. */
 export const CONTROL_PREFIX = "_";
+
+/** Redis adapter (`repod/redis`): where Redis is, the key prefix of one game population, presence refresh, start-up wait. */
+export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+export const DEFAULT_REDIS_PREFIX = "repod";
+/** A crashed process's members drop out of presence within 3 × this (the default `presenceTtlMs`). */
+export const DEFAULT_REDIS_HEARTBEAT_MS = 1000;
+export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 2000;

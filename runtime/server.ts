@@ -19,7 +19,7 @@
  * ```
  */
 import { randomBytes } from "node:crypto";
-import type { Adapter, AdapterHost, Delivery } from "./adapter/adapter.ts";
+import type { Adapter, AdapterHost, Delivery, Member } from "./adapter/adapter.ts";
 import { LocalAdapter } from "./adapter/local.ts";
 import { Channel, type ChannelClass, type ChannelHost, type ChannelInit } from "./channel.ts";
 import {
@@ -31,8 +31,8 @@ import {
 } from "./constants.ts";
 import { handlerFailed } from "./dispatch.ts";
 import { RepodError } from "./errors.ts";
-import { silentLogger, type Logger } from "./logging.ts";
-import type { Message, Validator } from "./protocol.ts";
+import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
+import type { AnyMessage, Message, Validator } from "./protocol.ts";
 import { listenTcp, type Acceptor } from "./transport/tcp.ts";
 import type { Transport } from "./transport/transport.ts";
 import {
@@ -45,10 +45,14 @@ import {
 import { remoteOf } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
 
-/** What a channel class `C` may send: the `TOut` of `Channel<TOut, TIn>`. */
+/**
+ * What a channel class `C` may send: the `TOut` of `Channel<TOut, TIn>`;
+ * any message for `Server<any>` (what `channel.server` is), so that
+ * `this.server.sendToGroup(…)` compiles inside any channel.
+ */
 // Inferred from send() alone: matching the whole Channel type would recurse through
 // a channel whose `server` is typed as its own server class.
-export type OutOf<C> = C extends { send(message: infer TOut): number } ? TOut : never;
+export type OutOf<C> = 0 extends 1 & C ? AnyMessage : C extends { send(message: infer TOut): number } ? TOut : never;
 
 /** Options of a {@link Server}; every one has a default. */
 export interface ServerOptions<C extends Channel<any, any>> {
@@ -248,9 +252,22 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     this.publish(message, { audience: { to: "channel", id } });
   }
 
-  /** Members of `group`, or all connected channels, across every process of the adapter. */
+  /**
+   * Number of members of `group`, or of all connected channels, across every
+   * process of the adapter. Rejects with ADAPTER_FAILED when a shared adapter
+   * cannot tell (Redis unreachable).
+   */
   count(group?: string): Promise<number> {
     return this.adapter.count(group);
+  }
+
+  /**
+   * Members of `group` (or everyone) across every process of the adapter, with
+   * what each set with `channel.setPresence()`: a player list. Rejects with
+   * ADAPTER_FAILED when a shared adapter cannot tell.
+   */
+  members(group?: string): Promise<Member[]> {
+    return this.adapter.members(group);
   }
 
   /** The local channel with this id. */
@@ -299,6 +316,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     this.channels.add(channel);
     this.byId.set(channel.id, channel);
     this.adapter.channelAdded(channel.id);
+    // Groups joined in the channel's constructor count from now on.
+    for (const group of channel.groups) this.channelJoined(channel, group);
     this.logger({ event: "connect", id: channel.id, remote: remoteOf(transport) });
     this.callHook(channel, "onConnect", () => channel.onConnect?.());
     this.callHook(channel, "onConnect", () => this.onConnect(channel, channel.addr));
@@ -362,6 +381,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
 
   /** @internal */
   channelJoined(channel: Channel<any, any>, group: string): void {
+    if (!this.channels.has(channel as C)) return; // not accepted yet (see accept) or already released
     let members = this.groups.get(group);
     if (!members) this.groups.set(group, (members = new Set()));
     members.add(channel as C);
@@ -371,6 +391,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   /** @internal */
   channelLeft(channel: Channel<any, any>, group: string): void {
     this.removeFromGroup(channel as C, group);
+  }
+
+  /** @internal */
+  channelPresence(channel: Channel<any, any>): void {
+    if (this.channels.has(channel as C)) this.adapter.presenceChanged(channel.id);
   }
 
   private removeFromGroup(channel: C, group: string): void {
@@ -395,19 +420,27 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   /** @internal writes an encoded frame to the local channels a delivery names. */
   deliverLocal(frame: Uint8Array, delivery: Delivery): number {
     const { audience, except } = delivery;
-    let count = 0;
     if (audience.to === "channel") {
       const channel = this.byId.get(audience.id);
-      if (channel && channel.id !== except) count += channel.link.send(frame) > 0 ? 1 : 0;
-      return count;
+      return channel && channel.id !== except && this.sendFrame(channel, frame) ? 1 : 0;
     }
     const members = audience.to === "all" ? this.channels : this.groups.get(audience.group);
     if (!members) return 0;
+    let count = 0;
     for (const channel of members) {
-      if (channel.id === except) continue;
-      if (channel.link.send(frame) > 0) count++;
+      if (channel.id !== except && this.sendFrame(channel, frame)) count++;
     }
     return count;
+  }
+
+  /** One member's share of a delivery: a full resume queue (QUEUE_FULL) is that channel's problem, not the others'. */
+  private sendFrame(channel: C, frame: Uint8Array): boolean {
+    try {
+      return channel.link.send(frame) > 0;
+    } catch (error) {
+      channel.report(error as RepodError);
+      return false;
+    }
   }
 
   /** @internal */
@@ -419,6 +452,18 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   localIds(group?: string): string[] {
     const members = group === undefined ? this.channels : this.groups.get(group);
     return members ? [...members].map((channel) => channel.id) : [];
+  }
+
+  /** @internal */
+  localMember(id: string): Member | undefined {
+    const channel = this.byId.get(id);
+    if (!channel) return undefined;
+    return { id, groups: [...channel.groups], presence: channel.presence };
+  }
+
+  /** @internal */
+  log(event: LogEvent): void {
+    this.logger(event);
   }
 
   /** @internal */
