@@ -2,6 +2,11 @@
 // source: protocol/lag_time.protocol.ts
 // regenerate: npm run generate
 
+/**
+ * repod's lag_time example: the server pings each client, the client answers
+ * with the same count, and the server measures every round trip.
+ */
+
 import { Channel, ConnectionListener, Server, describeValue, type Int, type ProtocolDescriptor } from "repod";
 
 /** The messages a client sends to the server, by action. */

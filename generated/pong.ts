@@ -2,6 +2,12 @@
 // source: protocol/pong.protocol.ts
 // regenerate: npm run generate
 
+/**
+ * Two-player pong with an authoritative server: clients send their paddle
+ * input, the server runs the physics at 60 ticks per second and sends the
+ * state of the match to both players.
+ */
+
 import { Channel, ConnectionListener, Server, describeValue, type Int, type ProtocolDescriptor } from "repod";
 
 /** A point on the field, in field units (the field is `width` × `height`). */
