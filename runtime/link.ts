@@ -196,7 +196,13 @@ export class Link {
     this.log?.received();
     const validate = this.validators?.get(action);
     if (validate !== undefined) {
-      const problem = validate(message);
+      let problem: string | undefined;
+      try {
+        problem = validate(message);
+      } catch (error) {
+        // Only absurd input gets here (e.g. nesting deep enough to exhaust the stack).
+        problem = `could not be checked: ${error instanceof Error ? error.message : String(error)}`;
+      }
       if (problem !== undefined) {
         this.owner.problem(
           new RepodError("INVALID_PAYLOAD", `invalid "${action}": ${problem}`, { remote: this.remote, action }),
