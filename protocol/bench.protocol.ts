@@ -1,0 +1,27 @@
+/**
+ * The benchmark protocol: what `npm run bench` sends to a server under test.
+ * Any server that answers these messages (ours, the bare `node:net`
+ * reference, a Python repod server) can be measured by the same load
+ * generator.
+ */
+
+/** Messages the load generator sends. */
+export interface ClientMessages {
+  /** One round trip of the rtt scenario: answered by `pong` with the same `seq`. */
+  ping: { seq: number };
+  /** A player's position in the throughput scenario; the server only counts it. */
+  move: { x: number; y: number; tick: number };
+  /** Ends a throughput run: `sent` moves went out; answered by `counted`. */
+  done: { sent: number };
+  /** Asks the server to send `count` ticks to every connected client (fanout scenario). */
+  fanout: { count: number };
+}
+
+/** Messages the server under test sends. */
+export interface ServerMessages {
+  pong: { seq: number };
+  /** Moves received since the previous `done`. */
+  counted: { n: number };
+  /** One message of a fanout burst; `n` counts from 0. */
+  tick: { n: number };
+}
