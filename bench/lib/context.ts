@@ -28,7 +28,7 @@ export interface BenchRow {
   /** Whether the target is met; absent when there is none. */
   ok?: boolean;
   /** How to print `ours` and `reference`. */
-  format?: "integer" | "rate" | "microseconds" | "kibibytes" | "percent" | "seconds";
+  format?: "integer" | "rate" | "microseconds" | "nanoseconds" | "kibibytes" | "percent" | "seconds";
   /** Every run's figure, for the JSON. */
   runs?: { ours: number[]; reference?: number[] };
   note?: string;
@@ -45,6 +45,8 @@ export interface RunningServer {
   readonly process: Child;
   /** Collects garbage in the server and reports its memory. */
   memory(): Promise<{ rss: number; heapUsed: number; external: number }>;
+  /** CPU time (user + system, µs) the server has used so far. */
+  cpu(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -59,8 +61,11 @@ export interface BenchContext {
   start(entry: string, args?: string[], options?: ForkOptions): Promise<Child>;
   /** Starts a server by name (see SERVERS, or an entry path) and waits for its port. */
   server(name: string, args?: string[]): Promise<RunningServer>;
-  /** Runs one load generator job against `port`; resolves with its result. */
-  load<T>(port: number, job: Job): Promise<T>;
+  /**
+   * Runs one load generator job against `server`; resolves with its result
+   * and the server's CPU time over the job's measured part.
+   */
+  load<T>(server: RunningServer, job: Job): Promise<T & { serverCpuMicros: number }>;
   /** Starts the load generator on a job; for jobs that talk back (hold). */
   loadProcess(port: number, job: Job): Promise<Child>;
   /**
@@ -95,17 +100,28 @@ export function createContext(options: ContextOptions): BenchContext {
           child.send({ type: "gc" });
           return child.next("memory");
         },
+        async cpu() {
+          child.send({ type: "cpu" });
+          return (await child.next<{ micros: number }>("cpu")).micros;
+        },
         stop: () => child.stop(),
       };
     },
     async loadProcess(port, job) {
       return start("bench/load/load-generator.ts", ["--port", String(port), "--job", JSON.stringify(job)]);
     },
-    async load<T>(port: number, job: Job): Promise<T> {
-      const child = await ctx.loadProcess(port, job);
+    async load<T>(server: RunningServer, job: Job): Promise<T & { serverCpuMicros: number }> {
+      const child = await ctx.loadProcess(server.port, job);
+      const marks: number[] = [];
+      child.on("mark", () => {
+        void server.cpu().then((micros) => {
+          marks.push(micros);
+          child.send({ type: "marked" });
+        });
+      });
       try {
         const { result } = await child.next<{ result: T }>("result", 300_000);
-        return result;
+        return { ...result, serverCpuMicros: marks.length >= 2 ? marks[marks.length - 1]! - marks[0]! : NaN };
       } finally {
         await child.stop();
       }

@@ -9,6 +9,8 @@ export interface Child {
   readonly pid: number;
   /** Sends an IPC message. */
   send(message: object): void;
+  /** Calls `handler` for every IPC message of `type` (instead of keeping it for `next`). */
+  on(type: string, handler: (message: Record<string, unknown>) => void): void;
   /** The next IPC message of `type` (rejects if the process exits first, or after `timeoutMs`). */
   next<T = Record<string, unknown>>(type: string, timeoutMs?: number): Promise<T>;
   /** Asks the process to stop, kills it after `graceMs`, resolves once it exited. */
@@ -42,6 +44,7 @@ interface Waiter {
 function wrap(child: ChildProcess, name: string): Child {
   const inbox: Array<Record<string, unknown>> = [];
   const waiters = new Set<Waiter>();
+  const handlers = new Map<string, (message: Record<string, unknown>) => void>();
   let failure: Error | null = null;
   const fail = (error: Error): void => {
     failure ??= error;
@@ -63,6 +66,8 @@ function wrap(child: ChildProcess, name: string): Child {
   };
   child.on("message", (message: Record<string, unknown>) => {
     if (message.type === "failed") return fail(new Error(`${name} failed: ${message.message}`));
+    const handler = handlers.get(message.type as string);
+    if (handler) return handler(message);
     for (const waiter of waiters) {
       if (waiter.type !== message.type) continue;
       waiters.delete(waiter);
@@ -73,6 +78,7 @@ function wrap(child: ChildProcess, name: string): Child {
   return {
     pid: child.pid!,
     send: tell,
+    on: (type, handler) => void handlers.set(type, handler),
     next<T>(type: string, timeoutMs = 120_000): Promise<T> {
       const at = inbox.findIndex((message) => message.type === type);
       if (at >= 0) return Promise.resolve(inbox.splice(at, 1)[0] as T);

@@ -8,6 +8,8 @@ function formatValue(value: number | undefined, format: BenchRow["format"]): str
       return value >= 1e6 ? `${(value / 1e6).toFixed(2)} M` : value >= 1e3 ? `${(value / 1e3).toFixed(1)} k` : value.toFixed(0);
     case "microseconds":
       return `${value.toFixed(1)} µs`;
+    case "nanoseconds":
+      return `${value.toFixed(0)} ns`;
     case "kibibytes":
       return `${(value / 1024).toFixed(1)} KiB`;
     case "percent":

@@ -10,6 +10,7 @@ import type { ThroughputResult } from "../load/jobs.ts";
 
 export const order = 20;
 
+/** Our server with validation on (the default) and off, and the reference. */
 const VARIANTS: Record<string, { server: string; args: string[] }> = {
   reference: { server: "reference", args: [] },
   repod: { server: "repod", args: ["--validate", "on"] },
@@ -19,17 +20,18 @@ const VARIANTS: Record<string, { server: string; args: string[] }> = {
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const clients = 4;
   const messages = ctx.quick ? 20_000 : 50_000;
-  const job = { kind: "throughput" as const, clients, messages, warmup: messages / 10 };
+  const job = { kind: "throughput" as const, clients, messages, warmup: messages / 5, passes: ctx.quick ? 2 : 3 };
   const runs = await ctx.alternate(Object.keys(VARIANTS), async (variant) => {
     const { server: name, args } = VARIANTS[variant]!;
     const server = await ctx.server(name, args);
     try {
-      return await ctx.load<ThroughputResult>(server.port, job);
+      return await ctx.load<ThroughputResult>(server, job);
     } finally {
       await server.stop();
     }
   });
   const rate = (variant: string): number[] => runs[variant]!.map((r) => r.messagesPerSecond);
+  const cpu = (variant: string): number[] => runs[variant]!.map((r) => (r.serverCpuMicros * 1000) / r.messages);
   const lost = (variant: string): number => sum(runs[variant]!.map((r) => r.lost));
   const scenario = `throughput (${clients} × ${messages.toLocaleString("en")})`;
   const on = median(rate("repod"));
@@ -38,6 +40,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   return [
     compare(scenario, "messages/s", rate("repod"), rate("reference"), { atLeast: 0.9 }, "rate"),
     { scenario, metric: "lost", ours: lost("repod") + lost("repod, no validation"), reference: lost("reference"), target: "0", ok: lost("repod") + lost("repod, no validation") === 0, format: "integer" },
+    { ...compare(scenario, "server CPU per message", cpu("repod"), cpu("reference"), { atMost: Infinity }, "nanoseconds"), target: undefined, ok: undefined },
     { ...compare(scenario, "messages/s, validation off", rate("repod, no validation"), rate("reference"), { atLeast: 0 }, "rate"), target: undefined, ok: undefined },
     { scenario: "validation cost", metric: "throughput lost to validation", ours: cost, target: "≤ 10.0 %", ok: cost <= 0.1, format: "percent", runs: { ours: rate("repod"), reference: rate("repod, no validation") }, note: "1 − (validation on ÷ off), medians" },
   ];

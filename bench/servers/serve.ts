@@ -3,8 +3,9 @@
  * runner its port, force a garbage collection and report its memory when
  * asked (the memory scenario), and stop when told or when the runner goes.
  *
- * IPC messages (runner → server): `{type: "gc"}`, `{type: "stop"}`.
- * (server → runner): `{type: "ready", port}`, `{type: "memory", rss, heapUsed, external}`.
+ * IPC messages (runner → server): `{type: "gc"}`, `{type: "cpu"}`, `{type: "stop"}`.
+ * (server → runner): `{type: "ready", port}`, `{type: "memory", rss, heapUsed, external}`,
+ * `{type: "cpu", micros}` (CPU time used so far, user + system).
  */
 export function serveBench(port: number, stop: () => Promise<void>): void {
   const send = (message: object): void => void process.send?.(message);
@@ -24,6 +25,9 @@ export function serveBench(port: number, stop: () => Promise<void>): void {
       gc?.();
       const { rss, heapUsed, external } = process.memoryUsage();
       send({ type: "memory", rss, heapUsed, external });
+    } else if (message.type === "cpu") {
+      const { user, system } = process.cpuUsage();
+      send({ type: "cpu", micros: user + system });
     } else if (message.type === "stop") {
       void exit();
     }
