@@ -30,9 +30,19 @@ export function frames(messages: Iterable<WireMessage>): Buffer {
   return Buffer.concat(parts);
 }
 
+/** Decodes one payload. */
+export function decode(payload: Uint8Array): WireMessage {
+  return unpackr.unpack(payload) as WireMessage;
+}
+
 export class WireClient {
   /** Called for every message; the default queues it for `next()`. */
   onMessage: (message: WireMessage) => void = (message) => this.queue(message);
+  /**
+   * When set, called with each payload's bytes instead of decoding it: for
+   * counting deliveries at a cost well below the server's.
+   */
+  onPayload: ((payload: Buffer) => void) | null = null;
   closed = false;
   private pending: Buffer | null = null;
   private readonly inbox: WireMessage[] = [];
@@ -108,9 +118,10 @@ export class WireClient {
     while (buffer.length - offset >= 4) {
       const length = buffer.readUInt32BE(offset);
       if (buffer.length - offset - 4 < length) break;
-      const message = unpackr.unpack(buffer.subarray(offset + 4, offset + 4 + length)) as WireMessage;
+      const payload = buffer.subarray(offset + 4, offset + 4 + length);
       offset += 4 + length;
-      this.onMessage(message);
+      if (this.onPayload) this.onPayload(payload);
+      else this.onMessage(unpackr.unpack(payload) as WireMessage);
     }
     this.pending = offset < buffer.length ? buffer.subarray(offset) : null;
   }
