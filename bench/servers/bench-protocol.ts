@@ -1,56 +1,69 @@
 /**
- * The bench protocol's descriptor, written by hand in the shape `repod
- * generate` emits for protocol/bench.protocol.ts (message types, one
- * straight-line validator per message), so that the validation cost is
- * measured before the generator is in place. Replace with
- * `generated/bench.ts` once it is generated.
+ * The bench protocol (protocol/bench.protocol.ts) in the shape `repod
+ * generate` writes it — message types, one straight-line validator per
+ * message, the descriptor, an abstract `BenchChannel` and `BenchServer` —
+ * written by hand until the generator is on this branch. Then
+ * `npm run generate` writes generated/bench.ts and the bench server imports
+ * that instead; nothing else changes.
  */
-import { describeValue, type ProtocolDescriptor } from "repod";
+import { Channel, Server, describeValue, type Int, type ProtocolDescriptor } from "repod";
 
-export interface PingMessage { action: "ping"; seq: number }
-export interface MoveMessage { action: "move"; x: number; y: number; tick: number }
-export interface DoneMessage { action: "done"; sent: number }
-export interface FanoutMessage { action: "fanout"; count: number }
-export type BenchClientMessage = PingMessage | MoveMessage | DoneMessage | FanoutMessage;
-
-export interface PongMessage { action: "pong"; seq: number }
-export interface CountedMessage { action: "counted"; n: number }
-export interface TickMessage { action: "tick"; n: number }
-export type BenchServerMessage = PongMessage | CountedMessage | TickMessage;
-
-function expected(field: string, type: string, value: unknown): string {
-  return `${field}: expected ${type}, got ${describeValue(value)}`;
+/** The messages a client sends to the server, by action. */
+export interface BenchClientMessages {
+  ping: { action: "ping"; seq: Int };
+  move: { action: "move"; x: number; y: number; tick: Int };
+  done: { action: "done"; sent: Int };
+  fanout: { action: "fanout"; count: Int };
 }
 
+export type BenchClientMessage = BenchClientMessages[keyof BenchClientMessages];
+
+/** The messages the server sends to clients, by action. */
+export interface BenchServerMessages {
+  pong: { action: "pong"; seq: Int };
+  counted: { action: "counted"; n: Int };
+  tick: { action: "tick"; n: Int };
+}
+
+export type BenchServerMessage = BenchServerMessages[keyof BenchServerMessages];
+
 function validateClientPing(data: Record<string, unknown>): string | undefined {
-  if (typeof data.seq !== "number") return expected("seq", "number", data.seq);
+  const v1 = data["seq"];
+  if (!Number.isInteger(v1)) return `seq: expected integer, got ${describeValue(v1)}`;
   return undefined;
 }
 
 function validateClientMove(data: Record<string, unknown>): string | undefined {
-  if (typeof data.x !== "number") return expected("x", "number", data.x);
-  if (typeof data.y !== "number") return expected("y", "number", data.y);
-  if (typeof data.tick !== "number") return expected("tick", "number", data.tick);
+  const v1 = data["x"];
+  if (typeof v1 !== "number") return `x: expected number, got ${describeValue(v1)}`;
+  const v2 = data["y"];
+  if (typeof v2 !== "number") return `y: expected number, got ${describeValue(v2)}`;
+  const v3 = data["tick"];
+  if (!Number.isInteger(v3)) return `tick: expected integer, got ${describeValue(v3)}`;
   return undefined;
 }
 
 function validateClientDone(data: Record<string, unknown>): string | undefined {
-  if (typeof data.sent !== "number") return expected("sent", "number", data.sent);
+  const v1 = data["sent"];
+  if (!Number.isInteger(v1)) return `sent: expected integer, got ${describeValue(v1)}`;
   return undefined;
 }
 
 function validateClientFanout(data: Record<string, unknown>): string | undefined {
-  if (typeof data.count !== "number") return expected("count", "number", data.count);
+  const v1 = data["count"];
+  if (!Number.isInteger(v1)) return `count: expected integer, got ${describeValue(v1)}`;
   return undefined;
 }
 
-function validateServerSeq(data: Record<string, unknown>): string | undefined {
-  if (typeof data.seq !== "number") return expected("seq", "number", data.seq);
+function validateServerPong(data: Record<string, unknown>): string | undefined {
+  const v1 = data["seq"];
+  if (!Number.isInteger(v1)) return `seq: expected integer, got ${describeValue(v1)}`;
   return undefined;
 }
 
 function validateServerN(data: Record<string, unknown>): string | undefined {
-  if (typeof data.n !== "number") return expected("n", "number", data.n);
+  const v1 = data["n"];
+  if (!Number.isInteger(v1)) return `n: expected integer, got ${describeValue(v1)}`;
   return undefined;
 }
 
@@ -58,5 +71,15 @@ export const benchProtocol: ProtocolDescriptor = {
   name: "bench",
   fingerprint: "hand-written",
   client: { ping: validateClientPing, move: validateClientMove, done: validateClientDone, fanout: validateClientFanout },
-  server: { pong: validateServerSeq, counted: validateServerN, tick: validateServerN },
+  server: { pong: validateServerPong, counted: validateServerN, tick: validateServerN },
 };
+
+export abstract class BenchChannel extends Channel<BenchServerMessage, BenchClientMessage> {
+  static override readonly protocol: ProtocolDescriptor = benchProtocol;
+  abstract Network_ping(data: BenchClientMessages["ping"]): void | Promise<void>;
+  abstract Network_move(data: BenchClientMessages["move"]): void | Promise<void>;
+  abstract Network_done(data: BenchClientMessages["done"]): void | Promise<void>;
+  abstract Network_fanout(data: BenchClientMessages["fanout"]): void | Promise<void>;
+}
+
+export class BenchServer<C extends BenchChannel = BenchChannel> extends Server<C> {}

@@ -1,27 +1,18 @@
 /**
  * The server under test: repod's `Server` with a channel that answers the
- * bench protocol, as a game would write it.
+ * bench protocol, written as a game would write it.
  *
  * `--validate on|off` turns the protocol's validators on (the default, as
  * for users) or off.
  */
-import { Channel, Server } from "repod";
-import {
-  benchProtocol,
-  type BenchClientMessage,
-  type BenchServerMessage,
-  type DoneMessage,
-  type FanoutMessage,
-  type PingMessage,
-} from "./bench-protocol.ts";
+import { BenchChannel, BenchServer, type BenchClientMessages } from "./bench-protocol.ts";
 import { option, serveBench } from "./serve.ts";
 
-class BenchChannel extends Channel<BenchServerMessage, BenchClientMessage> {
-  static override readonly protocol = benchProtocol;
-  declare readonly server: Server<BenchChannel>;
+class CountingChannel extends BenchChannel {
+  declare readonly server: BenchServer<CountingChannel>;
   private moves = 0;
 
-  Network_ping(data: PingMessage): void {
+  Network_ping(data: BenchClientMessages["ping"]): void {
     this.send({ action: "pong", seq: data.seq });
   }
 
@@ -29,18 +20,18 @@ class BenchChannel extends Channel<BenchServerMessage, BenchClientMessage> {
     this.moves++;
   }
 
-  Network_done(_data: DoneMessage): void {
+  Network_done(): void {
     this.send({ action: "counted", n: this.moves });
     this.moves = 0;
   }
 
-  Network_fanout(data: FanoutMessage): void {
+  Network_fanout(data: BenchClientMessages["fanout"]): void {
     for (let n = 0; n < data.count; n++) this.server.sendToAll({ action: "tick", n });
   }
 }
 
-const server = new Server<BenchChannel>({
-  channelClass: BenchChannel,
+const server = new BenchServer<CountingChannel>({
+  channelClass: CountingChannel,
   host: "127.0.0.1",
   port: 0,
   validate: option("validate", "on") === "on",
