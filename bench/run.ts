@@ -5,7 +5,7 @@
  *
  * Flags:
  *   --quick          smaller runs, for a fast look
- *   --rounds N       alternating rounds per comparison (default 3, at least 3 for a real run)
+ *   --rounds N       alternating rounds per comparison (default 5, 3 with --quick)
  *   --only a,b       only these scenarios (file names without .ts)
  *   --profile        write a CPU profile (.cpuprofile) of every server process to bench/results/profiles/
  */
@@ -32,7 +32,7 @@ function value(name: string): string | undefined {
 }
 
 const quick = flag("quick");
-const rounds = Number(value("rounds") ?? 3);
+const rounds = Number(value("rounds") ?? (quick ? 3 : 5));
 const only = value("only")?.split(",");
 const results = path.join(ROOT, "bench", "results");
 const profiles = path.join(results, "profiles");
@@ -67,6 +67,8 @@ const ctx = createContext({
 
 process.stderr.write(`${command}: ${machine.cpus} × ${machine.cpu}, Node ${machine.node}; ${rounds} alternating rounds${quick ? ", quick" : ""}\n`);
 const started = Date.now();
+// Other work on the machine moves every figure; the load average says how much there was.
+const loadBefore = os.loadavg()[0]!;
 const rows: BenchRow[] = [];
 for (const scenario of await scenarios()) {
   process.stderr.write(`${scenario.name}…\n`);
@@ -79,14 +81,15 @@ for (const scenario of await scenarios()) {
   ctx.log(`${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 const seconds = (Date.now() - started) / 1000;
+const load = { before: loadBefore, after: os.loadavg()[0]! };
 
 console.log(textTable(rows));
 for (const row of rows) if (row.note) console.log(`  ${row.scenario} / ${row.metric}: ${row.note}`);
-console.log(`\n${machine.cpus} × ${machine.cpu}, ${machine.memory}, Node ${machine.node}, ${machine.platform}; ${rounds} alternating rounds, medians; ${seconds.toFixed(0)} s`);
+console.log(`\n${machine.cpus} × ${machine.cpu}, ${machine.memory}, Node ${machine.node}, ${machine.platform}; ${rounds} alternating rounds, medians; ${seconds.toFixed(0)} s; load average ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after`);
 
 mkdirSync(results, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-const report = { date: new Date().toISOString(), command, machine, quick, rounds, seconds, rows };
+const report = { date: new Date().toISOString(), command, machine, load, quick, rounds, seconds, rows };
 writeFileSync(path.join(results, `bench-${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(path.join(results, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(path.join(results, "latest.md"), `${markdownTable(rows)}\n`);
