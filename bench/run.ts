@@ -4,8 +4,8 @@
  * bench/results/ (JSON, and the table as markdown).
  *
  * Flags:
- *   --quick          smaller runs, for a fast look
- *   --rounds N       alternating rounds per comparison (default 5, 3 with --quick)
+ *   --quick          smaller runs, one round: a fast look, not figures to publish
+ *   --rounds N       alternating rounds per comparison (default 5; 1 with --quick, a smoke test)
  *   --only a,b       only these scenarios (file names without .ts)
  *   --profile        write a CPU profile (.cpuprofile) of every server process to bench/results/profiles/
  */
@@ -32,7 +32,7 @@ function value(name: string): string | undefined {
 }
 
 const quick = flag("quick");
-const rounds = Number(value("rounds") ?? (quick ? 3 : 5));
+const rounds = Number(value("rounds") ?? (quick ? 1 : 5));
 const only = value("only")?.split(",");
 const results = path.join(ROOT, "bench", "results");
 const profiles = path.join(results, "profiles");
