@@ -1,0 +1,52 @@
+/**
+ * The load generator process: runs one job against `--port` and reports its
+ * result to the runner over IPC. It speaks only the wire format.
+ *
+ * IPC (load → runner): `{type: "mark"}` around the measured part (answered
+ * by `{type: "marked"}`), `{type: "holding"}` once a `hold` job's
+ * connections are open (answered by `{type: "release"}`), then
+ * `{type: "result", result}` or `{type: "failed", message}`.
+ */
+import { fanout, hold, rtt, throughput, type Job, type Runner } from "./jobs.ts";
+
+const send = (message: object): void => void process.send?.(message);
+const port = Number(process.argv[process.argv.indexOf("--port") + 1]);
+const job = JSON.parse(process.argv[process.argv.indexOf("--job") + 1]!) as Job;
+
+/** Sends `message` and waits for the runner's answer of type `answer`. */
+function ask(message: object, answer: string): Promise<void> {
+  return new Promise((resolve) => {
+    const listener = (reply: { type?: string }): void => {
+      if (reply.type !== answer) return;
+      process.off("message", listener);
+      resolve();
+    };
+    process.on("message", listener);
+    send(message);
+  });
+}
+
+const runner: Runner = {
+  mark: () => ask({ type: "mark" }, "marked"),
+  holding: () => ask({ type: "holding" }, "release"),
+};
+
+async function main(): Promise<unknown> {
+  switch (job.kind) {
+    case "rtt":
+      return rtt(port, job, runner);
+    case "throughput":
+      return throughput(port, job, runner);
+    case "fanout":
+      return fanout(port, job, runner);
+    case "hold":
+      return hold(port, job, runner);
+  }
+}
+
+try {
+  send({ type: "result", result: await main() });
+} catch (error) {
+  send({ type: "failed", message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+}
+process.disconnect?.();
