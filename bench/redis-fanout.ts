@@ -26,6 +26,7 @@ const { values } = parseArgs({
     clients: { type: "string", default: "600" },
     messages: { type: "string", default: "1000" },
     rounds: { type: "string", default: "3" },
+    json: { type: "boolean", default: false },
   },
 });
 const CLIENTS = Number(values.clients);
@@ -58,6 +59,9 @@ class CountingClient {
     });
   }
 }
+
+/** `--json`: one JSON line per scenario, for `npm run bench`. */
+const JSON_OUTPUT = values.json;
 
 async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -94,6 +98,10 @@ async function scenario(name: string, nodes: ScaleNode[]): Promise<void> {
   const best = Math.max(...results.map((r) => r.rate));
   const lost = results.reduce((sum, r) => sum + r.lost, 0);
   const extra = results.reduce((sum, r) => sum + r.extra, 0);
+  if (JSON_OUTPUT) {
+    console.log(JSON.stringify({ bench: "redis-fanout", scenario: name, processes: nodes.length, clients: CLIENTS, deliveriesPerSecond: Math.round(best), lost, duplicated: extra }));
+    return;
+  }
   console.log(
     `${name.padEnd(28)} ${String(nodes.length).padStart(9)} ${String(CLIENTS / nodes.length).padStart(12)} ${Math.round(best).toLocaleString("en-US").padStart(14)} ${String(lost).padStart(6)} ${String(extra).padStart(10)}`,
   );
@@ -102,8 +110,8 @@ async function scenario(name: string, nodes: ScaleNode[]): Promise<void> {
 const redis = await RedisServer.start();
 const running: ScaleNode[] = [];
 try {
-  console.log(`fanout: ${CLIENTS} clients, bursts of ${MESSAGES} sendToAll, best of ${ROUNDS} rounds (node ${process.version})`);
-  console.log(`${"scenario".padEnd(28)} ${"processes".padStart(9)} ${"clients/proc".padStart(12)} ${"deliveries/s".padStart(14)} ${"lost".padStart(6)} ${"duplicated".padStart(10)}`);
+  if (!JSON_OUTPUT) console.log(`fanout: ${CLIENTS} clients, bursts of ${MESSAGES} sendToAll, best of ${ROUNDS} rounds (node ${process.version})`);
+  if (!JSON_OUTPUT) console.log(`${"scenario".padEnd(28)} ${"processes".padStart(9)} ${"clients/proc".padStart(12)} ${"deliveries/s".padStart(14)} ${"lost".padStart(6)} ${"duplicated".padStart(10)}`);
   const local = [await startNode("local", "bench")];
   running.push(...local);
   await scenario("single process, LocalAdapter", local);

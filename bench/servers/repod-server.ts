@@ -5,7 +5,7 @@
  * `--validate on|off` turns the protocol's validators on (the default, as
  * for users) or off.
  */
-import { BenchChannel, BenchServer, type BenchClientMessages } from "./bench-protocol.ts";
+import { BenchChannel, BenchServer, type BenchClientMessages } from "../../generated/bench.ts";
 import { option, serveBench } from "./serve.ts";
 
 class CountingChannel extends BenchChannel {
