@@ -79,8 +79,10 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   constructor(init: ChannelInit) {
     this.id = init.id;
     this.server = init.server;
+    // One closure for the channel's life, not one per message.
+    const report = (error: RepodError): void => this.report(error);
     const owner: LinkOwner = {
-      message: (message) => dispatch(this, message, (error) => this.report(error)),
+      message: (message) => dispatch(this, message, report),
       control: (message) => this.server.channelControl(this, message),
       problem: (error) => this.report(error),
       transportClosed: (transport, error) => this.server.channelTransportClosed(this, transport, error),
