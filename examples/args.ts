@@ -1,6 +1,7 @@
 /**
  * Reads `host:port`, `host port`, or nothing (127.0.0.1:5071, repod's
- * default) from the command line, plus `--flag value` options.
+ * default, unless the example has its own) from the command line, plus
+ * `--flag value` options.
  */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,7 +13,10 @@ export interface Args {
   flags: Map<string, string>;
 }
 
-export function parseArgs(argv: string[] = process.argv.slice(2)): Args {
+export function parseArgs(
+  argv: string[] = process.argv.slice(2),
+  fallback: { host: string; port: number } = { host: defaults.DEFAULT_HOST, port: defaults.DEFAULT_PORT },
+): Args {
   const flags = new Map<string, string>();
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -25,8 +29,7 @@ export function parseArgs(argv: string[] = process.argv.slice(2)): Args {
       else flags.set(name, "true");
     } else positional.push(arg);
   }
-  let host = defaults.DEFAULT_HOST;
-  let port = defaults.DEFAULT_PORT;
+  let { host, port } = fallback;
   const [first, second] = positional;
   if (first !== undefined) {
     const colon = first.lastIndexOf(":");

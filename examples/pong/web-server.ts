@@ -9,11 +9,10 @@
  * then open http://127.0.0.1:5082/ (W/S or the arrow keys), and bring an
  * opponent: a second window, `npm run pong:client`, or `npm run pong:bot`.
  */
-import type { Server as HttpServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import { defaults } from "repod";
 import { isMain, parseArgs } from "../args.ts";
-import { createPageServer, listen } from "../web/page-server.ts";
+import { serveGame, stopOnSignal, type WebGame } from "../web/page-server.ts";
 import { FIELD } from "./game.ts";
 import { PongArena } from "./server.ts";
 
@@ -30,49 +29,28 @@ export interface PongWebOptions {
   winScore?: number;
 }
 
-export interface RunningPongWeb {
-  readonly url: string;
-  readonly arena: PongArena;
-  readonly http: HttpServer;
-  stop(): Promise<void>;
-}
+export type RunningPongWeb = WebGame<PongArena>;
 
-export async function startPongWeb(options: PongWebOptions = {}): Promise<RunningPongWeb> {
+export function startPongWeb(options: PongWebOptions = {}): Promise<RunningPongWeb> {
   const { host = "127.0.0.1", port = 5082, matches = 1, winScore = FIELD.winScore } = options;
   const tcpPort = options.tcpPort === undefined ? defaults.DEFAULT_PORT : options.tcpPort;
   const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-  const http = await createPageServer({ html: here("index.html"), entry: here("web-client.ts") });
-  const arena = new PongArena(
-    { host, port: tcpPort ?? 0, tcp: tcpPort !== null, websocket: { server: http, path: "/ws" } },
-    matches,
-    winScore,
+  return serveGame({ html: here("index.html"), entry: here("web-client.ts") }, host, port, (websocket) =>
+    new PongArena({ host, port: tcpPort ?? 0, tcp: tcpPort !== null, websocket }, matches, winScore),
   );
-  const bound = await listen(http, host, port);
-  await arena.start();
-  return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${bound}/`,
-    arena,
-    http,
-    async stop() {
-      await arena.stop();
-      await new Promise((resolve) => http.close(resolve));
-    },
-  };
 }
 
 if (isMain(import.meta.url)) {
-  const { flags } = parseArgs();
-  const [host, port] = process.argv.slice(2).filter((arg, i, all) => !arg.startsWith("--") && !all[i - 1]?.startsWith("--"));
+  const { host, port, flags } = parseArgs(process.argv.slice(2), { host: "127.0.0.1", port: 5082 });
   const tcp = flags.get("tcp");
   const running = await startPongWeb({
-    host: host || "127.0.0.1",
-    port: port ? Number(port) : 5082,
+    host,
+    port,
     tcpPort: tcp === "off" ? null : tcp ? Number(tcp) : undefined,
     matches: Number(flags.get("matches") ?? 1),
   });
-  const tcpNote = running.arena.options.tcp ? `; terminal players: npm run pong:client -- ${running.arena.address.host}:${running.arena.address.port}` : "";
+  const arena = running.server;
+  const tcpNote = arena.options.tcp ? `; terminal players: npm run pong:client -- ${arena.address.host}:${arena.address.port}` : "";
   console.log(`pong: open ${running.url}${tcpNote}`);
-  const stop = (): void => void running.stop().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  stopOnSignal(running);
 }

@@ -9,11 +9,11 @@
  * then open http://127.0.0.1:5081/ in two browser windows (add `?name=ada`
  * to choose a name) and run with the arrow keys or WASD.
  */
-import type { Server as HttpServer } from "node:http";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { jsonLogger } from "repod";
 import { TagChannel, TagServer, type TagClientMessages } from "../../generated/tag.ts";
-import { createPageServer, hostAndPort, listen } from "../web/page-server.ts";
+import { isMain, parseArgs } from "../args.ts";
+import { serveGame, stopOnSignal, type WebGame } from "../web/page-server.ts";
 import { TagGame } from "./game.ts";
 
 export const TICK_MS = 1000 / 30;
@@ -64,12 +64,7 @@ class TagArena extends TagServer<Runner> {
 }
 
 /** A running tag game: its page at `url`. */
-export interface RunningTag {
-  readonly url: string;
-  readonly server: TagServer<Runner> & { readonly game: TagGame };
-  readonly http: HttpServer;
-  stop(): Promise<void>;
-}
+export type RunningTag = WebGame<TagArena>;
 
 /** Where and how to run tag. */
 export interface TagOptions {
@@ -86,34 +81,18 @@ export interface TagOptions {
 /** Starts the page and the game. */
 export async function startTag({ host = "127.0.0.1", port = 5081, log = false, random }: TagOptions = {}): Promise<RunningTag> {
   const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-  const http = await createPageServer({ html: here("index.html"), entry: here("client.ts") });
-  const server = new TagArena({
-    channelClass: Runner,
-    host,
-    tcp: false,
-    websocket: { server: http, path: "/ws" },
-    logger: log ? jsonLogger() : undefined,
+  const running = await serveGame({ html: here("index.html"), entry: here("client.ts") }, host, port, (websocket) => {
+    const server = new TagArena({ channelClass: Runner, host, tcp: false, websocket, logger: log ? jsonLogger() : undefined });
+    if (random) server.game = new TagGame(undefined, random);
+    return server;
   });
-  if (random) server.game = new TagGame(undefined, random);
-  const bound = await listen(http, host, port);
-  await server.start();
-  server.play();
-  return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${bound}/`,
-    server,
-    http,
-    async stop() {
-      await server.stop();
-      await new Promise((resolve) => http.close(resolve));
-    },
-  };
+  running.server.play();
+  return running;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { host, port } = hostAndPort(process.argv.slice(2), { host: "127.0.0.1", port: 5081 });
+if (isMain(import.meta.url)) {
+  const { host, port } = parseArgs(process.argv.slice(2), { host: "127.0.0.1", port: 5081 });
   const running = await startTag({ host, port, log: true });
   console.log(`tag: open ${running.url} in two browser windows; run with the arrow keys or WASD`);
-  const stop = (): void => void running.stop().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  stopOnSignal(running);
 }

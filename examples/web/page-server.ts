@@ -7,6 +7,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { createServer, type Server as HttpServer } from "node:http";
+import type { Server, WebSocketOptions } from "repod";
 import { bundleForBrowser } from "./bundle.ts";
 
 /** What a page server serves. */
@@ -52,8 +53,44 @@ export function listen(http: HttpServer, host: string, port: number): Promise<nu
   });
 }
 
-/** Reads `[host] [port]` from the command line, with defaults. */
-export function hostAndPort(argv: string[], defaults: { host: string; port: number }): { host: string; port: number } {
-  const [host, port] = argv;
-  return { host: host || defaults.host, port: port ? Number(port) : defaults.port };
+/** A game served to browsers: its page and its WebSocket (`/ws`) on one HTTP port. */
+export interface WebGame<S extends Server<any>> {
+  /** Where to open the page. */
+  readonly url: string;
+  readonly server: S;
+  readonly http: HttpServer;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves `page` on `host:port` (0 picks a free port) and starts the game
+ * server that `make` builds on the upgrades of that port's `/ws`.
+ */
+export async function serveGame<S extends Server<any>>(
+  page: PageOptions,
+  host: string,
+  port: number,
+  make: (websocket: WebSocketOptions) => S,
+): Promise<WebGame<S>> {
+  const http = await createPageServer(page);
+  const server = make({ server: http, path: "/ws" });
+  // HTTP first, so that the server's "listen" log names the real port.
+  const bound = await listen(http, host, port);
+  await server.start();
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${bound}/`,
+    server,
+    http,
+    async stop() {
+      await server.stop();
+      await new Promise((resolve) => http.close(resolve));
+    },
+  };
+}
+
+/** Stops `game` and exits on Ctrl-C or SIGTERM. */
+export function stopOnSignal(game: { stop(): Promise<void> }): void {
+  const stop = (): void => void game.stop().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
 }

@@ -6,11 +6,11 @@
  *
  * then open http://127.0.0.1:5080/ in two browser windows and draw.
  */
-import type { Server as HttpServer } from "node:http";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { jsonLogger } from "repod";
 import { WhiteboardChannel, WhiteboardServer, type WhiteboardClientMessages } from "../../generated/whiteboard.ts";
-import { createPageServer, hostAndPort, listen } from "../web/page-server.ts";
+import { isMain, parseArgs } from "../args.ts";
+import { serveGame, stopOnSignal, type WebGame } from "../web/page-server.ts";
 import { BOARD_HEIGHT, BOARD_WIDTH, Board } from "./board.ts";
 
 /** One person at the board. */
@@ -77,43 +77,19 @@ class Whiteboard extends WhiteboardServer<Artist> {
 }
 
 /** A running whiteboard: its page at `url`. */
-export interface RunningWhiteboard {
-  readonly url: string;
-  readonly server: WhiteboardServer<Artist>;
-  readonly http: HttpServer;
-  stop(): Promise<void>;
-}
+export type RunningWhiteboard = WebGame<Whiteboard>;
 
 /** Starts the page and the game on `host:port` (0 picks a free port). */
-export async function startWhiteboard(host = "127.0.0.1", port = 5080, log = false): Promise<RunningWhiteboard> {
+export function startWhiteboard(host = "127.0.0.1", port = 5080, log = false): Promise<RunningWhiteboard> {
   const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-  const http = await createPageServer({ html: here("index.html"), entry: here("client.ts") });
-  const server = new Whiteboard({
-    channelClass: Artist,
-    host,
-    tcp: false,
-    websocket: { server: http, path: "/ws" },
-    logger: log ? jsonLogger() : undefined,
-  });
-  // HTTP first, so that the server's "listen" log names the real port.
-  const bound = await listen(http, host, port);
-  await server.start();
-  return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${bound}/`,
-    server,
-    http,
-    async stop() {
-      await server.stop();
-      await new Promise((resolve) => http.close(resolve));
-    },
-  };
+  return serveGame({ html: here("index.html"), entry: here("client.ts") }, host, port, (websocket) =>
+    new Whiteboard({ channelClass: Artist, host, tcp: false, websocket, logger: log ? jsonLogger() : undefined }),
+  );
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { host, port } = hostAndPort(process.argv.slice(2), { host: "127.0.0.1", port: 5080 });
+if (isMain(import.meta.url)) {
+  const { host, port } = parseArgs(process.argv.slice(2), { host: "127.0.0.1", port: 5080 });
   const running = await startWhiteboard(host, port, true);
   console.log(`whiteboard: open ${running.url} in two browser windows and draw`);
-  const stop = (): void => void running.stop().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  stopOnSignal(running);
 }

@@ -27,10 +27,10 @@ describe("pong in Chromium against a TCP bot", () => {
   it("a browser player and a TCP bot share one match; the page's paddle moves for both", async () => {
     const page = await browser.open(running.url);
     await page.waitForFunction(() => (window as any).pong?.slot === 0, undefined, { timeout: 10_000 });
-    await bot.connect("127.0.0.1", running.arena.address.port);
+    await bot.connect("127.0.0.1", running.server.address.port);
     await waitFor(() => bot.slot === 1 && bot.state !== null, "the bot playing on the right");
     await page.waitForFunction(() => (window as any).pong.state?.tick > 30, undefined, { timeout: 10_000 });
-    expect(new Set([...running.arena.channels].map((c) => c.link.transport!.kind))).toEqual(new Set(["tcp", "websocket"]));
+    expect(new Set([...running.server.channels].map((c) => c.link.transport!.kind))).toEqual(new Set(["tcp", "websocket"]));
 
     const before = bot.state!.paddles[0];
     await page.bringToFront();
