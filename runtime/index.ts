@@ -20,6 +20,8 @@ export {
   type Connector,
   type DisconnectedEvent,
   type ErrorEvent,
+  type ReconnectedEvent,
+  type ReconnectingEvent,
   type SocketConnectEvent,
 } from "./client.ts";
 export { ConnectionListener } from "./connection-listener.ts";
@@ -29,6 +31,7 @@ export { jsonLogger, silentLogger, type LogEvent, type Logger } from "./logging.
 export type { Adapter, AdapterHost, Audience, Delivery } from "./adapter/adapter.ts";
 export { LocalAdapter } from "./adapter/local.ts";
 export type { Transport, TransportEvents } from "./transport/transport.ts";
+export { backoffDelay, type BackoffOptions } from "./session/backoff.ts";
 export { decodePayload, encodeFrame, encodePayload, payloadOf } from "./wire/codec.ts";
 export { FrameDecoder } from "./wire/frame-decoder.ts";
 export * as defaults from "./constants.ts";

@@ -43,8 +43,10 @@ export interface LinkLimits {
 export interface FrameLog {
   /** An application frame was sent (or queued): keep it until the peer acknowledges it. */
   sent(frame: Uint8Array): void;
-  /** An application frame arrived. */
-  received(): void;
+  /** An application frame of `bytes` payload bytes arrived (counted even when it is then refused as bad input). */
+  received(bytes: number): void;
+  /** The link is being closed on purpose: the last chance to tell the peer not to resume. */
+  closing?(): void;
 }
 
 const CONTROL = CONTROL_PREFIX.charCodeAt(0);
@@ -55,6 +57,8 @@ export class Link {
   private waiting: Uint8Array[] = [];
   private waitingBytes = 0;
   private closing = false;
+  /** While true, sends queue in `waiting` even with a transport attached (see `attach`). */
+  private holding = false;
   private firstError: RepodError | undefined;
   /** Set by a session that retains frames for resume. */
   log: FrameLog | null = null;
@@ -81,9 +85,19 @@ export class Link {
     return this.current ? remoteOf(this.current) : "";
   }
 
-  /** Puts the link on `transport` and sends what waited for it. */
-  attach(transport: Transport): void {
+  /** True once `close()` or `abort()` was called: the end is deliberate. */
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  /**
+   * Puts the link on `transport` and sends what waited for it — or, with
+   * `hold`, keeps queueing application frames until `release()`, so that
+   * control frames (a session's hello or resume) go first.
+   */
+  attach(transport: Transport, hold = false): void {
     this.current = transport;
+    this.holding = hold;
     this.firstError = undefined;
     const events: TransportEvents = {
       payload: (payload) => this.receive(payload),
@@ -96,7 +110,7 @@ export class Link {
       },
     };
     transport.bind(events);
-    if (this.waiting.length) {
+    if (!hold && this.waiting.length) {
       const frames = this.waiting;
       this.waiting = [];
       this.waitingBytes = 0;
@@ -112,35 +126,48 @@ export class Link {
   }
 
   /**
+   * Ends a `hold`: returns the frames that queued meanwhile, in order, for
+   * the caller to send (`send` counts them), resend or drop.
+   */
+  release(): Uint8Array[] {
+    this.holding = false;
+    const frames = this.waiting;
+    this.waiting = [];
+    this.waitingBytes = 0;
+    return frames;
+  }
+
+  /**
    * Sends one encoded frame of an application message. Returns the bytes
-   * written or queued; 0 when the link is closing.
+   * written or queued; 0 when the link is closing. Throws QUEUE_FULL, before
+   * counting the frame, when it would have to wait and the queue is full.
    */
   send(frame: Uint8Array): number {
     if (this.closing) return 0;
+    if (this.current === null || this.holding) this.checkRoom(frame);
     this.log?.sent(frame);
     return this.write(frame);
   }
 
-  /** Sends a frame outside the session's count (greetings, control frames). */
+  /** Sends a frame outside the session's count (greetings, control frames), now: a hold does not delay it. */
   sendControl(frame: Uint8Array): number {
     if (this.closing || this.current === null) return 0;
-    return this.write(frame);
+    return this.writeTo(this.current, frame);
   }
 
   /** Writes without counting: used by `send`, and by resume to resend retained frames. */
   write(frame: Uint8Array): number {
     const transport = this.current;
-    if (transport === null) {
-      if (this.waitingBytes + frame.length > this.limits.maxBufferedBytes) {
-        throw new RepodError(
-          "QUEUE_FULL",
-          `${this.waitingBytes} bytes already wait for the connection to come back; maxBufferedBytes is ${this.limits.maxBufferedBytes}`,
-        );
-      }
+    if (transport === null || this.holding) {
+      this.checkRoom(frame);
       this.waiting.push(frame);
       this.waitingBytes += frame.length;
       return frame.length;
     }
+    return this.writeTo(transport, frame);
+  }
+
+  private writeTo(transport: Transport, frame: Uint8Array): number {
     if (!transport.isOpen) return 0;
     transport.write(frame);
     if (transport.bufferedBytes > this.limits.maxBufferedBytes) {
@@ -154,9 +181,20 @@ export class Link {
     return frame.length;
   }
 
+  private checkRoom(frame: Uint8Array): void {
+    if (this.waitingBytes + frame.length > this.limits.maxBufferedBytes) {
+      throw new RepodError(
+        "QUEUE_FULL",
+        `${this.waitingBytes} bytes already wait for the connection to come back; maxBufferedBytes is ${this.limits.maxBufferedBytes}`,
+      );
+    }
+  }
+
   /** Closes after sending what is queued. Nothing more can be sent. */
   close(): void {
+    if (!this.closing) this.log?.closing?.();
     this.closing = true;
+    this.holding = false;
     this.waiting = [];
     this.current?.end();
   }
@@ -168,10 +206,22 @@ export class Link {
     this.current?.destroy();
   }
 
+  /**
+   * Drops the transport now, recording why, but keeps the link open: the
+   * session lives on and may resume on another transport (a heartbeat TIMEOUT).
+   */
+  drop(error: RepodError): void {
+    const transport = this.current;
+    if (transport === null) return;
+    this.firstError ??= error;
+    transport.destroy();
+  }
+
   /** Reopens a link that a deliberate close() ended, for a client that connects again. */
   reset(): void {
     if (!this.closing) return; // sends made before the first connect() keep waiting
     this.closing = false;
+    this.holding = false;
     this.waiting = [];
     this.waitingBytes = 0;
   }
@@ -181,7 +231,7 @@ export class Link {
     try {
       message = asMessage(decodePayload(payload));
     } catch (error) {
-      this.log?.received();
+      this.log?.received(payload.length);
       this.owner.problem(this.withRemote(error as RepodError));
       return;
     }
@@ -192,7 +242,7 @@ export class Link {
       this.owner.control(message);
       return;
     }
-    this.log?.received();
+    this.log?.received(payload.length);
     const validate = this.validators?.get(action);
     if (validate !== undefined) {
       const problem = validate(message);

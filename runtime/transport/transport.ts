@@ -40,6 +40,14 @@ export interface Transport {
   destroy(): void;
   /** Stops (false) or resumes (true) reading from the peer. */
   setReading?(reading: boolean): void;
+  /**
+   * Present on transports that detect a dead peer themselves (WebSocket's
+   * own ping/pong): ping every `intervalMs`, and after `timeoutMs` without an
+   * answer report a TIMEOUT error and close. A session on such a transport
+   * leaves the timing out to it and uses its heartbeat frames only to
+   * acknowledge. TCP has no such thing and leaves this out.
+   */
+  keepAlive?(intervalMs: number, timeoutMs: number): void;
 }
 
 /** `host:port` of a transport's peer, for messages and logs. */
