@@ -9,9 +9,12 @@
  * Python repod client until the first frame comes. `_hello` makes it a live
  * session; `_resume` hands its transport to a suspended (or stale) session;
  * an application frame makes it a plain repod connection, which never gets a
- * control frame and is never timed out. A connection that says nothing for
- * `timeoutMs` is taken for a quiet Python client, and the server stops
- * keeping frames for it.
+ * control frame and is never timed out. A connection that says nothing keeps
+ * its frames only up to `maxRetainedBytes` (references to frames a broadcast
+ * shares, mostly), then is taken for a quiet Python client. An undecided connection that breaks may be our
+ * client whose `_hello` was lost with it, so its session is kept too, but
+ * only for `min(resumeWindowMs, timeoutMs)`: a Python client that never said
+ * a word leaves that much later.
  *
  * While sessions are suspended (or silent, so possibly broken without the
  * server knowing), a new connection may be a client coming back, so its
@@ -77,6 +80,8 @@ interface Entry extends Beating {
   previous: string | null;
   /** Put among the server's channels (onConnect fired). */
   admitted: boolean;
+  /** The peer is one of our clients (it said `_hello`, or resumed). */
+  confirmed: boolean;
   /** The peer said `_bye`: it is leaving on purpose. */
   bye: boolean;
   timer: NodeJS.Timeout | undefined;
@@ -131,6 +136,7 @@ export class ServerSessions {
       token: resume ? newToken() : "",
       previous: null,
       admitted: true,
+      confirmed: false,
       bye: false,
       timer: undefined,
       admitTimer: undefined,
@@ -144,6 +150,7 @@ export class ServerSessions {
       first: () => this.firstFrame(entry),
     });
     this.entries.set(channel, entry);
+    if (resume) this.byId.set(channel.id, entry);
     channel.link.log = entry.session;
     greeting.features = this.features;
     if (resume) {
@@ -154,8 +161,6 @@ export class ServerSessions {
       greeting.heartbeatMs = this.settings.heartbeatIntervalMs;
       greeting.timeoutMs = this.settings.timeoutMs;
     }
-    // A peer that says nothing at all is taken for a quiet Python client: stop keeping frames for it.
-    entry.timer = setTimeout(() => this.notOurs(entry), Math.max(this.settings.timeoutMs, ADMIT_DEADLINE_MS));
     const wait = resume && (this.suspendedCount > 0 || (this.heartbeat?.silent ?? 0) > 0);
     if (wait) {
       entry.admitted = false;
@@ -206,20 +211,24 @@ export class ServerSessions {
     const entry = this.entries.get(channel);
     if (entry === undefined) return false;
     if (channel.link.transport !== null && channel.link.transport !== transport) return true; // an old connection, already replaced
-    if (entry.phase === "undecided") {
-      this.forget(entry);
-      return !entry.admitted;
-    }
     if (entry.phase === "suspended") return true;
     this.heartbeat?.delete(entry);
     const resumable =
       this.settings.resumeWindowMs > 0 && !entry.bye && !channel.link.isClosing && this.host.isRunning && entry.session.resumable;
-    if (!resumable) return false;
+    if (!resumable) {
+      this.forget(entry);
+      return false; // released; a channel never admitted has nothing to release
+    }
     entry.phase = "suspended";
     this.suspendedCount++;
-    entry.timer = setTimeout(() => this.host.release(channel), this.settings.resumeWindowMs);
-    this.host.logger({ event: "suspend", id: channel.id });
-    this.host.suspended(channel);
+    clearTimeout(entry.timer);
+    clearTimeout(entry.admitTimer);
+    const windowMs = entry.confirmed ? this.settings.resumeWindowMs : Math.min(this.settings.resumeWindowMs, this.settings.timeoutMs);
+    entry.timer = setTimeout(() => this.expire(entry), windowMs);
+    if (entry.admitted) {
+      this.host.logger({ event: "suspend", id: channel.id });
+      this.host.suspended(channel);
+    }
     return true;
   }
 
@@ -252,9 +261,15 @@ export class ServerSessions {
   private confirm(entry: Entry): void {
     clearTimeout(entry.timer);
     entry.phase = "live";
-    if (this.settings.resumeWindowMs > 0) this.byId.set(entry.channel.id, entry);
+    entry.confirmed = true;
     this.watch(entry);
     this.admit(entry);
+  }
+
+  /** A suspended session's window passed. */
+  private expire(entry: Entry): void {
+    if (entry.admitted) this.host.release(entry.channel); // calls back `released`
+    else this.forget(entry);
   }
 
   /** An application frame came first, or nothing came: a repod peer that knows no control frame. */
@@ -321,7 +336,7 @@ export class ServerSessions {
     if (entry.phase !== "undecided") return fail("this connection already has a session");
     const id = message.id;
     const target = typeof id === "string" ? this.byId.get(id) : undefined;
-    if (target === undefined) return fail(`no session ${String(id)} is waiting here: it ended, its resume window passed, or the server restarted`);
+    if (target === undefined || target === entry) return fail(`no session ${String(id)} is waiting here: it ended, its resume window passed, or the server restarted`);
     // Both comparisons run, whatever the first one gives.
     const isCurrent = sameToken(message.token, target.token);
     const isPrevious = sameToken(message.token, target.previous);
@@ -345,12 +360,13 @@ export class ServerSessions {
     if (entry.admitted) this.host.release(entry.channel);
 
     const channel = target.channel;
-    if (target.phase === "live") {
+    if (target.phase !== "suspended") {
       // The server had not noticed the old connection die: the client did, and came back.
       const old = channel.link.detach();
       old?.bind(DETACHED);
       old?.destroy();
-      this.host.suspended(channel);
+      clearTimeout(target.timer);
+      if (target.admitted) this.host.suspended(channel);
     } else {
       clearTimeout(target.timer);
       this.suspendedCount--;
@@ -358,6 +374,7 @@ export class ServerSessions {
     target.previous = isCurrent ? target.token : target.previous;
     target.token = newToken();
     target.phase = "live";
+    target.confirmed = true;
     target.bye = false;
     channel.link.attach(transport, true);
     channel.link.release(); // what was sent while away is among the retained frames
@@ -365,7 +382,9 @@ export class ServerSessions {
     for (const frame of frames) channel.link.write(frame);
     this.watch(target);
     this.host.logger({ event: "resume", id: channel.id, remote: channel.link.remote, resent: frames.length });
-    this.host.resumed(channel);
+    // A session whose `_hello` was lost may not have been admitted yet: it is now, as a connect.
+    if (target.admitted) this.host.resumed(channel);
+    else this.admit(target);
   }
 
   private forget(entry: Entry): void {
