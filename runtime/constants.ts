@@ -67,6 +67,15 @@ export const ACK_EVERY_BYTES = 64 * 1024;
  */
 export const ADMIT_DEADLINE_MS = 500;
 
+/**
+ * How long a server keeps the session of a connection that broke before its
+ * client said anything: it may be ours, its `_hello` lost with the
+ * connection (our client's first reconnection attempt comes after about
+ * `reconnectMinDelayMs`), or a Python client that never spoke, whose
+ * `onDisconnect` comes this much later.
+ */
+export const UNHEARD_RESUME_WINDOW_MS = 1000;
+
 /** Random bytes in a session token (128 bits). */
 export const TOKEN_BYTES = 16;
 

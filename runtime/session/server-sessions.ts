@@ -13,7 +13,7 @@
  * its frames only up to `maxRetainedBytes` (references to frames a broadcast
  * shares, mostly), then is taken for a quiet Python client. An undecided connection that breaks may be our
  * client whose `_hello` was lost with it, so its session is kept too, but
- * only for `min(resumeWindowMs, timeoutMs)`: a Python client that never said
+ * only for {@link UNHEARD_RESUME_WINDOW_MS}: a Python client that never said
  * a word leaves that much later.
  *
  * While sessions are suspended (or silent, so possibly broken without the
@@ -23,7 +23,7 @@
  * A server with no such sessions (all-Python clients, say) admits at once.
  */
 import type { Channel } from "../channel.ts";
-import { ADMIT_DEADLINE_MS } from "../constants.ts";
+import { ADMIT_DEADLINE_MS, UNHEARD_RESUME_WINDOW_MS } from "../constants.ts";
 import { RepodError } from "../errors.ts";
 import type { Logger } from "../logging.ts";
 import type { Message } from "../protocol.ts";
@@ -223,7 +223,7 @@ export class ServerSessions {
     this.suspendedCount++;
     clearTimeout(entry.timer);
     clearTimeout(entry.admitTimer);
-    const windowMs = entry.confirmed ? this.settings.resumeWindowMs : Math.min(this.settings.resumeWindowMs, this.settings.timeoutMs);
+    const windowMs = entry.confirmed ? this.settings.resumeWindowMs : Math.min(this.settings.resumeWindowMs, UNHEARD_RESUME_WINDOW_MS);
     entry.timer = setTimeout(() => this.expire(entry), windowMs);
     if (entry.admitted) {
       this.host.logger({ event: "suspend", id: channel.id });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { FaultProxy } from "../helpers/fault-proxy.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { breakConnection, listener, runCleanup, startServer } from "./fixtures.ts";
+import { breakConnection, cleanup, listener, runCleanup, startServer } from "./fixtures.ts";
 
 afterEach(runCleanup);
 
@@ -34,5 +35,21 @@ describe("session resume", () => {
     expect(client.of("connected")).toHaveLength(1);
     expect(client.of("disconnected")).toHaveLength(0);
     expect(channel.isConnected).toBe(true);
+  });
+
+  it("resumes a session whose _hello was cut with the connection (the server had not yet heard it was ours)", async () => {
+    const server = await startServer();
+    const proxy = await FaultProxy.start(server.address.port, [{ kind: "cut", direction: "toServer", afterBytes: 5 }]);
+    cleanup.push(() => proxy.close());
+    const client = listener();
+    await client.connect("127.0.0.1", proxy.port);
+    client.send({ action: "up", i: 0 });
+    await client.waitFor("reconnected");
+    client.send({ action: "up", i: 1 });
+    await waitFor(() => server.connected[0]?.got.length === 2, "both");
+    expect(server.connected[0]!.got.map((m) => m.i)).toEqual([0, 1]);
+    expect(server.connected).toHaveLength(1);
+    expect(client.of("connected")).toHaveLength(1);
+    expect(client.of("error")).toHaveLength(0);
   });
 });
