@@ -44,7 +44,9 @@ import { remoteOf } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
 
 /** What a channel class `C` may send: the `TOut` of `Channel<TOut, TIn>`. */
-export type OutOf<C> = C extends Channel<infer TOut, any> ? TOut : never;
+// Inferred from send() alone: matching the whole Channel type would recurse through
+// a channel whose `server` is typed as its own server class.
+export type OutOf<C> = C extends { send(message: infer TOut): number } ? TOut : never;
 
 /** Options of a {@link Server}; every one has a default. */
 export interface ServerOptions<C extends Channel<any, any>> {
@@ -207,11 +209,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   }
 
   /**
-   * Starts, then runs until SIGINT or SIGTERM, which stop it cleanly (queued
+   * Starts (unless started), then runs until SIGINT or SIGTERM, which stop it cleanly (queued
    * frames are flushed within `stopGraceMs`). Resolves when stopped.
    */
   async launch(): Promise<void> {
-    await this.start();
+    if (this.state === "new" || this.state === "stopped") await this.start();
     const onSignal = (): void => void this.stop();
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
