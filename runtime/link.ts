@@ -45,8 +45,13 @@ export interface FrameLog {
   sent(frame: Uint8Array): void;
   /** An application frame of `bytes` payload bytes arrived (counted even when it is then refused as bad input). */
   received(bytes: number): void;
-  /** The link is being closed on purpose: the last chance to tell the peer not to resume. */
-  closing?(): void;
+  /**
+   * The link is being closed on purpose: the last chance to tell the peer
+   * not to resume. Return true to end the transport yourself, later, by
+   * calling `end` (a session that must first learn whether the peer
+   * understands a goodbye).
+   */
+  closing?(end: () => void): boolean;
 }
 
 const CONTROL = CONTROL_PREFIX.charCodeAt(0);
@@ -149,9 +154,13 @@ export class Link {
     return this.write(frame);
   }
 
-  /** Sends a frame outside the session's count (greetings, control frames), now: a hold does not delay it. */
+  /**
+   * Sends a frame outside the session's count (greetings, control frames),
+   * now: a hold does not delay it, and a goodbye may still leave while the
+   * link closes. Returns 0 once the transport is ending.
+   */
   sendControl(frame: Uint8Array): number {
-    if (this.closing || this.current === null) return 0;
+    if (this.current === null) return 0;
     return this.writeTo(this.current, frame);
   }
 
@@ -192,11 +201,14 @@ export class Link {
 
   /** Closes after sending what is queued. Nothing more can be sent. */
   close(): void {
-    if (!this.closing) this.log?.closing?.();
+    const first = !this.closing;
     this.closing = true;
     this.holding = false;
     this.waiting = [];
-    this.current?.end();
+    const transport = this.current;
+    if (transport === null) return;
+    if (first && this.log?.closing?.(() => transport.end())) return;
+    transport.end();
   }
 
   /** Closes now, recording why. */

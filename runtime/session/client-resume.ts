@@ -81,6 +81,7 @@ export class ClientResume {
     ackDue: () => this.beat(),
     closing: () => {
       if (this.phase === "live") this.host.link.sendControl(encodeFrame({ action: BYE }));
+      return false;
     },
   };
 

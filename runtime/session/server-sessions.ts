@@ -84,6 +84,8 @@ interface Entry extends Beating {
   confirmed: boolean;
   /** The peer said `_bye`: it is leaving on purpose. */
   bye: boolean;
+  /** Set when the channel was closed before its peer said what it is: ends the connection once it has. */
+  end: (() => void) | undefined;
   timer: NodeJS.Timeout | undefined;
   admitTimer: NodeJS.Timeout | undefined;
 }
@@ -138,6 +140,7 @@ export class ServerSessions {
       admitted: true,
       confirmed: false,
       bye: false,
+      end: undefined,
       timer: undefined,
       admitTimer: undefined,
       beat: () => this.beat(entry),
@@ -146,7 +149,7 @@ export class ServerSessions {
     (entry as { session: Session }).session = new Session(resume ? this.settings.maxRetainedBytes : 0, {
       ackDue: () => this.beat(entry),
       overflowed: () => this.overflowed(entry),
-      closing: () => this.closing(entry),
+      closing: (end) => this.closing(entry, end),
       first: () => this.firstFrame(entry),
     });
     this.entries.set(channel, entry);
@@ -259,6 +262,7 @@ export class ServerSessions {
 
   /** The peer said `_hello`: one of our clients, with a fresh session. */
   private confirm(entry: Entry): void {
+    if (entry.end) return this.finishClose(entry, true);
     clearTimeout(entry.timer);
     entry.phase = "live";
     entry.confirmed = true;
@@ -279,6 +283,7 @@ export class ServerSessions {
 
   private notOurs(entry: Entry): void {
     if (entry.phase !== "undecided") return;
+    if (entry.end) return this.finishClose(entry, false);
     this.forget(entry);
     this.admit(entry);
   }
@@ -311,8 +316,31 @@ export class ServerSessions {
     link.drop(new RepodError("TIMEOUT", `nothing heard from the client for ${this.settings.timeoutMs} ms`, { remote: link.remote }));
   }
 
-  private closing(entry: Entry): void {
-    if (entry.phase === "live") entry.channel.link.sendControl(encodeFrame({ action: BYE }));
+  /**
+   * The channel is being closed on purpose. A client of ours is told (`_bye`)
+   * so that it does not reconnect; one that has not yet said what it is is
+   * given until its first frame (or {@link ADMIT_DEADLINE_MS}) — a Python
+   * client must never get the goodbye, ours must.
+   */
+  private closing(entry: Entry, end: () => void): boolean {
+    if (entry.phase === "live") {
+      entry.channel.link.sendControl(encodeFrame({ action: BYE }));
+      return false;
+    }
+    if (entry.phase !== "undecided") return false;
+    entry.end = end;
+    clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => this.finishClose(entry, false), ADMIT_DEADLINE_MS);
+    return true;
+  }
+
+  private finishClose(entry: Entry, ours: boolean): void {
+    const end = entry.end;
+    entry.end = undefined;
+    clearTimeout(entry.timer);
+    if (ours) entry.channel.link.sendControl(encodeFrame({ action: BYE }));
+    entry.bye = true; // a deliberate end: nothing to suspend
+    end?.();
   }
 
   private overflowed(entry: Entry): void {
@@ -354,6 +382,7 @@ export class ServerSessions {
     }
 
     // The new connection leaves its provisional channel for the session's own.
+    entry.end = undefined; // a close of the provisional channel must not end the connection now resumed
     const transport = link.detach()!;
     this.forget(entry);
     link.log = null;

@@ -26,8 +26,8 @@ export interface SessionEvents {
   ackDue(): void;
   /** The retained frames passed `maxRetainedBytes`: the session can no longer resume. */
   overflowed?(): void;
-  /** The link is closing on purpose: say goodbye so the peer does not try to resume. */
-  closing?(): void;
+  /** The link is closing on purpose: say goodbye so the peer does not try to resume (see `FrameLog.closing`). */
+  closing?(end: () => void): boolean;
   /** The session's first application frame arrived. */
   first?(): void;
 }
@@ -88,8 +88,8 @@ export class Session implements FrameLog {
     if (++this.unackedFrames >= ACK_EVERY_FRAMES || this.unackedBytes >= ACK_EVERY_BYTES) this.events.ackDue();
   }
 
-  closing(): void {
-    this.events.closing?.();
+  closing(end: () => void): boolean {
+    return this.events.closing?.(end) ?? false;
   }
 
   /** True when `bytes` more could be retained (a client refuses sends past it while away). */
