@@ -45,6 +45,8 @@ export interface FrameLog {
   sent(frame: Uint8Array): void;
   /** An application frame of `bytes` payload bytes arrived (counted even when it is then refused as bad input). */
   received(bytes: number): void;
+  /** The transport's own keep-alive was answered (a WebSocket pong): the peer is alive. */
+  alive?(): void;
   /**
    * The link is being closed on purpose: the last chance to tell the peer
    * not to resume. Return true to end the transport yourself, later, by
@@ -109,6 +111,8 @@ export class Link {
       error: (error) => {
         this.firstError ??= error;
       },
+      problem: (error) => this.owner.problem(this.withRemote(error)),
+      pong: () => this.log?.alive?.(),
       close: () => {
         if (this.current === transport) this.current = null;
         this.owner.transportClosed(transport, this.firstError);
@@ -161,7 +165,8 @@ export class Link {
    */
   sendControl(frame: Uint8Array): number {
     if (this.current === null) return 0;
-    return this.writeTo(this.current, frame);
+    // Not a sign of a slow reader (a greeting on a fresh connection, a heartbeat): application writes are what is checked.
+    return this.writeTo(this.current, frame, false);
   }
 
   /** Writes without counting: used by `send`, and by resume to resend retained frames. */
@@ -176,10 +181,10 @@ export class Link {
     return this.writeTo(transport, frame);
   }
 
-  private writeTo(transport: Transport, frame: Uint8Array): number {
+  private writeTo(transport: Transport, frame: Uint8Array, check = true): number {
     if (!transport.isOpen) return 0;
     transport.write(frame);
-    if (transport.bufferedBytes > this.limits.maxBufferedBytes) {
+    if (check && transport.bufferedBytes > this.limits.maxBufferedBytes) {
       this.firstError ??= new RepodError(
         "SLOW_CONSUMER",
         `${transport.bufferedBytes} bytes wait for a peer that does not read them; maxBufferedBytes is ${this.limits.maxBufferedBytes}`,

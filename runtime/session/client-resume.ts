@@ -26,7 +26,7 @@ import type { Message } from "../protocol.ts";
 import type { Transport } from "../transport/transport.ts";
 import { encodeFrame } from "../wire/codec.ts";
 import { backoffDelay } from "./backoff.ts";
-import { BYE, countOf, FEATURE_HEARTBEAT, FEATURE_RESUME, HEARTBEAT, HELLO, RESUME, RESUME_FAILED, RESUMED } from "./control.ts";
+import { BYE, countOf, isBreak, FEATURE_HEARTBEAT, FEATURE_RESUME, HEARTBEAT, HELLO, RESUME, RESUME_FAILED, RESUMED } from "./control.ts";
 import { Heartbeat, type Beating } from "./heartbeat.ts";
 import { Session, type SessionEvents } from "./session.ts";
 
@@ -94,7 +94,6 @@ export class ClientResume {
       get session() {
         return self.session!;
       },
-      native: false,
       beat: () => this.beat(),
       timedOut: () =>
         this.host.link.drop(new RepodError("TIMEOUT", `nothing heard from the server for ${this.heartbeat?.timeoutMs} ms`, { remote: this.host.link.remote })),
@@ -224,7 +223,15 @@ export class ClientResume {
       return true;
     }
     const session = this.session;
-    if (this.phase !== "live" || session === null || !this.offersResume || !session.resumable || this.bye || !this.settings.reconnect) {
+    if (
+      this.phase !== "live" ||
+      session === null ||
+      !this.offersResume ||
+      !session.resumable ||
+      this.bye ||
+      !this.settings.reconnect ||
+      !isBreak(error)
+    ) {
       this.phase = "off";
       return false;
     }
@@ -341,14 +348,12 @@ export class ClientResume {
     const session = this.session;
     if (this.phase !== "live" || session === null) return;
     this.host.link.sendControl(encodeFrame({ action: HEARTBEAT, received: session.receivedCount }));
+    this.host.link.transport?.ping?.(); // WebSocket: the protocol's own ping; its pong counts as heard
     session.ackSent();
   }
 
   private watch(): void {
     if (this.heartbeat === null || this.session === null) return;
-    const transport = this.host.link.transport;
-    this.member.native = transport?.keepAlive !== undefined;
-    transport?.keepAlive?.(this.heartbeat.intervalMs, this.heartbeat.timeoutMs);
     this.heartbeat.add(this.member);
   }
 }

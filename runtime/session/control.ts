@@ -35,6 +35,16 @@ export interface GreetingSession {
   resumeWindowMs?: number;
 }
 
+/**
+ * True for the end of a connection that a new one may mend: the network
+ * failed (CONNECT_FAILED), went silent (TIMEOUT), or the connection just
+ * closed. Not for a peer that broke the protocol (FRAME_TOO_LARGE,
+ * DECODE_FAILED, SLOW_CONSUMER, PROTOCOL_MISMATCH…): resuming would replay it.
+ */
+export function isBreak(error: { code: string } | undefined): boolean {
+  return error === undefined || error.code === "CONNECT_FAILED" || error.code === "TIMEOUT";
+}
+
 /** A non-negative integer count from a control frame, or undefined. */
 export function countOf(value: unknown): number | undefined {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : undefined;

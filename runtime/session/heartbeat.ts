@@ -10,17 +10,16 @@
  * dead. So a dead peer is found between `timeoutMs` and `timeoutMs +
  * intervalMs` after its last frame.
  *
- * A transport that watches liveness itself (WebSocket ping/pong, see
- * `Transport.keepAlive`) makes its member `native`: it still beats, for the
- * acknowledgements, but the transport does the timing out.
+ * Over a transport with its own keep-alive (WebSocket, see `Transport.ping`)
+ * each beat also sends the transport's ping, and its pong counts as heard
+ * (`FrameLog.alive`): the WebSocket protocol's ping/pong does the liveness,
+ * the heartbeat frame carries only the acknowledgement.
  */
 import type { Session } from "./session.ts";
 
 /** One connection the heartbeat looks after. */
 export interface Beating {
   readonly session: Session;
-  /** True when the transport detects a dead peer itself. */
-  native: boolean;
   /** Send a heartbeat now. */
   beat(): void;
   /** Nothing was heard for `timeoutMs`: close the connection with TIMEOUT. */
@@ -57,8 +56,8 @@ export class Heartbeat {
     this.members.add(member);
     if (this.timer === undefined) {
       this.timer = setInterval(() => this.sweep(), this.intervalMs);
-      // A heartbeat alone must not keep a process alive.
-      this.timer.unref();
+      // A heartbeat alone must not keep a Node process alive (browsers have no unref).
+      (this.timer as { unref?: () => void }).unref?.();
     }
   }
 
@@ -87,7 +86,7 @@ export class Heartbeat {
       if (session.heard) {
         session.heard = false;
         session.silentBeats = 0;
-      } else if (++session.silentBeats >= limit && !member.native) {
+      } else if (++session.silentBeats >= limit) {
         this.members.delete(member);
         member.timedOut();
         continue;

@@ -32,6 +32,7 @@ import { encodeFrame } from "../wire/codec.ts";
 import {
   BYE,
   countOf,
+  isBreak,
   FEATURE_HEARTBEAT,
   FEATURE_RESUME,
   HEARTBEAT,
@@ -133,7 +134,6 @@ export class ServerSessions {
     const entry: Entry = {
       channel,
       session: undefined as unknown as Session,
-      native: false,
       phase: "undecided",
       token: resume ? newToken() : "",
       previous: null,
@@ -210,14 +210,19 @@ export class ServerSessions {
    * A channel's transport closed. Returns true when the channel lives on —
    * suspended for resume, or never admitted — and must not be released.
    */
-  transportClosed(channel: AnyChannel, transport: Transport): boolean {
+  transportClosed(channel: AnyChannel, transport: Transport, error: RepodError | undefined): boolean {
     const entry = this.entries.get(channel);
     if (entry === undefined) return false;
     if (channel.link.transport !== null && channel.link.transport !== transport) return true; // an old connection, already replaced
     if (entry.phase === "suspended") return true;
     this.heartbeat?.delete(entry);
     const resumable =
-      this.settings.resumeWindowMs > 0 && !entry.bye && !channel.link.isClosing && this.host.isRunning && entry.session.resumable;
+      this.settings.resumeWindowMs > 0 &&
+      !entry.bye &&
+      !channel.link.isClosing &&
+      this.host.isRunning &&
+      entry.session.resumable &&
+      isBreak(error);
     if (!resumable) {
       this.forget(entry);
       return false; // released; a channel never admitted has nothing to release
@@ -298,9 +303,6 @@ export class ServerSessions {
 
   private watch(entry: Entry): void {
     if (!this.heartbeat) return;
-    const transport = entry.channel.link.transport;
-    entry.native = transport?.keepAlive !== undefined;
-    transport?.keepAlive?.(this.settings.heartbeatIntervalMs, this.settings.timeoutMs);
     this.heartbeat.add(entry);
   }
 
@@ -308,6 +310,7 @@ export class ServerSessions {
     if (entry.phase !== "live") return;
     const session = entry.session;
     entry.channel.link.sendControl(encodeFrame({ action: HEARTBEAT, received: session.receivedCount }));
+    entry.channel.link.transport?.ping?.(); // WebSocket: the protocol's own ping; its pong counts as heard
     session.ackSent();
   }
 

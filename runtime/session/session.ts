@@ -88,6 +88,10 @@ export class Session implements FrameLog {
     if (++this.unackedFrames >= ACK_EVERY_FRAMES || this.unackedBytes >= ACK_EVERY_BYTES) this.events.ackDue();
   }
 
+  alive(): void {
+    this.heard = true;
+  }
+
   closing(end: () => void): boolean {
     return this.events.closing?.(end) ?? false;
   }

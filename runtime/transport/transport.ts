@@ -15,6 +15,13 @@ export interface TransportEvents {
   error(error: RepodError): void;
   /** The connection is closed; nothing more will arrive. */
   close(): void;
+  /**
+   * Input that is wrong but leaves the connection usable (a text message on
+   * a WebSocket): reported as the decoder's errors are, and the connection goes on.
+   */
+  problem?(error: RepodError): void;
+  /** The peer answered a native {@link Transport.ping} (a WebSocket pong): it is alive. */
+  pong?(): void;
 }
 
 export interface Transport {
@@ -41,13 +48,13 @@ export interface Transport {
   /** Stops (false) or resumes (true) reading from the peer. */
   setReading?(reading: boolean): void;
   /**
-   * Present on transports that detect a dead peer themselves (WebSocket's
-   * own ping/pong): ping every `intervalMs`, and after `timeoutMs` without an
-   * answer report a TIMEOUT error and close. A session on such a transport
-   * leaves the timing out to it and uses its heartbeat frames only to
-   * acknowledge. TCP has no such thing and leaves this out.
+   * Sends the transport's own keep-alive ping (WebSocket ping, answered by
+   * the peer's WebSocket layer, Python's and browsers' included; the answer
+   * arrives as `events.pong`). Present only where this side can send one:
+   * `ws` in Node, server and client. Absent on TCP and in the browser, whose
+   * WebSocket API cannot ping; a heartbeat there uses control frames.
    */
-  keepAlive?(intervalMs: number, timeoutMs: number): void;
+  ping?(): void;
 }
 
 /** `host:port` of a transport's peer, for messages and logs. */
