@@ -11,11 +11,21 @@
  * Transports are plugged in by scheme (`registerConnector`) so that the
  * browser build never imports `node:net`.
  */
-import { DEFAULT_HOST, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_FRAME_BYTES, DEFAULT_PORT } from "./constants.ts";
+import {
+  DEFAULT_HOST,
+  DEFAULT_MAX_BUFFERED_BYTES,
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_MAX_RETAINED_BYTES,
+  DEFAULT_PORT,
+  DEFAULT_RECONNECT_ATTEMPTS,
+  DEFAULT_RECONNECT_MAX_DELAY_MS,
+  DEFAULT_RECONNECT_MIN_DELAY_MS,
+} from "./constants.ts";
 import { RepodError } from "./errors.ts";
 import { Link, type LinkOwner } from "./link.ts";
 import { silentLogger, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./protocol.ts";
+import { ClientResume } from "./session/client-resume.ts";
 import type { Transport } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
 
@@ -31,6 +41,27 @@ export interface ClientOptions {
   connectTimeoutMs?: number;
   /** Receives structured events. @default silent */
   logger?: Logger;
+  /**
+   * Reconnect after a broken connection and resume the session, when the
+   * server offers resume (ours does; a Python repod server does not, and
+   * there a closed connection stays closed). A deliberate `close()` on
+   * either side never reconnects.
+   * @default true
+   */
+  reconnect?: boolean;
+  /** Connection attempts after a break before giving up (`error` CONNECT_FAILED, then `disconnected`). @default 15 */
+  reconnectAttempts?: number;
+  /** Delay before the first attempt; attempt n waits between half and all of min(max, min·2ⁿ⁻¹), never less than this. @default 100 */
+  reconnectMinDelayMs?: number;
+  /** The longest delay between attempts. @default 5000 */
+  reconnectMaxDelayMs?: number;
+  /**
+   * Bytes of sent messages kept until the server acknowledges them, so that
+   * a resume can resend them. While reconnecting, a send past it throws
+   * QUEUE_FULL; while connected, passing it means the session cannot resume.
+   * @default 1048576 (1 MiB)
+   */
+  maxRetainedBytes?: number;
 }
 
 /** Where to connect: a TCP host and port, or a `ws://` / `wss://` URL. */
@@ -65,7 +96,24 @@ export type ConnectedEvent = {
   protocol?: string;
   fingerprint?: string;
   id?: string;
+  /** false when this greeting starts a fresh session because an earlier one could not be resumed (an `error` RESUME_FAILED came just before, saying why). */
+  resumed?: false;
   [field: string]: unknown;
+};
+/** The connection broke; the client is about to make attempt `attempt` to reconnect, in `delayMs`. Messages sent meanwhile are kept. */
+export type ReconnectingEvent = {
+  action: "reconnecting";
+  attempt: number;
+  delayMs: number;
+  /** Why the connection broke (TIMEOUT, CONNECT_FAILED) or why the last attempt failed. */
+  code: RepodError["code"];
+  message: string;
+};
+/** The session resumed on a new connection: nothing was lost either way. */
+export type ReconnectedEvent = {
+  action: "reconnected";
+  /** Attempts it took. */
+  attempts: number;
 };
 export type DisconnectedEvent = {
   action: "disconnected";
@@ -76,10 +124,10 @@ export type ErrorEvent = {
   message: string;
   error: RepodError;
 };
-export type ClientEvent = SocketConnectEvent | ConnectedEvent | DisconnectedEvent | ErrorEvent;
+export type ClientEvent = SocketConnectEvent | ConnectedEvent | DisconnectedEvent | ErrorEvent | ReconnectingEvent | ReconnectedEvent;
 
 /** Connection states. */
-export type ClientState = "idle" | "connecting" | "open" | "closed";
+export type ClientState = "idle" | "connecting" | "open" | "reconnecting" | "closed";
 
 export class Client<TOut extends Message = AnyMessage, TIn extends Message = AnyMessage> {
   readonly options: Readonly<Required<ClientOptions>>;
@@ -89,6 +137,8 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
   private stateNow: ClientState = "idle";
   private target: ConnectTarget | undefined;
   private greeted = false;
+  /** Heartbeat, reconnection and resume (see session/). */
+  private readonly resume: ClientResume;
 
   constructor(
     readonly protocol: ProtocolDescriptor | undefined,
@@ -100,26 +150,56 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
       validate: options.validate ?? true,
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
       logger: options.logger ?? silentLogger,
+      reconnect: options.reconnect ?? true,
+      reconnectAttempts: options.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS,
+      reconnectMinDelayMs: options.reconnectMinDelayMs ?? DEFAULT_RECONNECT_MIN_DELAY_MS,
+      reconnectMaxDelayMs: options.reconnectMaxDelayMs ?? DEFAULT_RECONNECT_MAX_DELAY_MS,
+      maxRetainedBytes: options.maxRetainedBytes ?? DEFAULT_MAX_RETAINED_BYTES,
     };
     const validators: ReadonlyMap<string, Validator> | null =
       this.options.validate && protocol ? new Map(Object.entries(protocol.server)) : null;
     const owner: LinkOwner = {
-      message: (message) => this.queue.push(message),
+      message: (message) => {
+        if (!this.resume.holdMessage(message)) this.queue.push(message);
+      },
       control: (message) => this.control(message),
       problem: (error) => this.pushError(error),
       transportClosed: (_transport, error) => this.transportClosed(error),
     };
     this.link = new Link(owner, { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes }, validators);
+    this.resume = new ClientResume(
+      {
+        link: this.link,
+        fingerprint: protocol?.fingerprint,
+        push: (message) => this.queue.push(message),
+        pushError: (error) => this.pushError(error),
+        open: () => this.open(),
+        greet: (greeting, session) => {
+          this.stateNow = "open";
+          this.greet(greeting, session);
+        },
+        reconnected: () => {
+          this.stateNow = "open";
+          this.options.logger({ event: "reconnect", remote: this.link.remote });
+        },
+        gone: () => {
+          this.stateNow = "closed";
+          this.greeted = false;
+          this.queue.push({ action: "disconnected" } satisfies DisconnectedEvent);
+        },
+      },
+      this.options,
+    );
   }
 
-  /** `idle` before connect, `connecting`, `open` once the socket is up, `closed` after. */
+  /** `idle` before connect, `connecting`, `open` once the socket is up, `reconnecting` while a broken connection is restored, `closed` after. */
   get state(): ClientState {
     return this.stateNow;
   }
 
-  /** True once the server's greeting has arrived, until the connection closes. */
+  /** True once the server's greeting has arrived, until the connection closes; false while reconnecting. */
   get isConnected(): boolean {
-    return this.greeted && this.link.isOpen;
+    return this.greeted && this.link.isOpen && !this.resume.away;
   }
 
   /** Messages and events waiting for the next `pump()`. */
@@ -133,22 +213,22 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
    * event followed by `disconnected` at the next `pump()`, never as a rejection.
    */
   async connect(hostOrUrl: string = DEFAULT_HOST, port: number = DEFAULT_PORT): Promise<void> {
-    if (this.stateNow === "connecting" || this.stateNow === "open") throw new Error(`already ${this.stateNow}`);
+    if (this.stateNow === "connecting" || this.stateNow === "open" || this.stateNow === "reconnecting") throw new Error(`already ${this.stateNow}`);
     this.target = parseTarget(hostOrUrl, port);
     this.stateNow = "connecting";
     this.greeted = false;
     this.link.reset();
-    const connector = connectors.get(this.target.scheme);
+    this.resume.reset();
     try {
-      if (!connector) throw new RepodError("CONNECT_FAILED", `no transport for "${this.target.scheme}:" in this build`);
-      const transport = await connector(this.target, this.options);
+      const transport = await this.open();
       if (this.stateNow !== "connecting") {
         transport.destroy(); // close() was called while connecting
         return;
       }
       this.stateNow = "open";
       this.queue.push({ action: "socketConnect" } satisfies SocketConnectEvent);
-      this.link.attach(transport);
+      // Sends wait for the greeting: a session's `_hello` must go before them.
+      this.link.attach(transport, true);
     } catch (error) {
       this.stateNow = "closed";
       this.pushError(error instanceof RepodError ? error : new RepodError("CONNECT_FAILED", String(error), { cause: error }));
@@ -163,7 +243,9 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
    */
   send(message: TOut): number {
     if (this.stateNow === "closed") return 0;
-    return this.link.send(encodeFrame(message, this.options.maxFrameBytes));
+    const frame = encodeFrame(message, this.options.maxFrameBytes);
+    if (this.resume.away) this.resume.checkRoom(frame);
+    return this.link.send(frame);
   }
 
   /** Sends what is queued, then closes. A `disconnected` event follows. */
@@ -172,10 +254,14 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
       this.stateNow = "closed";
       return;
     }
-    const wasConnecting = this.stateNow === "connecting";
+    // No transport will report a close: say it here.
+    const nothingOpen = this.stateNow === "connecting" || (this.stateNow === "reconnecting" && this.link.transport === null);
+    // Sends held for the greeting leave now, outside any session: the connection is ending anyway.
+    if (this.stateNow === "open" && !this.greeted) for (const frame of this.link.release()) this.link.write(frame);
     this.stateNow = "closed";
+    this.resume.stop();
     this.link.close();
-    if (wasConnecting) this.queue.push({ action: "disconnected" } satisfies DisconnectedEvent);
+    if (nothingOpen) this.queue.push({ action: "disconnected" } satisfies DisconnectedEvent);
   }
 
   /** Hands every queued message and event, in order, to `deliver`; returns how many. */
@@ -187,9 +273,26 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
     return batch.length;
   }
 
+  /** Opens a transport to the target of the last `connect()`. */
+  private open(): Promise<Transport> {
+    const target = this.target!;
+    const connector = connectors.get(target.scheme);
+    if (!connector) return Promise.reject(new RepodError("CONNECT_FAILED", `no transport for "${target.scheme}:" in this build`));
+    return connector(target, this.options);
+  }
+
   private control(message: Message & Record<string, unknown>): void {
-    if (message.action !== "connected") return; // control frames of features this client did not ask for
+    if (message.action !== "connected") {
+      this.resume.control(message);
+      return;
+    }
+    if (this.resume.holdGreeting(message)) return; // a resume is under way: its answer decides
     if (this.greeted) return;
+    this.greet(message);
+  }
+
+  /** A greeting starts a session: check the protocol, turn on what the server offers, raise `connected`. */
+  private greet(message: Message & Record<string, unknown>, session?: Parameters<ClientResume["greeted"]>[1]): void {
     const theirs = message.fingerprint;
     const ours = this.protocol?.fingerprint;
     if (ours !== undefined && typeof theirs === "string" && theirs !== ours) {
@@ -203,6 +306,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
       return;
     }
     this.greeted = true;
+    this.resume.greeted(message, session);
     this.queue.push(message);
   }
 
@@ -213,6 +317,10 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
   }
 
   private transportClosed(error: RepodError | undefined): void {
+    if (this.stateNow !== "closed" && this.resume.broken(error)) {
+      this.stateNow = "reconnecting";
+      return;
+    }
     // A PROTOCOL_MISMATCH was already reported when it was found.
     if (error && error.code !== "PROTOCOL_MISMATCH") this.pushError(error);
     this.stateNow = "closed";

@@ -26,6 +26,8 @@ import {
   type ConnectedEvent,
   type DisconnectedEvent,
   type ErrorEvent,
+  type ReconnectedEvent,
+  type ReconnectingEvent,
   type SocketConnectEvent,
 } from "./client.ts";
 import { dispatch } from "./dispatch.ts";
@@ -81,6 +83,14 @@ export class ConnectionListener<TOut extends Message = AnyMessage, TIn extends M
   Network_error?(data: ErrorEvent): void;
   /** The connection is closed. */
   Network_disconnected?(data: DisconnectedEvent): void;
+  /**
+   * The connection broke and the client is reconnecting (attempt
+   * `data.attempt`); messages sent meanwhile are kept and delivered after
+   * the session resumes. Not raised against a Python repod server.
+   */
+  Network_reconnecting?(data: ReconnectingEvent): void;
+  /** The session resumed on a new connection: nothing was lost in either direction. */
+  Network_reconnected?(data: ReconnectedEvent): void;
   /** Called with every message whose action has no `Network_<action>` handler. */
   networkReceived?(data: TIn | AnyMessage): void;
 

@@ -43,3 +43,52 @@ export const DEFAULT_REDIS_PREFIX = "repod";
 /** A crashed process's members drop out of presence within 3 × this (the default `presenceTtlMs`). */
 export const DEFAULT_REDIS_HEARTBEAT_MS = 1000;
 export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 2000;
+
+// ---- liveness and session resume (see session/) -------------------------------
+
+/** How often our peers send a heartbeat (which also acknowledges what arrived). */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2500;
+
+/**
+ * A peer silent this long is closed with TIMEOUT. Silence is checked at each
+ * heartbeat, so a dead peer is found after between `timeoutMs` and
+ * `timeoutMs + heartbeatIntervalMs`: within 10 s by default.
+ */
+export const DEFAULT_TIMEOUT_MS = 7500;
+
+/** How long a server keeps a broken connection's session for its client to resume. */
+export const DEFAULT_RESUME_WINDOW_MS = 30_000;
+
+/**
+ * Bytes of sent frames a side keeps until the peer acknowledges them. Past
+ * it the session can no longer resume (a fresh one follows a break); a
+ * client refuses sends past it while reconnecting (QUEUE_FULL).
+ */
+export const DEFAULT_MAX_RETAINED_BYTES = 1024 * 1024;
+
+/** Under load, a receiver acknowledges after this many frames or bytes, so the sender's retained frames stay few. */
+export const ACK_EVERY_FRAMES = 64;
+export const ACK_EVERY_BYTES = 64 * 1024;
+
+/**
+ * While sessions wait for resume, a new connection's channel is made once
+ * its first frame says what it is (a resume, or not), or after this long.
+ */
+export const ADMIT_DEADLINE_MS = 500;
+
+/**
+ * How long a server keeps the session of a connection that broke before its
+ * client said anything: it may be ours, its `_hello` lost with the
+ * connection (our client's first reconnection attempt comes after about
+ * `reconnectMinDelayMs`), or a Python client that never spoke, whose
+ * `onDisconnect` comes this much later.
+ */
+export const UNHEARD_RESUME_WINDOW_MS = 1000;
+
+/** Random bytes in a session token (128 bits). */
+export const TOKEN_BYTES = 16;
+
+/** Reconnection of our clients after a broken connection: attempts, then the bounds of the exponential backoff. */
+export const DEFAULT_RECONNECT_ATTEMPTS = 15;
+export const DEFAULT_RECONNECT_MIN_DELAY_MS = 100;
+export const DEFAULT_RECONNECT_MAX_DELAY_MS = 5000;

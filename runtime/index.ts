@@ -25,6 +25,8 @@ export {
   type Connector,
   type DisconnectedEvent,
   type ErrorEvent,
+  type ReconnectedEvent,
+  type ReconnectingEvent,
   type SocketConnectEvent,
 } from "./client.ts";
 export { ConnectionListener } from "./connection-listener.ts";
@@ -35,6 +37,7 @@ export type { Adapter, AdapterHost, Audience, Delivery, Member, PresenceValue } 
 export { LocalAdapter } from "./adapter/local.ts";
 export type { Transport, TransportEvents } from "./transport/transport.ts";
 export type { WebSocketOptions } from "./transport/websocket-server.ts";
+export { backoffDelay, type BackoffOptions } from "./session/backoff.ts";
 export { decodePayload, encodeFrame, encodePayload, payloadOf } from "./wire/codec.ts";
 export { FrameDecoder } from "./wire/frame-decoder.ts";
 export * as defaults from "./constants.ts";

@@ -43,8 +43,17 @@ export interface LinkLimits {
 export interface FrameLog {
   /** An application frame was sent (or queued): keep it until the peer acknowledges it. */
   sent(frame: Uint8Array): void;
-  /** An application frame arrived. */
-  received(): void;
+  /** An application frame of `bytes` payload bytes arrived (counted even when it is then refused as bad input). */
+  received(bytes: number): void;
+  /** The transport's own keep-alive was answered (a WebSocket pong): the peer is alive. */
+  alive?(): void;
+  /**
+   * The link is being closed on purpose: the last chance to tell the peer
+   * not to resume. Return true to end the transport yourself, later, by
+   * calling `end` (a session that must first learn whether the peer
+   * understands a goodbye).
+   */
+  closing?(end: () => void): boolean;
 }
 
 const CONTROL = CONTROL_PREFIX.charCodeAt(0);
@@ -55,6 +64,8 @@ export class Link {
   private waiting: Uint8Array[] = [];
   private waitingBytes = 0;
   private closing = false;
+  /** While true, sends queue in `waiting` even with a transport attached (see `attach`). */
+  private holding = false;
   private firstError: RepodError | undefined;
   /** Set by a session that retains frames for resume. */
   log: FrameLog | null = null;
@@ -81,9 +92,19 @@ export class Link {
     return this.current ? remoteOf(this.current) : "";
   }
 
-  /** Puts the link on `transport` and sends what waited for it. */
-  attach(transport: Transport): void {
+  /** True once `close()` or `abort()` was called: the end is deliberate. */
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  /**
+   * Puts the link on `transport` and sends what waited for it — or, with
+   * `hold`, keeps queueing application frames until `release()`, so that
+   * control frames (a session's hello or resume) go first.
+   */
+  attach(transport: Transport, hold = false): void {
     this.current = transport;
+    this.holding = hold;
     this.firstError = undefined;
     const events: TransportEvents = {
       payload: (payload) => this.receive(payload),
@@ -91,13 +112,14 @@ export class Link {
         this.firstError ??= error;
       },
       problem: (error) => this.owner.problem(this.withRemote(error)),
+      pong: () => this.log?.alive?.(),
       close: () => {
         if (this.current === transport) this.current = null;
         this.owner.transportClosed(transport, this.firstError);
       },
     };
     transport.bind(events);
-    if (this.waiting.length) {
+    if (!hold && this.waiting.length) {
       const frames = this.waiting;
       this.waiting = [];
       this.waitingBytes = 0;
@@ -113,38 +135,56 @@ export class Link {
   }
 
   /**
+   * Ends a `hold`: returns the frames that queued meanwhile, in order, for
+   * the caller to send (`send` counts them), resend or drop.
+   */
+  release(): Uint8Array[] {
+    this.holding = false;
+    const frames = this.waiting;
+    this.waiting = [];
+    this.waitingBytes = 0;
+    return frames;
+  }
+
+  /**
    * Sends one encoded frame of an application message. Returns the bytes
-   * written or queued; 0 when the link is closing.
+   * written or queued; 0 when the link is closing. Throws QUEUE_FULL, before
+   * counting the frame, when it would have to wait and the queue is full.
    */
   send(frame: Uint8Array): number {
     if (this.closing) return 0;
+    if (this.current === null || this.holding) this.checkRoom(frame);
     this.log?.sent(frame);
     return this.write(frame);
   }
 
-  /** Sends a frame outside the session's count (greetings, control frames). */
+  /**
+   * Sends a frame outside the session's count (greetings, control frames),
+   * now: a hold does not delay it, and a goodbye may still leave while the
+   * link closes. Returns 0 once the transport is ending.
+   */
   sendControl(frame: Uint8Array): number {
-    if (this.closing || this.current === null) return 0;
-    return this.write(frame);
+    if (this.current === null) return 0;
+    // Not a sign of a slow reader (a greeting on a fresh connection, a heartbeat): application writes are what is checked.
+    return this.writeTo(this.current, frame, false);
   }
 
   /** Writes without counting: used by `send`, and by resume to resend retained frames. */
   write(frame: Uint8Array): number {
     const transport = this.current;
-    if (transport === null) {
-      if (this.waitingBytes + frame.length > this.limits.maxBufferedBytes) {
-        throw new RepodError(
-          "QUEUE_FULL",
-          `${this.waitingBytes} bytes already wait for the connection to come back; maxBufferedBytes is ${this.limits.maxBufferedBytes}`,
-        );
-      }
+    if (transport === null || this.holding) {
+      this.checkRoom(frame);
       this.waiting.push(frame);
       this.waitingBytes += frame.length;
       return frame.length;
     }
+    return this.writeTo(transport, frame);
+  }
+
+  private writeTo(transport: Transport, frame: Uint8Array, check = true): number {
     if (!transport.isOpen) return 0;
     transport.write(frame);
-    if (transport.bufferedBytes > this.limits.maxBufferedBytes) {
+    if (check && transport.bufferedBytes > this.limits.maxBufferedBytes) {
       this.firstError ??= new RepodError(
         "SLOW_CONSUMER",
         `${transport.bufferedBytes} bytes wait for a peer that does not read them; maxBufferedBytes is ${this.limits.maxBufferedBytes}`,
@@ -155,11 +195,25 @@ export class Link {
     return frame.length;
   }
 
+  private checkRoom(frame: Uint8Array): void {
+    if (this.waitingBytes + frame.length > this.limits.maxBufferedBytes) {
+      throw new RepodError(
+        "QUEUE_FULL",
+        `${this.waitingBytes} bytes already wait for the connection to come back; maxBufferedBytes is ${this.limits.maxBufferedBytes}`,
+      );
+    }
+  }
+
   /** Closes after sending what is queued. Nothing more can be sent. */
   close(): void {
+    const first = !this.closing;
     this.closing = true;
+    this.holding = false;
     this.waiting = [];
-    this.current?.end();
+    const transport = this.current;
+    if (transport === null) return;
+    if (first && this.log?.closing?.(() => transport.end())) return;
+    transport.end();
   }
 
   /** Closes now, recording why. */
@@ -169,10 +223,22 @@ export class Link {
     this.current?.destroy();
   }
 
+  /**
+   * Drops the transport now, recording why, but keeps the link open: the
+   * session lives on and may resume on another transport (a heartbeat TIMEOUT).
+   */
+  drop(error: RepodError): void {
+    const transport = this.current;
+    if (transport === null) return;
+    this.firstError ??= error;
+    transport.destroy();
+  }
+
   /** Reopens a link that a deliberate close() ended, for a client that connects again. */
   reset(): void {
     if (!this.closing) return; // sends made before the first connect() keep waiting
     this.closing = false;
+    this.holding = false;
     this.waiting = [];
     this.waitingBytes = 0;
   }
@@ -182,7 +248,7 @@ export class Link {
     try {
       message = asMessage(decodePayload(payload));
     } catch (error) {
-      this.log?.received();
+      this.log?.received(payload.length);
       this.owner.problem(this.withRemote(error as RepodError));
       return;
     }
@@ -193,7 +259,7 @@ export class Link {
       this.owner.control(message);
       return;
     }
-    this.log?.received();
+    this.log?.received(payload.length);
     const validate = this.validators?.get(action);
     if (validate !== undefined) {
       let problem: string | undefined;

@@ -23,16 +23,21 @@ import type { Adapter, AdapterHost, Delivery, Member } from "./adapter/adapter.t
 import { LocalAdapter } from "./adapter/local.ts";
 import { Channel, type ChannelClass, type ChannelHost, type ChannelInit } from "./channel.ts";
 import {
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HOST,
   DEFAULT_MAX_BUFFERED_BYTES,
   DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_MAX_RETAINED_BYTES,
   DEFAULT_PORT,
+  DEFAULT_RESUME_WINDOW_MS,
   DEFAULT_STOP_GRACE_MS,
+  DEFAULT_TIMEOUT_MS,
 } from "./constants.ts";
 import { handlerFailed } from "./dispatch.ts";
 import { RepodError } from "./errors.ts";
 import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, Validator } from "./protocol.ts";
+import { ServerSessions } from "./session/server-sessions.ts";
 import { listenTcp, type Acceptor } from "./transport/tcp.ts";
 import type { Transport } from "./transport/transport.ts";
 import {
@@ -82,6 +87,31 @@ export interface ServerOptions<C extends Channel<any, any>> {
   logger?: Logger;
   /** Carries sends and presence between processes. @default new LocalAdapter() (one process) */
   adapter?: Adapter;
+  /**
+   * How often the server and our clients exchange a heartbeat (which also
+   * acknowledges frames, so less is kept for resume); 0 turns it off.
+   * Python repod clients never get one. Our clients follow the server's numbers.
+   * @default 2500
+   */
+  heartbeatIntervalMs?: number;
+  /**
+   * A client of ours silent this long is closed with TIMEOUT (and its session
+   * suspended); found within `timeoutMs + heartbeatIntervalMs`.
+   * @default 7500
+   */
+  timeoutMs?: number;
+  /**
+   * How long the session of a broken connection waits for its client to come
+   * back and resume it — same Channel, nothing lost; 0 turns resume off.
+   * @default 30000
+   */
+  resumeWindowMs?: number;
+  /**
+   * Bytes of sent frames kept per channel until its client acknowledges them.
+   * Past it the session can no longer resume; a suspended one ends.
+   * @default 1048576 (1 MiB)
+   */
+  maxRetainedBytes?: number;
 }
 
 /** Options after defaults. */
@@ -98,7 +128,7 @@ export interface BroadcastOptions {
 export class Server<C extends Channel<any, any> = Channel> implements ChannelHost, AdapterHost {
   /** The class each client's channel is made from; a subclass may set it as a field, as in repod. */
   channelClass: ChannelClass<C>;
-  /** Every connected channel. */
+  /** Every channel: connected, or suspended while its client may still resume (see `isConnected`). */
   readonly channels = new Set<C>();
   /** This server's id, unique across processes; channel ids start with it. */
   readonly serverId = randomBytes(6).toString("hex");
@@ -116,6 +146,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   private validators: ReadonlyMap<string, Validator> | null | undefined;
   private stopped!: Promise<void>;
   private markStopped!: () => void;
+  /** Heartbeat and resume for our clients; null when both are off. */
+  private readonly sessions: ServerSessions | null;
 
   constructor(options: ServerOptions<C> = {}) {
     this.channelClass = options.channelClass ?? (Channel as unknown as ChannelClass<C>);
@@ -131,7 +163,35 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
       websocket: options.websocket && withWebSocketDefaults(options.websocket, options.host ?? DEFAULT_HOST, options.port ?? DEFAULT_PORT, options.tcp ?? true),
       stopGraceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
       logger: this.logger,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      resumeWindowMs: options.resumeWindowMs ?? DEFAULT_RESUME_WINDOW_MS,
+      maxRetainedBytes: options.maxRetainedBytes ?? DEFAULT_MAX_RETAINED_BYTES,
     };
+    const server = this;
+    const sessions = new ServerSessions(
+      {
+        get isRunning() {
+          return server.state === "running";
+        },
+        get fingerprint() {
+          return server.channelClass.protocol?.fingerprint;
+        },
+        logger: this.logger,
+        admit: (channel) => this.admit(channel as C),
+        release: (channel) => this.release(channel as C),
+        suspended: (channel) => {
+          this.callHook(channel as C, "onSuspend", () => channel.onSuspend?.());
+          this.callHook(channel as C, "onSuspend", () => this.onSuspend(channel as C));
+        },
+        resumed: (channel) => {
+          this.callHook(channel as C, "onResume", () => channel.onResume?.());
+          this.callHook(channel as C, "onResume", () => this.onResume(channel as C));
+        },
+      },
+      this.options,
+    );
+    this.sessions = sessions.enabled ? sessions : null;
     this.resetStopped();
   }
 
@@ -212,6 +272,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     const acceptors = this.acceptors;
     this.acceptors = [];
     await Promise.all(acceptors.map((acceptor) => acceptor.close()));
+    // Suspended sessions end now: this server will not be there for their clients to resume.
+    this.sessions?.stop();
     const closers = new Map<Channel<any, any>, () => void>();
     this.onChannelGone = (channel) => closers.get(channel)?.();
     const closing = [...this.channels].map(
@@ -285,6 +347,10 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   onConnect(_channel: C, _addr: [string, number]): void {}
   /** Called when a client's connection has closed for good (repod's `on_disconnect`). */
   onDisconnect(_channel: C): void {}
+  /** Called when a client's connection broke and its session waits for it to resume (our clients only). */
+  onSuspend(_channel: C): void {}
+  /** Called when a client resumed its session on a new connection: the same channel, nothing lost. */
+  onResume(_channel: C): void {}
   /** Called with every error: each channel's (also given to its `onError`) and the server's own (ADAPTER_FAILED). */
   onError(_error: RepodError, _channel?: C): void {}
 
@@ -312,7 +378,17 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
       return;
     }
     channel.attach(transport);
-    channel.link.sendControl(encodeFrame(this.greeting(channel)));
+    const greeting = this.greeting(channel);
+    // A channel may have to wait until its connection says whether it resumes another (see session/).
+    const waits = this.sessions?.accepted(channel, greeting) ?? false;
+    channel.link.sendControl(encodeFrame(greeting));
+    if (!waits) this.admit(channel);
+  }
+
+  /** Makes an accepted channel one of the server's: bookkeeping, then the hooks. */
+  private admit(channel: C): void {
+    const transport = channel.link.transport;
+    if (this.state !== "running" || transport === null) return;
     this.channels.add(channel);
     this.byId.set(channel.id, channel);
     this.adapter.channelAdded(channel.id);
@@ -351,6 +427,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   protected release(channel: C): void {
     if (!this.channels.delete(channel)) return;
     channel.link.close(); // later sends return 0
+    this.sessions?.released(channel);
     this.byId.delete(channel.id);
     for (const group of channel.takeGroups()) this.removeFromGroup(channel, group);
     this.adapter.channelRemoved(channel.id);
@@ -369,13 +446,16 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   // ---- ChannelHost (called by channels) --------------------------------------------
 
   /** @internal */
-  channelTransportClosed(channel: Channel<any, any>, _transport: Transport, error: RepodError | undefined): void {
-    if (error) channel.report(error);
-    this.release(channel as C);
+  channelTransportClosed(channel: Channel<any, any>, transport: Transport, error: RepodError | undefined): void {
+    // A session of our client is suspended instead of released: it may resume.
+    const kept = this.sessions?.transportClosed(channel, transport, error) ?? false;
+    if (error && this.channels.has(channel as C)) channel.report(error);
+    if (!kept) this.release(channel as C);
   }
 
   /** @internal control frames: heartbeat and resume (see session/). */
   channelControl(channel: Channel<any, any>, message: Message & Record<string, unknown>): void {
+    if (this.sessions?.control(channel, message)) return;
     channel.report(new RepodError("NOT_A_MESSAGE", `unknown control frame "${message.action}"`, { remote: channel.link.remote, action: message.action }));
   }
 

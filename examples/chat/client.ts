@@ -6,7 +6,7 @@
  *   npm run chat:client -- [host:port] [--name NAME]
  */
 import readline from "node:readline";
-import type { ConnectedEvent, DisconnectedEvent, ErrorEvent } from "repod";
+import type { ConnectedEvent, DisconnectedEvent, ErrorEvent, ReconnectedEvent, ReconnectingEvent } from "repod";
 import { ChatListener, type ChatServerMessages } from "../../generated/chat.ts";
 import { isMain, parseArgs } from "../args.ts";
 
@@ -18,9 +18,16 @@ export class ChatClient extends ChatListener {
     super();
   }
 
+  /** A new session: say who we are. (A resumed one needs nothing: the server kept our channel, name and all.) */
   Network_connected(_data: ConnectedEvent): void {
     this.print(`* connected as ${this.nickname}`);
     this.send({ action: "nickname", nickname: this.nickname });
+  }
+  Network_reconnecting(data: ReconnectingEvent): void {
+    if (data.attempt === 1) this.print(`* connection lost (${data.code}); reconnecting, what you type will be sent`);
+  }
+  Network_reconnected(_data: ReconnectedEvent): void {
+    this.print("* reconnected");
   }
   Network_message(data: ChatServerMessages["message"]): void {
     this.print(`<${data.nickname}> ${data.text}`);

@@ -1,9 +1,11 @@
 /**
  * The lag_time client: answers 10 pings with the same count, then closes.
+ * A broken connection does not stop it: it reconnects by itself and the
+ * server's session resumes, so it still answers pings 0 to 9, each once.
  *
  *   npm run lag_time:client -- [host:port]
  */
-import type { ConnectedEvent, DisconnectedEvent, ErrorEvent } from "repod";
+import type { ConnectedEvent, DisconnectedEvent, ErrorEvent, ReconnectedEvent, ReconnectingEvent } from "repod";
 import { LagTimeListener, type LagTimeServerMessages } from "../../generated/lag_time.ts";
 import { isMain, parseArgs } from "../args.ts";
 
@@ -31,6 +33,14 @@ export class LagTimeClient extends LagTimeListener {
 
   Network_error(data: ErrorEvent): void {
     this.print(`error ${data.code}: ${data.message}`);
+  }
+
+  Network_reconnecting(data: ReconnectingEvent): void {
+    this.print(`connection lost (${data.code}), reconnecting: attempt ${data.attempt} in ${data.delayMs} ms`);
+  }
+
+  Network_reconnected(_data: ReconnectedEvent): void {
+    this.print("reconnected, nothing lost");
   }
 
   Network_disconnected(_data: DisconnectedEvent): void {

@@ -3,7 +3,10 @@
  * after every answer, prints each round trip, and prints min / median / max
  * for that client when it leaves.
  *
- *   npm run lag_time:server -- [host:port]      (default 127.0.0.1:5071)
+ *   npm run lag_time:server -- [host:port] [--heartbeat-ms N] [--timeout-ms N]
+ *
+ * (default 127.0.0.1:5071; the heartbeat finds a silently dead connection
+ * within timeout + heartbeat ms, 10 s by default. Clients follow the server's numbers.)
  */
 import type { ServerOptions } from "repod";
 import { LagTimeChannel, LagTimeServer, type LagTimeClientMessages } from "../../generated/lag_time.ts";
@@ -62,8 +65,9 @@ export class LagTime extends LagTimeServer<PingChannel> {
 }
 
 if (isMain(import.meta.url)) {
-  const { host, port } = parseArgs();
-  const server = new LagTime({ host, port });
+  const { host, port, flags } = parseArgs();
+  const number = (flag: string): number | undefined => (flags.has(flag) ? Number(flags.get(flag)) : undefined);
+  const server = new LagTime({ host, port, heartbeatIntervalMs: number("heartbeat-ms"), timeoutMs: number("timeout-ms") });
   await server.start();
   console.log(`lag_time server listening on ${server.address.host}:${server.address.port}`);
   await server.launch();

@@ -1,0 +1,359 @@
+/**
+ * The client's side of sessions: it turns on what the server's greeting
+ * offers, beats, and — when the connection breaks — reconnects with
+ * exponential backoff and jitter and resumes the session, so that the
+ * listener sees no gap and no duplicate.
+ *
+ * ```
+ *  live ──break──▶ away ──backoff, connect──▶ resuming ──_resumed──▶ live      (`reconnecting` … `reconnected`)
+ *                   ▲                            │  ╰─_resume_failed─▶ live    (`error` RESUME_FAILED, `connected` {resumed:false})
+ *                   ╰─────────── break / no answer ╯
+ *                   attempts exhausted ─▶ off      (`error` CONNECT_FAILED, `disconnected`)
+ * ```
+ *
+ * Only a session with a server that offered `resume` reconnects: a Python
+ * repod server cannot tell a broken connection from a kick, so against it a
+ * closed connection stays closed, as in repod. A deliberate `close()` on
+ * either side (`_bye`) never reconnects.
+ *
+ * While resuming, the server's greeting for the new connection (and anything
+ * sent on it) is held: a `_resumed` answer drops it, a `_resume_failed`
+ * answer makes it the start of a fresh session.
+ */
+import { RepodError } from "../errors.ts";
+import type { Link } from "../link.ts";
+import type { Message } from "../protocol.ts";
+import type { Transport } from "../transport/transport.ts";
+import { encodeFrame } from "../wire/codec.ts";
+import { backoffDelay } from "./backoff.ts";
+import { BYE, countOf, isBreak, FEATURE_HEARTBEAT, FEATURE_RESUME, HEARTBEAT, HELLO, RESUME, RESUME_FAILED, RESUMED } from "./control.ts";
+import { Heartbeat, type Beating } from "./heartbeat.ts";
+import { Session, type SessionEvents } from "./session.ts";
+
+/** The client's reconnection options, after defaults. */
+export interface ReconnectSettings {
+  reconnect: boolean;
+  reconnectAttempts: number;
+  reconnectMinDelayMs: number;
+  reconnectMaxDelayMs: number;
+  maxRetainedBytes: number;
+  connectTimeoutMs: number;
+}
+
+/** What a client's resume machinery needs from the client. */
+export interface ResumeHost {
+  readonly link: Link;
+  /** The fingerprint of the client's protocol; the session's token is bound to it. */
+  readonly fingerprint: string | undefined;
+  /** Queues a message or event for the next `pump()`. */
+  push(message: Message): void;
+  pushError(error: RepodError): void;
+  /** Opens a new transport to the target of the last `connect()`. */
+  open(): Promise<Transport>;
+  /** A greeting starts a fresh session: check it and raise `connected` (calls back `greeted`). */
+  greet(greeting: Message & Record<string, unknown>, session: Session): void;
+  /** The session is whole again on a new connection. */
+  reconnected(): void;
+  /** Reconnection gave up: the connection is over. */
+  gone(): void;
+}
+
+type Phase = "off" | "live" | "away" | "resuming";
+
+export class ClientResume {
+  private phase: Phase = "off";
+  private session: Session | null = null;
+  private id = "";
+  private token = "";
+  private offersResume = false;
+  private timeoutMs = 0;
+  private heartbeat: Heartbeat | null = null;
+  private readonly member: Beating;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private bye = false;
+  private stopped = false;
+  /** While resuming: the new connection's greeting, what came after it, and the session it would start. */
+  private heldGreeting: (Message & Record<string, unknown>) | null = null;
+  private held: Message[] = [];
+  private fresh: Session | null = null;
+  private readonly events: SessionEvents = {
+    ackDue: () => this.beat(),
+    closing: () => {
+      if (this.phase === "live") this.host.link.sendControl(encodeFrame({ action: BYE }));
+      return false;
+    },
+  };
+
+  constructor(
+    private readonly host: ResumeHost,
+    private readonly settings: Readonly<ReconnectSettings>,
+  ) {
+    const self = this;
+    this.member = {
+      get session() {
+        return self.session!;
+      },
+      beat: () => this.beat(),
+      timedOut: () =>
+        this.host.link.drop(new RepodError("TIMEOUT", `nothing heard from the server for ${this.heartbeat?.timeoutMs} ms`, { remote: this.host.link.remote })),
+    };
+  }
+
+  /** True while the connection is broken and being restored. */
+  get away(): boolean {
+    return this.phase === "away" || this.phase === "resuming";
+  }
+
+  /** A new `connect()`: forget any previous conversation. */
+  reset(): void {
+    this.stop();
+    this.stopped = false;
+    this.phase = "off";
+    this.session = null;
+    this.bye = false;
+    this.host.link.log = null;
+  }
+
+  /** A deliberate close: no more reconnecting or beating. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.heartbeat?.clear();
+  }
+
+  /** Refuses (QUEUE_FULL) a send while away that the session could not keep for resume. */
+  checkRoom(frame: Uint8Array): void {
+    const session = this.session;
+    if (session === null || session.hasRoom(frame.length)) return;
+    throw new RepodError(
+      "QUEUE_FULL",
+      `${session.retainedBytes} bytes already wait for the server to acknowledge them; maxRetainedBytes is ${session.maxRetainedBytes}`,
+    );
+  }
+
+  /**
+   * A greeting was accepted as the start of a session: turns on what it
+   * offers (saying `_hello` first), then sends what was queued before it.
+   * `session` is the one that already counted frames after the greeting.
+   */
+  greeted(greeting: Record<string, unknown>, session?: Session): void {
+    const link = this.host.link;
+    const queued = link.release();
+    const features = Array.isArray(greeting.features) ? greeting.features : [];
+    this.offersResume = features.includes(FEATURE_RESUME) && typeof greeting.token === "string" && typeof greeting.id === "string";
+    const intervalMs = countOf(greeting.heartbeatMs) ?? 0;
+    const timeoutMs = countOf(greeting.timeoutMs) ?? 0;
+    const beats = features.includes(FEATURE_HEARTBEAT) && intervalMs > 0 && timeoutMs > 0;
+    if (!this.offersResume && !beats) {
+      this.phase = "off";
+      this.session = null;
+      link.log = null;
+    } else {
+      this.session = session ?? new Session(this.offersResume ? this.settings.maxRetainedBytes : 0, this.events);
+      if (!this.offersResume) this.session.resumable = false;
+      this.id = String(greeting.id ?? "");
+      this.token = String(greeting.token ?? "");
+      this.timeoutMs = timeoutMs || this.settings.connectTimeoutMs;
+      link.log = this.session;
+      const accepted = [...(beats ? [FEATURE_HEARTBEAT] : []), ...(this.offersResume ? [FEATURE_RESUME] : [])];
+      link.sendControl(encodeFrame({ action: HELLO, features: accepted }));
+      this.phase = "live";
+      this.heartbeat?.clear();
+      this.heartbeat = beats ? new Heartbeat(intervalMs, timeoutMs) : null;
+      this.watch();
+    }
+    for (const frame of queued) link.send(frame);
+  }
+
+  /** While resuming, the new connection's greeting waits for the server's answer. Returns true when held. */
+  holdGreeting(greeting: Message & Record<string, unknown>): boolean {
+    if (this.phase !== "resuming") return false;
+    this.heldGreeting = greeting;
+    return true;
+  }
+
+  /** While resuming, messages wait for the server's answer. Returns true when held. */
+  holdMessage(message: Message): boolean {
+    if (this.phase !== "resuming") return false;
+    this.held.push(message);
+    return true;
+  }
+
+  /** A control frame from the server (not the greeting). */
+  control(message: Message & Record<string, unknown>): void {
+    if (this.session) this.session.heard = true;
+    switch (message.action) {
+      case HEARTBEAT: {
+        if (this.phase !== "live" || this.session === null) return;
+        const count = countOf(message.received);
+        if (count === undefined || !this.session.acknowledge(count)) {
+          this.host.pushError(
+            new RepodError("NOT_A_MESSAGE", `"_hb" acknowledges ${String(message.received)} frames; ${this.session.sentCount} were sent`, {
+              action: HEARTBEAT,
+            }),
+          );
+        }
+        return;
+      }
+      case BYE:
+        this.bye = true;
+        return;
+      case RESUMED:
+        if (this.phase === "resuming") this.resumed(message);
+        return;
+      case RESUME_FAILED:
+        if (this.phase === "resuming") this.resumeFailed(message);
+        return;
+    }
+  }
+
+  /**
+   * The transport closed. Returns true when the client reconnects (the
+   * connection is not over); false when it ends here.
+   */
+  broken(error: RepodError | undefined): boolean {
+    this.heartbeat?.delete(this.member);
+    clearTimeout(this.timer);
+    if (this.stopped) return false;
+    if (this.phase === "resuming" || this.phase === "away") {
+      this.phase = "away";
+      this.next(error);
+      return true;
+    }
+    const session = this.session;
+    if (
+      this.phase !== "live" ||
+      session === null ||
+      !this.offersResume ||
+      !session.resumable ||
+      this.bye ||
+      !this.settings.reconnect ||
+      !isBreak(error)
+    ) {
+      this.phase = "off";
+      return false;
+    }
+    this.phase = "away";
+    this.attempt = 0;
+    this.next(error);
+    return true;
+  }
+
+  // ---- reconnecting -------------------------------------------------------------
+
+  private next(error: RepodError | undefined): void {
+    const why = error?.message ?? "the server closed the connection";
+    if (++this.attempt > this.settings.reconnectAttempts) {
+      this.phase = "off";
+      this.session = null;
+      this.host.link.log = null;
+      this.host.pushError(new RepodError("CONNECT_FAILED", `gave up reconnecting after ${this.settings.reconnectAttempts} attempts; the last: ${why}`));
+      this.host.gone();
+      return;
+    }
+    const delayMs = backoffDelay(this.attempt, { minDelayMs: this.settings.reconnectMinDelayMs, maxDelayMs: this.settings.reconnectMaxDelayMs });
+    this.host.push({ action: "reconnecting", attempt: this.attempt, delayMs, code: error?.code ?? "CONNECT_FAILED", message: why } as Message);
+    this.timer = setTimeout(() => void this.tryOnce(), delayMs);
+  }
+
+  private async tryOnce(): Promise<void> {
+    this.timer = undefined;
+    let transport: Transport;
+    try {
+      transport = await this.host.open();
+    } catch (error) {
+      if (!this.stopped) this.next(error instanceof RepodError ? error : new RepodError("CONNECT_FAILED", String(error), { cause: error }));
+      return;
+    }
+    if (this.stopped) {
+      transport.destroy();
+      return;
+    }
+    const old = this.session!;
+    const fresh = new Session(this.settings.maxRetainedBytes, this.events);
+    this.phase = "resuming";
+    this.fresh = fresh;
+    this.held = [];
+    this.heldGreeting = null;
+    const link = this.host.link;
+    // Sends go on into the session being resumed; what arrives before the answer can only be a fresh session's.
+    link.log = { sent: (frame) => old.sent(frame), received: (bytes) => fresh.received(bytes), closing: this.events.closing };
+    link.attach(transport, true);
+    const resume: Message & Record<string, unknown> = { action: RESUME, id: this.id, token: this.token, received: old.receivedCount };
+    if (this.host.fingerprint !== undefined) resume.fingerprint = this.host.fingerprint;
+    link.sendControl(encodeFrame(resume));
+    this.timer = setTimeout(
+      () => link.drop(new RepodError("TIMEOUT", `the server did not answer the resume within ${this.timeoutMs} ms`, { remote: link.remote })),
+      this.timeoutMs,
+    );
+  }
+
+  private resumed(message: Record<string, unknown>): void {
+    clearTimeout(this.timer);
+    const link = this.host.link;
+    const session = this.session!;
+    const received = countOf(message.received);
+    const frames = received === undefined ? "it gave no count of received frames" : session.framesAfter(received);
+    if (typeof frames === "string" || typeof message.token !== "string") {
+      this.phase = "off";
+      link.drop(new RepodError("RESUME_FAILED", `the server's answer to resume cannot be followed: ${typeof frames === "string" ? frames : "no token"}`));
+      return;
+    }
+    this.token = message.token;
+    link.log = session;
+    link.release(); // what was sent while away is among the retained frames
+    for (const frame of frames) link.write(frame);
+    this.phase = "live";
+    this.held = [];
+    this.heldGreeting = null;
+    this.fresh = null;
+    // Acknowledge at once: it also tells the server we hold the new token.
+    this.beat();
+    this.watch();
+    const attempts = this.attempt;
+    this.attempt = 0;
+    this.host.reconnected();
+    this.host.push({ action: "reconnected", attempts } as Message);
+  }
+
+  private resumeFailed(message: Record<string, unknown>): void {
+    clearTimeout(this.timer);
+    const link = this.host.link;
+    const old = this.session!;
+    const unacknowledged = old.sentCount - old.acked;
+    const greeting = this.heldGreeting;
+    const held = this.held;
+    const fresh = this.fresh!;
+    this.session = null;
+    this.heldGreeting = null;
+    this.held = [];
+    this.fresh = null;
+    this.phase = "off";
+    this.attempt = 0;
+    link.release(); // the old session's frames go with it
+    const reason = typeof message.reason === "string" ? message.reason : "the server refused";
+    const lost = unacknowledged > 0 ? `; ${unacknowledged} messages sent in it may not have arrived` : "";
+    this.host.pushError(new RepodError("RESUME_FAILED", `could not resume the session (${reason}): a fresh one begins${lost}`, { remote: link.remote }));
+    if (greeting === null) {
+      link.drop(new RepodError("RESUME_FAILED", "the server refused to resume without greeting first"));
+      return;
+    }
+    this.host.greet({ ...greeting, resumed: false }, fresh);
+    for (const message of held) this.host.push(message);
+  }
+
+  private beat(): void {
+    const session = this.session;
+    if (this.phase !== "live" || session === null) return;
+    this.host.link.sendControl(encodeFrame({ action: HEARTBEAT, received: session.receivedCount }));
+    this.host.link.transport?.ping?.(); // WebSocket: the protocol's own ping; its pong counts as heard
+    session.ackSent();
+  }
+
+  private watch(): void {
+    if (this.heartbeat === null || this.session === null) return;
+    this.heartbeat.add(this.member);
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The control frames of a session, as they travel. They are ordinary frames
+ * whose action starts with `_`: never counted, never dispatched, and only
+ * ever sent to a peer that announced it speaks them.
+ *
+ * ```
+ * server ─▶ {action:"connected", id, features:["heartbeat","resume"], token, heartbeatMs, timeoutMs, …}
+ * client ─▶ {action:"_hello", features}                       (fresh session, right after the greeting)
+ * client ─▶ {action:"_resume", id, token, received, fingerprint} (first frame of a reconnection)
+ * server ─▶ {action:"_resumed", received, token}                 then the frames the client missed
+ *        or {action:"_resume_failed", reason}                   the greeting before it starts a fresh session
+ * both   ─▶ {action:"_hb", received}    heartbeat; also the acknowledgement of `received` frames
+ * both   ─▶ {action:"_bye"}             a deliberate close: do not resume
+ * ```
+ */
+
+export const HELLO = "_hello";
+export const RESUME = "_resume";
+export const RESUMED = "_resumed";
+export const RESUME_FAILED = "_resume_failed";
+export const HEARTBEAT = "_hb";
+export const BYE = "_bye";
+
+/** What a server may offer in its greeting's `features`. */
+export const FEATURE_HEARTBEAT = "heartbeat";
+export const FEATURE_RESUME = "resume";
+
+/** The session fields our server adds to its greeting (a Python client ignores them). */
+export interface GreetingSession {
+  features?: string[];
+  /** The session token: presented, with the channel id, to resume. */
+  token?: string;
+  heartbeatMs?: number;
+  timeoutMs?: number;
+  resumeWindowMs?: number;
+}
+
+/**
+ * True for the end of a connection that a new one may mend: the network
+ * failed (CONNECT_FAILED), went silent (TIMEOUT), or the connection just
+ * closed. Not for a peer that broke the protocol (FRAME_TOO_LARGE,
+ * DECODE_FAILED, SLOW_CONSUMER, PROTOCOL_MISMATCH…): resuming would replay it.
+ */
+export function isBreak(error: { code: string } | undefined): boolean {
+  return error === undefined || error.code === "CONNECT_FAILED" || error.code === "TIMEOUT";
+}
+
+/** A non-negative integer count from a control frame, or undefined. */
+export function countOf(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}

@@ -1,0 +1,432 @@
+/**
+ * The server's side of sessions: what it offers in its greeting, which
+ * connections turned out to be our clients (they say `_hello`), the
+ * heartbeat over them, suspending a session whose connection broke, and
+ * resuming it — the same Channel object — on the connection that presents
+ * its id and token.
+ *
+ * A connection starts "undecided": the server cannot tell our client from a
+ * Python repod client until the first frame comes. `_hello` makes it a live
+ * session; `_resume` hands its transport to a suspended (or stale) session;
+ * an application frame makes it a plain repod connection, which never gets a
+ * control frame and is never timed out. A connection that says nothing keeps
+ * its frames only up to `maxRetainedBytes` (references to frames a broadcast
+ * shares, mostly), then is taken for a quiet Python client. An undecided connection that breaks may be our
+ * client whose `_hello` was lost with it, so its session is kept too, but
+ * only for {@link UNHEARD_RESUME_WINDOW_MS}: a Python client that never said
+ * a word leaves that much later.
+ *
+ * While sessions are suspended (or silent, so possibly broken without the
+ * server knowing), a new connection may be a client coming back, so its
+ * channel is admitted — put among `channels`, `onConnect` fired — only once
+ * its first frame says it is not a resume, or after {@link ADMIT_DEADLINE_MS}.
+ * A server with no such sessions (all-Python clients, say) admits at once.
+ */
+import type { Channel } from "../channel.ts";
+import { ADMIT_DEADLINE_MS, UNHEARD_RESUME_WINDOW_MS } from "../constants.ts";
+import { RepodError } from "../errors.ts";
+import type { Logger } from "../logging.ts";
+import type { Message } from "../protocol.ts";
+import type { Transport, TransportEvents } from "../transport/transport.ts";
+import { encodeFrame } from "../wire/codec.ts";
+import {
+  BYE,
+  countOf,
+  isBreak,
+  FEATURE_HEARTBEAT,
+  FEATURE_RESUME,
+  HEARTBEAT,
+  HELLO,
+  RESUME,
+  RESUME_FAILED,
+  RESUMED,
+} from "./control.ts";
+import { Heartbeat, type Beating } from "./heartbeat.ts";
+import { Session } from "./session.ts";
+import { newToken, sameToken } from "./token.ts";
+
+type AnyChannel = Channel<any, any>;
+
+/** The server's session options, after defaults. */
+export interface SessionSettings {
+  /** 0 turns the heartbeat off. */
+  heartbeatIntervalMs: number;
+  timeoutMs: number;
+  /** 0 turns resume off: a broken connection ends its session. */
+  resumeWindowMs: number;
+  maxRetainedBytes: number;
+}
+
+/** What the sessions need from their server. */
+export interface SessionHost {
+  readonly isRunning: boolean;
+  /** The fingerprint of the protocol the server's channels speak; tokens are bound to it. */
+  readonly fingerprint: string | undefined;
+  readonly logger: Logger;
+  /** Makes a waiting channel one of the server's: `channels`, `onConnect`. */
+  admit(channel: AnyChannel): void;
+  /** Ends a channel for good: `onClose`, `onDisconnect`. */
+  release(channel: AnyChannel): void;
+  /** A session's connection broke; it waits for its client (`onSuspend`). */
+  suspended(channel: AnyChannel): void;
+  /** A session goes on over a new connection (`onResume`). */
+  resumed(channel: AnyChannel): void;
+}
+
+interface Entry extends Beating {
+  readonly channel: AnyChannel;
+  phase: "undecided" | "live" | "suspended";
+  /** The current token, and the one presented at the last resume until the client shows it has the new one. */
+  token: string;
+  previous: string | null;
+  /** Put among the server's channels (onConnect fired). */
+  admitted: boolean;
+  /** The peer is one of our clients (it said `_hello`, or resumed). */
+  confirmed: boolean;
+  /** The peer said `_bye`: it is leaving on purpose. */
+  bye: boolean;
+  /** Set when the channel was closed before its peer said what it is: ends the connection once it has. */
+  end: (() => void) | undefined;
+  timer: NodeJS.Timeout | undefined;
+  admitTimer: NodeJS.Timeout | undefined;
+}
+
+const NOOP = (): void => {};
+const DETACHED: TransportEvents = { payload: NOOP, error: NOOP, close: NOOP };
+
+export class ServerSessions {
+  /** What the greeting offers. */
+  readonly features: readonly string[];
+  private readonly entries = new Map<AnyChannel, Entry>();
+  /** Sessions that can be resumed (live or suspended), by channel id. */
+  private readonly byId = new Map<string, Entry>();
+  private readonly heartbeat: Heartbeat | null;
+  private suspendedCount = 0;
+
+  constructor(
+    private readonly host: SessionHost,
+    readonly settings: Readonly<SessionSettings>,
+  ) {
+    this.heartbeat = settings.heartbeatIntervalMs > 0 ? new Heartbeat(settings.heartbeatIntervalMs, settings.timeoutMs) : null;
+    const features: string[] = [];
+    if (this.heartbeat) features.push(FEATURE_HEARTBEAT);
+    if (settings.resumeWindowMs > 0) features.push(FEATURE_RESUME);
+    this.features = features;
+  }
+
+  /** False when both heartbeat and resume are off: the server behaves exactly as repod's. */
+  get enabled(): boolean {
+    return this.features.length > 0;
+  }
+
+  /** Sessions waiting for their client to come back. */
+  get suspended(): number {
+    return this.suspendedCount;
+  }
+
+  /**
+   * A connection was accepted and its channel made: adds the session fields
+   * to the greeting about to be sent. Returns true when the channel must wait
+   * before being admitted (see the file's comment).
+   */
+  accepted(channel: AnyChannel, greeting: Record<string, unknown>): boolean {
+    const resume = this.settings.resumeWindowMs > 0;
+    const entry: Entry = {
+      channel,
+      session: undefined as unknown as Session,
+      phase: "undecided",
+      token: resume ? newToken() : "",
+      previous: null,
+      admitted: true,
+      confirmed: false,
+      bye: false,
+      end: undefined,
+      timer: undefined,
+      admitTimer: undefined,
+      beat: () => this.beat(entry),
+      timedOut: () => this.timedOut(entry),
+    };
+    (entry as { session: Session }).session = new Session(resume ? this.settings.maxRetainedBytes : 0, {
+      ackDue: () => this.beat(entry),
+      overflowed: () => this.overflowed(entry),
+      closing: (end) => this.closing(entry, end),
+      first: () => this.firstFrame(entry),
+    });
+    this.entries.set(channel, entry);
+    if (resume) this.byId.set(channel.id, entry);
+    channel.link.log = entry.session;
+    greeting.features = this.features;
+    if (resume) {
+      greeting.token = entry.token;
+      greeting.resumeWindowMs = this.settings.resumeWindowMs;
+    }
+    if (this.heartbeat) {
+      greeting.heartbeatMs = this.settings.heartbeatIntervalMs;
+      greeting.timeoutMs = this.settings.timeoutMs;
+    }
+    const wait = resume && (this.suspendedCount > 0 || (this.heartbeat?.silent ?? 0) > 0);
+    if (wait) {
+      entry.admitted = false;
+      entry.admitTimer = setTimeout(() => this.admit(entry), ADMIT_DEADLINE_MS);
+    }
+    return wait;
+  }
+
+  /** A control frame from a channel's peer. Returns false for one that is not a session's. */
+  control(channel: AnyChannel, message: Message & Record<string, unknown>): boolean {
+    const entry = this.entries.get(channel);
+    if (entry === undefined) return false;
+    entry.session.heard = true;
+    switch (message.action) {
+      case HELLO:
+        if (entry.phase === "undecided") this.confirm(entry);
+        return true;
+      case RESUME:
+        this.resume(entry, message);
+        return true;
+      case HEARTBEAT: {
+        if (entry.phase !== "live") return true;
+        // The client answers a resume with a heartbeat: it has the new token, the one it presented is spent.
+        entry.previous = null;
+        const count = countOf(message.received);
+        if (count === undefined || !entry.session.acknowledge(count)) {
+          channel.report(
+            new RepodError("NOT_A_MESSAGE", `"_hb" acknowledges ${String(message.received)} frames; ${entry.session.sentCount} were sent`, {
+              remote: channel.link.remote,
+              action: HEARTBEAT,
+            }),
+          );
+        }
+        return true;
+      }
+      case BYE:
+        entry.bye = true;
+        return true;
+    }
+    return false;
+  }
+
+  /**
+   * A channel's transport closed. Returns true when the channel lives on —
+   * suspended for resume, or never admitted — and must not be released.
+   */
+  transportClosed(channel: AnyChannel, transport: Transport, error: RepodError | undefined): boolean {
+    const entry = this.entries.get(channel);
+    if (entry === undefined) return false;
+    if (channel.link.transport !== null && channel.link.transport !== transport) return true; // an old connection, already replaced
+    if (entry.phase === "suspended") return true;
+    this.heartbeat?.delete(entry);
+    const resumable =
+      this.settings.resumeWindowMs > 0 &&
+      !entry.bye &&
+      !channel.link.isClosing &&
+      this.host.isRunning &&
+      entry.session.resumable &&
+      isBreak(error);
+    if (!resumable) {
+      this.forget(entry);
+      return false; // released; a channel never admitted has nothing to release
+    }
+    entry.phase = "suspended";
+    this.suspendedCount++;
+    clearTimeout(entry.timer);
+    clearTimeout(entry.admitTimer);
+    const windowMs = entry.confirmed ? this.settings.resumeWindowMs : Math.min(this.settings.resumeWindowMs, UNHEARD_RESUME_WINDOW_MS);
+    entry.timer = setTimeout(() => this.expire(entry), windowMs);
+    if (entry.admitted) {
+      this.host.logger({ event: "suspend", id: channel.id });
+      this.host.suspended(channel);
+    }
+    return true;
+  }
+
+  /** The server let a channel go: forget its session. */
+  released(channel: AnyChannel): void {
+    const entry = this.entries.get(channel);
+    if (entry !== undefined) this.forget(entry);
+  }
+
+  /**
+   * The server is stopping: ends suspended sessions (their clients are not
+   * coming back to this server), drops connections not yet admitted, stops
+   * the heartbeat.
+   */
+  stop(): void {
+    this.heartbeat?.clear();
+    for (const entry of [...this.entries.values()]) {
+      if (entry.phase === "suspended") {
+        this.host.release(entry.channel);
+      } else if (!entry.admitted) {
+        this.forget(entry);
+        entry.channel.link.transport?.destroy();
+      }
+    }
+  }
+
+  // ---- the life of one session ------------------------------------------------
+
+  /** The peer said `_hello`: one of our clients, with a fresh session. */
+  private confirm(entry: Entry): void {
+    if (entry.end) return this.finishClose(entry, true);
+    clearTimeout(entry.timer);
+    entry.phase = "live";
+    entry.confirmed = true;
+    this.watch(entry);
+    this.admit(entry);
+  }
+
+  /** A suspended session's window passed. */
+  private expire(entry: Entry): void {
+    if (entry.admitted) this.host.release(entry.channel); // calls back `released`
+    else this.forget(entry);
+  }
+
+  /** An application frame came first, or nothing came: a repod peer that knows no control frame. */
+  private firstFrame(entry: Entry): void {
+    if (entry.phase === "undecided") this.notOurs(entry);
+  }
+
+  private notOurs(entry: Entry): void {
+    if (entry.phase !== "undecided") return;
+    if (entry.end) return this.finishClose(entry, false);
+    this.forget(entry);
+    this.admit(entry);
+  }
+
+  private admit(entry: Entry): void {
+    clearTimeout(entry.admitTimer);
+    entry.admitTimer = undefined;
+    if (entry.admitted) return;
+    entry.admitted = true;
+    this.host.admit(entry.channel);
+  }
+
+  private watch(entry: Entry): void {
+    if (!this.heartbeat) return;
+    this.heartbeat.add(entry);
+  }
+
+  private beat(entry: Entry): void {
+    if (entry.phase !== "live") return;
+    const session = entry.session;
+    entry.channel.link.sendControl(encodeFrame({ action: HEARTBEAT, received: session.receivedCount }));
+    entry.channel.link.transport?.ping?.(); // WebSocket: the protocol's own ping; its pong counts as heard
+    session.ackSent();
+  }
+
+  private timedOut(entry: Entry): void {
+    const link = entry.channel.link;
+    link.drop(new RepodError("TIMEOUT", `nothing heard from the client for ${this.settings.timeoutMs} ms`, { remote: link.remote }));
+  }
+
+  /**
+   * The channel is being closed on purpose. A client of ours is told (`_bye`)
+   * so that it does not reconnect; one that has not yet said what it is is
+   * given until its first frame (or {@link ADMIT_DEADLINE_MS}) — a Python
+   * client must never get the goodbye, ours must.
+   */
+  private closing(entry: Entry, end: () => void): boolean {
+    if (entry.phase === "live") {
+      entry.channel.link.sendControl(encodeFrame({ action: BYE }));
+      return false;
+    }
+    if (entry.phase !== "undecided") return false;
+    entry.end = end;
+    clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => this.finishClose(entry, false), ADMIT_DEADLINE_MS);
+    return true;
+  }
+
+  private finishClose(entry: Entry, ours: boolean): void {
+    const end = entry.end;
+    entry.end = undefined;
+    clearTimeout(entry.timer);
+    if (ours) entry.channel.link.sendControl(encodeFrame({ action: BYE }));
+    entry.bye = true; // a deliberate end: nothing to suspend
+    end?.();
+  }
+
+  private overflowed(entry: Entry): void {
+    if (entry.phase === "undecided") {
+      this.forget(entry); // a Python client that does not talk: no use keeping anything
+      entry.channel.link.log = null;
+      return;
+    }
+    // A suspended session that can no longer resume ends now; not in the middle of the send that overflowed it.
+    if (entry.phase === "suspended") queueMicrotask(() => this.host.release(entry.channel));
+  }
+
+  /** `_resume {id, token, received, fingerprint}` as the first frame of connection `entry`. */
+  private resume(entry: Entry, message: Message & Record<string, unknown>): void {
+    const link = entry.channel.link;
+    const fail = (reason: string): void => {
+      this.host.logger({ event: "resume-failed", id: String(message.id), remote: link.remote, message: reason });
+      link.sendControl(encodeFrame({ action: RESUME_FAILED, reason }));
+    };
+    if (this.settings.resumeWindowMs === 0) return fail("this server does not resume sessions");
+    if (entry.phase !== "undecided") return fail("this connection already has a session");
+    const id = message.id;
+    const target = typeof id === "string" ? this.byId.get(id) : undefined;
+    if (target === undefined || target === entry) return fail(`no session ${String(id)} is waiting here: it ended, its resume window passed, or the server restarted`);
+    // Both comparisons run, whatever the first one gives.
+    const isCurrent = sameToken(message.token, target.token);
+    const isPrevious = sameToken(message.token, target.previous);
+    if (!isCurrent && !isPrevious) return fail(`the token is not session ${target.channel.id}'s (wrong, or already used)`);
+    const theirs = typeof message.fingerprint === "string" ? message.fingerprint : undefined;
+    if (theirs !== this.host.fingerprint) {
+      return fail(`the session was opened for protocol fingerprint ${this.host.fingerprint ?? "(none)"}, the client speaks ${theirs ?? "(none)"}`);
+    }
+    const received = countOf(message.received);
+    const frames = received === undefined ? "it sent no count of received frames" : target.session.framesAfter(received);
+    if (typeof frames === "string") {
+      fail(`session ${target.channel.id} cannot resume: ${frames}`);
+      if (target.phase === "suspended") this.host.release(target.channel);
+      return;
+    }
+
+    // The new connection leaves its provisional channel for the session's own.
+    entry.end = undefined; // a close of the provisional channel must not end the connection now resumed
+    const transport = link.detach()!;
+    this.forget(entry);
+    link.log = null;
+    if (entry.admitted) this.host.release(entry.channel);
+
+    const channel = target.channel;
+    if (target.phase !== "suspended") {
+      // The server had not noticed the old connection die: the client did, and came back.
+      const old = channel.link.detach();
+      old?.bind(DETACHED);
+      old?.destroy();
+      clearTimeout(target.timer);
+      if (target.admitted) this.host.suspended(channel);
+    } else {
+      clearTimeout(target.timer);
+      this.suspendedCount--;
+    }
+    target.previous = isCurrent ? target.token : target.previous;
+    target.token = newToken();
+    target.phase = "live";
+    target.confirmed = true;
+    target.bye = false;
+    channel.link.attach(transport, true);
+    channel.link.release(); // what was sent while away is among the retained frames
+    channel.link.sendControl(encodeFrame({ action: RESUMED, received: target.session.receivedCount, token: target.token }));
+    for (const frame of frames) channel.link.write(frame);
+    this.watch(target);
+    this.host.logger({ event: "resume", id: channel.id, remote: channel.link.remote, resent: frames.length });
+    // A session whose `_hello` was lost may not have been admitted yet: it is now, as a connect.
+    if (target.admitted) this.host.resumed(channel);
+    else this.admit(target);
+  }
+
+  private forget(entry: Entry): void {
+    if (this.entries.get(entry.channel) === entry) this.entries.delete(entry.channel);
+    if (this.byId.get(entry.channel.id) === entry) this.byId.delete(entry.channel.id);
+    clearTimeout(entry.timer);
+    clearTimeout(entry.admitTimer);
+    this.heartbeat?.delete(entry);
+    if (entry.phase === "suspended") this.suspendedCount--;
+    if (entry.phase === "undecided" && entry.channel.link.log === entry.session) entry.channel.link.log = null;
+    entry.phase = "undecided";
+  }
+}
