@@ -23,25 +23,5 @@ const connectWs: Connector = (target, options) => connectWebSocket(target.url!, 
 registerConnector("ws", connectWs);
 registerConnector("wss", connectWs);
 
-export { Channel, type ChannelClass, type ChannelInit } from "./channel.ts";
+export * from "./exports.ts";
 export { Server } from "./browser-server.ts";
-export {
-  Client,
-  registerConnector,
-  type ClientEvent,
-  type ClientOptions,
-  type ClientState,
-  type ConnectedEvent,
-  type ConnectTarget,
-  type Connector,
-  type DisconnectedEvent,
-  type ErrorEvent,
-  type SocketConnectEvent,
-} from "./client.ts";
-export { ConnectionListener } from "./connection-listener.ts";
-export { ErrorCode, RepodError, isRepodError, type ErrorDetails } from "./errors.ts";
-export { describeValue, type AnyMessage, type Int, type Message, type ProtocolDescriptor, type Validator } from "./protocol.ts";
-export { jsonLogger, silentLogger, type LogEvent, type Logger } from "./logging.ts";
-export type { Transport, TransportEvents } from "./transport/transport.ts";
-export { decodePayload, encodeFrame, encodePayload, payloadOf } from "./wire/codec.ts";
-export * as defaults from "./constants.ts";
