@@ -6,6 +6,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["repod-source"] } },
   test: {
     include: ["test/**/*.test.ts"],
+    reporters: ["default", "./test/helpers/summary-reporter.ts"],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: "forks",
