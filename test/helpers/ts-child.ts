@@ -25,7 +25,7 @@ export interface TsChildOptions {
   env?: Record<string, string>;
   /** Extra flags for node, e.g. `--expose-gc`. */
   nodeFlags?: string[];
-  /** Wrap in `bash -c 'ulimit -n N; exec …'` so the child may hold N file descriptors. */
+  /** Wrap in `bash -c 'ulimit -Sn N; exec …'` so the child may hold N file descriptors. */
   fileLimit?: number;
   /** Pass the child's stderr through to ours as well as keeping it. @default true */
   echoStderr?: boolean;
@@ -39,7 +39,7 @@ export function spawnTs(file: string, options: TsChildOptions = {}): TsChild {
   const child =
     options.fileLimit === undefined
       ? spawn(process.execPath, args, { cwd: root, env, stdio })
-      : spawn("bash", ["-c", `ulimit -n ${options.fileLimit} && exec "$0" "$@"`, process.execPath, ...args], { cwd: root, env, stdio });
+      : spawn("bash", ["-c", `ulimit -Sn ${options.fileLimit} && exec "$0" "$@"`, process.execPath, ...args], { cwd: root, env, stdio });
   let tail = "";
   child.stderr!.on("data", (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-16_384);
