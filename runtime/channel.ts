@@ -20,6 +20,7 @@
 import type { RepodError } from "./errors.ts";
 import { dispatch, handlerFailed } from "./dispatch.ts";
 import { Link, type LinkLimits, type LinkOwner } from "./link.ts";
+import type { PresenceValue } from "./adapter/adapter.ts";
 import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./protocol.ts";
 import type { Server } from "./server.ts";
 import type { Transport } from "./transport/transport.ts";
@@ -44,6 +45,8 @@ export interface ChannelHost {
   /** Called when a channel joins or leaves a group. */
   channelJoined(channel: Channel<any, any>, group: string): void;
   channelLeft(channel: Channel<any, any>, group: string): void;
+  /** Called when a channel's presence changed. */
+  channelPresence(channel: Channel<any, any>): void;
   /** Called for every error a channel reports, for the server's logger. */
   channelError(channel: Channel<any, any>, error: RepodError): void;
 }
@@ -69,6 +72,9 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   readonly link: Link;
   private readonly memberOf = new Set<string>();
   private address: [string, number] = ["", 0];
+  private presenceNow: PresenceValue | undefined;
+  /** Set once the server has let the channel go: joins after that are ignored. */
+  private released = false;
 
   constructor(init: ChannelInit) {
     this.id = init.id;
@@ -112,9 +118,23 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
     this.link.close();
   }
 
-  /** Joins `group`: the server's `sendToGroup(group, …)` reaches this channel. */
+  /**
+   * What the other players may see of this channel (a nickname, a colour):
+   * `server.members(group)` lists it, across processes with a shared adapter.
+   */
+  get presence(): PresenceValue | undefined {
+    return this.presenceNow;
+  }
+
+  /** Sets {@link presence}; a JSON value, kept small (it is copied to every process that asks). */
+  setPresence(value: PresenceValue | undefined): void {
+    this.presenceNow = value;
+    if (!this.released) this.server.channelPresence(this);
+  }
+
+  /** Joins `group`: the server's `sendToGroup(group, …)` reaches this channel. Ignored once closed. */
   join(group: string): void {
-    if (this.memberOf.has(group)) return;
+    if (this.released || this.memberOf.has(group)) return;
     this.memberOf.add(group);
     this.server.channelJoined(this, group);
   }
@@ -156,6 +176,7 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
 
   /** @internal groups left on close, for the server's bookkeeping. */
   takeGroups(): string[] {
+    this.released = true;
     const groups = [...this.memberOf];
     this.memberOf.clear();
     return groups;

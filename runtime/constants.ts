@@ -9,6 +9,8 @@ export const HEADER_BYTES = 4;
 /** Where a server listens and a client connects when nothing is said (repod's defaults). */
 export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_PORT = 5071;
+/** Where a server listens for WebSocket beside TCP, when its `websocket` option names no port. */
+export const DEFAULT_WEBSOCKET_PORT = 5072;
 
 /** Largest payload a peer may announce before the connection is closed with FRAME_TOO_LARGE: 1 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
@@ -34,3 +36,10 @@ export const RESERVED_ACTIONS: readonly string[] = [
 
 /** Control frames (heartbeat, resume) use actions starting with this; never dispatched to handlers. */
 export const CONTROL_PREFIX = "_";
+
+/** Redis adapter (`repod/redis`): where Redis is, the key prefix of one game population, presence refresh, start-up wait. */
+export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+export const DEFAULT_REDIS_PREFIX = "repod";
+/** A crashed process's members drop out of presence within 3 × this (the default `presenceTtlMs`). */
+export const DEFAULT_REDIS_HEARTBEAT_MS = 1000;
+export const DEFAULT_REDIS_CONNECT_TIMEOUT_MS = 2000;

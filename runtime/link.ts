@@ -90,6 +90,7 @@ export class Link {
       error: (error) => {
         this.firstError ??= error;
       },
+      problem: (error) => this.owner.problem(this.withRemote(error)),
       close: () => {
         if (this.current === transport) this.current = null;
         this.owner.transportClosed(transport, this.firstError);
@@ -195,7 +196,13 @@ export class Link {
     this.log?.received();
     const validate = this.validators?.get(action);
     if (validate !== undefined) {
-      const problem = validate(message);
+      let problem: string | undefined;
+      try {
+        problem = validate(message);
+      } catch (error) {
+        // Only absurd input gets here (e.g. nesting deep enough to exhaust the stack).
+        problem = `could not be checked: ${error instanceof Error ? error.message : String(error)}`;
+      }
       if (problem !== undefined) {
         this.owner.problem(
           new RepodError("INVALID_PAYLOAD", `invalid "${action}": ${problem}`, { remote: this.remote, action }),

@@ -19,7 +19,7 @@
  * ```
  */
 import { randomBytes } from "node:crypto";
-import type { Adapter, AdapterHost, Delivery } from "./adapter/adapter.ts";
+import type { Adapter, AdapterHost, Delivery, Member } from "./adapter/adapter.ts";
 import { LocalAdapter } from "./adapter/local.ts";
 import { Channel, type ChannelClass, type ChannelHost, type ChannelInit } from "./channel.ts";
 import {
@@ -31,15 +31,28 @@ import {
 } from "./constants.ts";
 import { handlerFailed } from "./dispatch.ts";
 import { RepodError } from "./errors.ts";
-import { silentLogger, type Logger } from "./logging.ts";
-import type { Message, Validator } from "./protocol.ts";
+import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
+import type { AnyMessage, Message, Validator } from "./protocol.ts";
 import { listenTcp, type Acceptor } from "./transport/tcp.ts";
 import type { Transport } from "./transport/transport.ts";
+import {
+  listenWebSocket,
+  withWebSocketDefaults,
+  type WebSocketAcceptor,
+  type WebSocketListen,
+  type WebSocketOptions,
+} from "./transport/websocket-server.ts";
 import { remoteOf } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
 
-/** What a channel class `C` may send: the `TOut` of `Channel<TOut, TIn>`. */
-export type OutOf<C> = C extends Channel<infer TOut, any> ? TOut : never;
+/**
+ * What a channel class `C` may send: the `TOut` of `Channel<TOut, TIn>`;
+ * any message for `Server<any>` (what `channel.server` is), so that
+ * `this.server.sendToGroup(…)` compiles inside any channel.
+ */
+// Inferred from send() alone: matching the whole Channel type would recurse through
+// a channel whose `server` is typed as its own server class.
+export type OutOf<C> = 0 extends 1 & C ? AnyMessage : C extends { send(message: infer TOut): number } ? TOut : never;
 
 /** Options of a {@link Server}; every one has a default. */
 export interface ServerOptions<C extends Channel<any, any>> {
@@ -49,6 +62,14 @@ export interface ServerOptions<C extends Channel<any, any>> {
   host?: string;
   /** Port to listen on; 0 picks a free one (read it from `server.address`). @default 5071 */
   port?: number;
+  /** Listen for TCP connections (Node and Python repod clients) on `host:port`; false for WebSocket only. @default true */
+  tcp?: boolean;
+  /**
+   * Also accept WebSocket connections (browsers): on a port of their own, or
+   * on an HTTP server of yours. Channels of both transports are one population.
+   * @default undefined (no WebSocket)
+   */
+  websocket?: WebSocketOptions;
   /** Largest payload a client may send; a longer frame closes its connection with FRAME_TOO_LARGE. @default 1048576 (1 MiB) */
   maxFrameBytes?: number;
   /** Bytes that may wait for a slow client before it is closed with SLOW_CONSUMER. @default 8388608 (8 MiB) */
@@ -64,7 +85,9 @@ export interface ServerOptions<C extends Channel<any, any>> {
 }
 
 /** Options after defaults. */
-type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter">>;
+type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket">> & {
+  websocket: WebSocketListen | undefined;
+};
 
 /** Options of a send to many channels. */
 export interface BroadcastOptions {
@@ -86,6 +109,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   private readonly byId = new Map<string, C>();
   private readonly groups = new Map<string, Set<C>>();
   private acceptors: Acceptor[] = [];
+  private websocketAcceptor: WebSocketAcceptor | undefined;
   private bound: { host: string; port: number } | undefined;
   private nextId = 0;
   private state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
@@ -103,6 +127,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
       maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
       validate: options.validate ?? true,
+      tcp: options.tcp ?? true,
+      websocket: options.websocket && withWebSocketDefaults(options.websocket, options.host ?? DEFAULT_HOST, options.port ?? DEFAULT_PORT, options.tcp ?? true),
       stopGraceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
       logger: this.logger,
     };
@@ -113,6 +139,12 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   get address(): { host: string; port: number } {
     if (!this.bound) throw new Error("the server is not started: call start() first");
     return this.bound;
+  }
+
+  /** Where WebSocket clients connect (`ws://host:port/path`), when the server accepts WebSocket. */
+  get websocketAddress(): { host: string; port: number; url: string } | undefined {
+    const acceptor = this.websocketAcceptor;
+    return acceptor && { ...acceptor.address, url: acceptor.url };
   }
 
   /** True between `start()` and `stop()`. */
@@ -128,7 +160,13 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     const { host, port, maxFrameBytes } = this.options;
     try {
       await this.adapter.init(this);
-      this.acceptors.push(await listenTcp(host, port, maxFrameBytes, (transport) => this.accept(transport)));
+      const accept = (transport: Transport): void => this.accept(transport);
+      if (this.options.tcp) this.acceptors.push(await listenTcp(host, port, maxFrameBytes, accept));
+      if (this.options.websocket) {
+        this.websocketAcceptor = await listenWebSocket(this.options.websocket, maxFrameBytes, accept);
+        this.acceptors.push(this.websocketAcceptor);
+      }
+      if (this.acceptors.length === 0) throw new Error("nothing to listen on: tcp is false and no websocket is given");
     } catch (error) {
       this.state = "stopped";
       for (const acceptor of this.acceptors) await acceptor.close();
@@ -147,11 +185,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   }
 
   /**
-   * Starts, then runs until SIGINT or SIGTERM, which stop it cleanly (queued
+   * Starts (unless started), then runs until SIGINT or SIGTERM, which stop it cleanly (queued
    * frames are flushed within `stopGraceMs`). Resolves when stopped.
    */
   async launch(): Promise<void> {
-    await this.start();
+    if (this.state === "new" || this.state === "stopped") await this.start();
     const onSignal = (): void => void this.stop();
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
@@ -214,9 +252,22 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     this.publish(message, { audience: { to: "channel", id } });
   }
 
-  /** Members of `group`, or all connected channels, across every process of the adapter. */
+  /**
+   * Number of members of `group`, or of all connected channels, across every
+   * process of the adapter. Rejects with ADAPTER_FAILED when a shared adapter
+   * cannot tell (Redis unreachable).
+   */
   count(group?: string): Promise<number> {
     return this.adapter.count(group);
+  }
+
+  /**
+   * Members of `group` (or everyone) across every process of the adapter, with
+   * what each set with `channel.setPresence()`: a player list. Rejects with
+   * ADAPTER_FAILED when a shared adapter cannot tell.
+   */
+  members(group?: string): Promise<Member[]> {
+    return this.adapter.members(group);
   }
 
   /** The local channel with this id. */
@@ -265,6 +316,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     this.channels.add(channel);
     this.byId.set(channel.id, channel);
     this.adapter.channelAdded(channel.id);
+    // Groups joined in the channel's constructor count from now on.
+    for (const group of channel.groups) this.channelJoined(channel, group);
     this.logger({ event: "connect", id: channel.id, remote: remoteOf(transport) });
     this.callHook(channel, "onConnect", () => channel.onConnect?.());
     this.callHook(channel, "onConnect", () => this.onConnect(channel, channel.addr));
@@ -328,6 +381,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
 
   /** @internal */
   channelJoined(channel: Channel<any, any>, group: string): void {
+    if (!this.channels.has(channel as C)) return; // not accepted yet (see accept) or already released
     let members = this.groups.get(group);
     if (!members) this.groups.set(group, (members = new Set()));
     members.add(channel as C);
@@ -337,6 +391,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   /** @internal */
   channelLeft(channel: Channel<any, any>, group: string): void {
     this.removeFromGroup(channel as C, group);
+  }
+
+  /** @internal */
+  channelPresence(channel: Channel<any, any>): void {
+    if (this.channels.has(channel as C)) this.adapter.presenceChanged(channel.id);
   }
 
   private removeFromGroup(channel: C, group: string): void {
@@ -361,19 +420,27 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   /** @internal writes an encoded frame to the local channels a delivery names. */
   deliverLocal(frame: Uint8Array, delivery: Delivery): number {
     const { audience, except } = delivery;
-    let count = 0;
     if (audience.to === "channel") {
       const channel = this.byId.get(audience.id);
-      if (channel && channel.id !== except) count += channel.link.send(frame) > 0 ? 1 : 0;
-      return count;
+      return channel && channel.id !== except && this.sendFrame(channel, frame) ? 1 : 0;
     }
     const members = audience.to === "all" ? this.channels : this.groups.get(audience.group);
     if (!members) return 0;
+    let count = 0;
     for (const channel of members) {
-      if (channel.id === except) continue;
-      if (channel.link.send(frame) > 0) count++;
+      if (channel.id !== except && this.sendFrame(channel, frame)) count++;
     }
     return count;
+  }
+
+  /** One member's share of a delivery: a full resume queue (QUEUE_FULL) is that channel's problem, not the others'. */
+  private sendFrame(channel: C, frame: Uint8Array): boolean {
+    try {
+      return channel.link.send(frame) > 0;
+    } catch (error) {
+      channel.report(error as RepodError);
+      return false;
+    }
   }
 
   /** @internal */
@@ -385,6 +452,18 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   localIds(group?: string): string[] {
     const members = group === undefined ? this.channels : this.groups.get(group);
     return members ? [...members].map((channel) => channel.id) : [];
+  }
+
+  /** @internal */
+  localMember(id: string): Member | undefined {
+    const channel = this.byId.get(id);
+    if (!channel) return undefined;
+    return { id, groups: [...channel.groups], presence: channel.presence };
+  }
+
+  /** @internal */
+  log(event: LogEvent): void {
+    this.logger(event);
   }
 
   /** @internal */

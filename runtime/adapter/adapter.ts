@@ -6,6 +6,7 @@
  * writes them to its own members.
  */
 import type { RepodError } from "../errors.ts";
+import type { LogEvent } from "../logging.ts";
 
 /** Who a send is for. */
 export type Audience =
@@ -19,6 +20,19 @@ export interface Delivery {
   readonly except?: string | undefined;
 }
 
+/** What a channel shows of itself to other players: a JSON value (a nickname, a colour, a score). */
+export type PresenceValue = string | number | boolean | null | PresenceValue[] | { [key: string]: PresenceValue };
+
+/** One channel as `server.members()` lists it, in whichever process it lives. */
+export interface Member {
+  /** The channel's id, unique across processes: `server.sendTo(id, …)` reaches it. */
+  readonly id: string;
+  /** Groups the channel is in. */
+  readonly groups: readonly string[];
+  /** What the channel set with `setPresence()`, if anything. */
+  readonly presence?: PresenceValue | undefined;
+}
+
 /** What an adapter may ask of the server it serves. */
 export interface AdapterHost {
   /** This server's id, unique across processes; channel ids start with it. */
@@ -29,8 +43,12 @@ export interface AdapterHost {
   localCount(group?: string): number;
   /** Ids of the local channels in `group`, or of all local channels. */
   localIds(group?: string): string[];
+  /** The local channel with this id as a member (groups, presence); undefined once it has gone. */
+  localMember(id: string): Member | undefined;
   /** Reports an adapter failure (ADAPTER_FAILED) through the server's logger and `onError`. */
   reportError(error: RepodError): void;
+  /** Writes an event (e.g. the adapter recovered) to the server's logger. */
+  log(event: LogEvent): void;
 }
 
 /** Carries sends and presence between the processes that share one game population. */
@@ -45,8 +63,12 @@ export interface Adapter {
   /** A local channel joined / left a group. */
   joined(id: string, group: string): void;
   left(id: string, group: string): void;
-  /** Members of `group` (or everyone) across all processes. */
+  /** A local channel's presence changed. */
+  presenceChanged(id: string): void;
+  /** Number of members of `group` (or of everyone) across all processes. */
   count(group?: string): Promise<number>;
+  /** Members of `group` (or everyone) across all processes, in no particular order. */
+  members(group?: string): Promise<Member[]>;
   /** Called by `server.stop()`. */
   close(): Promise<void>;
 }

@@ -15,6 +15,13 @@ export interface TransportEvents {
   error(error: RepodError): void;
   /** The connection is closed; nothing more will arrive. */
   close(): void;
+  /**
+   * Input that is wrong but leaves the connection usable (a text message on
+   * a WebSocket): reported as the decoder's errors are, and the connection goes on.
+   */
+  problem?(error: RepodError): void;
+  /** The peer answered a native {@link Transport.ping} (a WebSocket pong): it is alive. */
+  pong?(): void;
 }
 
 export interface Transport {
@@ -40,6 +47,14 @@ export interface Transport {
   destroy(): void;
   /** Stops (false) or resumes (true) reading from the peer. */
   setReading?(reading: boolean): void;
+  /**
+   * Sends the transport's own keep-alive ping (WebSocket ping, answered by
+   * the peer's WebSocket layer, Python's and browsers' included; the answer
+   * arrives as `events.pong`). Present only where this side can send one:
+   * `ws` in Node, server and client. Absent on TCP and in the browser, whose
+   * WebSocket API cannot ping; a heartbeat there uses control frames.
+   */
+  ping?(): void;
 }
 
 /** `host:port` of a transport's peer, for messages and logs. */

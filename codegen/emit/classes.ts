@@ -1,0 +1,90 @@
+/**
+ * Emits the classes a game extends: the server's abstract channel (one
+ * abstract `Network_<action>` per client message), the client's abstract
+ * listener (one per server message), and the typed server.
+ *
+ * Output (chat, abridged):
+ * ```ts
+ * export abstract class ChatChannel extends Channel<ChatServerMessage, ChatClientMessage> {
+ *   static override readonly protocol: ProtocolDescriptor = chatProtocol;
+ *   /** Choose the name the others see. *\/
+ *   abstract Network_nickname(data: ChatClientMessages["nickname"]): void | Promise<void>;
+ * }
+ * export abstract class ChatListener extends ConnectionListener<ChatClientMessage, ChatServerMessage> { ... }
+ * export class ChatServer<C extends ChatChannel = ChatChannel> extends Server<C> {}
+ * ```
+ */
+import type { MessageModel } from "../model.ts";
+import type { EmitContext } from "./context.ts";
+import type { CodeWriter } from "./writer.ts";
+
+/**
+ * How the subclass declares the runtime's `static protocol`. The runtime's
+ * `Channel` and `ConnectionListener` declare `static readonly protocol?:
+ * ProtocolDescriptor`, so the generated classes override it.
+ */
+export const PROTOCOL_FIELD = "static override readonly protocol";
+
+/** Writes the channel, listener and server classes. */
+export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
+  const { names, model } = ctx;
+  const descriptorType = ctx.runtime("ProtocolDescriptor");
+
+  w.blank();
+  w.doc(
+    `The server's side of one client's connection in the ${model.name} protocol. Extend it and\n` +
+      "implement one `Network_<action>` handler per client message (a forgotten one does not\n" +
+      "compile); `send()` takes only messages the server may send. Messages are validated\n" +
+      "before any handler sees them.\n\n" +
+      "@example\n" +
+      "```ts\n" +
+      `class GameChannel extends ${names.channel} {\n` +
+      exampleHandler(model.client, names.clientMessages) +
+      "}\n" +
+      `const server = new ${names.server}({ channelClass: GameChannel, port: 0 });\n` +
+      "```",
+  );
+  w.block(`export abstract class ${names.channel} extends ${ctx.runtime("Channel")}<${names.serverMessage}, ${names.clientMessage}> {`, () => {
+    w.line(`${PROTOCOL_FIELD}: ${descriptorType} = ${names.descriptor};`);
+    handlers(w, model.client, names.clientMessages, "void | Promise<void>", "a client sends");
+  });
+
+  w.blank();
+  w.doc(
+    `A client of the ${model.name} protocol. Extend it and implement one \`Network_<action>\`\n` +
+      "handler per server message (the built-in events `Network_connected`, `Network_error`, ...\n" +
+      "stay optional); `send()` takes only messages a client may send. Call `pump()` once per\n" +
+      "frame of the game loop.\n\n" +
+      "@example\n" +
+      "```ts\n" +
+      `class Game extends ${names.listener} {\n` +
+      exampleHandler(model.server, names.serverMessages) +
+      "}\n" +
+      "const game = new Game();\n" +
+      "await game.connect(\"127.0.0.1\", 5071);\n" +
+      "setInterval(() => game.pump(), 16);\n" +
+      "```",
+  );
+  w.block(`export abstract class ${names.listener} extends ${ctx.runtime("ConnectionListener")}<${names.clientMessage}, ${names.serverMessage}> {`, () => {
+    w.line(`${PROTOCOL_FIELD}: ${descriptorType} = ${names.descriptor};`);
+    handlers(w, model.server, names.serverMessages, "void", "the server sends");
+  });
+
+  w.blank();
+  w.doc(`A server of the ${model.name} protocol: \`sendToAll()\`, \`sendToGroup()\` and \`sendTo()\` take only server messages.`);
+  w.line(`export class ${names.server}<C extends ${names.channel} = ${names.channel}> extends ${ctx.runtime("Server")}<C> {}`);
+}
+
+function handlers(w: CodeWriter, messages: readonly MessageModel[], mapName: string, returns: string, sender: string): void {
+  for (const message of messages) {
+    w.blank();
+    w.doc(message.doc ?? `Called with each \`${message.action}\` message ${sender}.`);
+    w.line(`abstract Network_${message.action}(data: ${mapName}[${JSON.stringify(message.action)}]): ${returns};`);
+  }
+}
+
+function exampleHandler(messages: readonly MessageModel[], mapName: string): string {
+  const first = messages[0];
+  if (first === undefined) return "";
+  return `  Network_${first.action}(data: ${mapName}[${JSON.stringify(first.action)}]) {}\n`;
+}

@@ -1,0 +1,222 @@
+/**
+ * Reads one protocol file into a {@link ProtocolModel}: checks every
+ * top-level statement, turns `ClientMessages` / `ServerMessages` into
+ * messages, and every interface or type alias (declared, or reached through
+ * an import) into a named type.
+ */
+import { Node, type SourceFile, type TypeElementTypes } from "ts-morph";
+import type { Direction, MessageModel, NamedTypeModel, ProtocolModel } from "../model.ts";
+import { isReservedAction, protocolNameOf, PROTOCOL_NAME_PATTERN, publicNames, RESERVED_ACTIONS } from "../naming.ts";
+import type { ParseContext } from "./context.ts";
+import { docOf, fileDocOf } from "./docs.ts";
+import { actionFieldMessage, checkModel } from "./checks.ts";
+import { declaredName, RUNTIME_MODULE, type Declaration, type Resolver } from "./scope.ts";
+import { TypeConverter } from "./type-node.ts";
+import { TypeTable } from "./type-table.ts";
+
+/** The interfaces that declare messages, by direction. */
+const DIRECTION_INTERFACES: Readonly<Record<Direction, string>> = {
+  client: "ClientMessages",
+  server: "ServerMessages",
+};
+
+/** Global names generated code relies on; a protocol type may not shadow them. */
+const GLOBALS_USED: readonly string[] = ["Array", "ReadonlyArray", "Record", "Uint8Array", "Object", "JSON", "Number", "String", "Promise"];
+
+/** Parses `file` (a root: a file to generate); `undefined` when it has problems (all reported). */
+export function parseProtocolFile(ctx: ParseContext, resolver: Resolver, file: SourceFile): ProtocolModel | undefined {
+  const before = ctx.diagnostics.length;
+  const source = ctx.relative(file.getFilePath());
+  const name = protocolNameOf(source);
+  if (!PROTOCOL_NAME_PATTERN.test(name)) {
+    ctx.reportAt(
+      { file: source, line: 1, column: 1 },
+      "INVALID_NAME",
+      `the protocol name \`${name}\` (from the file name) must start with a letter and hold only letters, digits, _ and -: rename the file`,
+    );
+  }
+
+  const generatedNames = Object.values(publicNames(name));
+  const reserved = new Set([...generatedNames, ...GLOBALS_USED]);
+  const table = new TypeTable(reserved);
+  const converter = new TypeConverter(ctx, resolver, table);
+  const directions: Partial<Record<Direction, Declaration>> = {};
+  const declarations: Declaration[] = [];
+
+  checkStatements(ctx, resolver, file, (declaration) => {
+    const declared = declaration.getName();
+    const direction = (Object.keys(DIRECTION_INTERFACES) as Direction[]).find((d) => DIRECTION_INTERFACES[d] === declared);
+    if (direction !== undefined) {
+      directions[direction] = declaration;
+      return;
+    }
+    declarations.push(declaration);
+    if (table.claim(declaration, declared) !== undefined) {
+      ctx.report(
+        declaration.getNameNode(),
+        "NAME_CLASH",
+        GLOBALS_USED.includes(declared)
+          ? `\`${declared}\` is a built-in the generated file uses: rename the type`
+          : `\`${declared}\` is a name the generated file declares itself (${generatedNames.join(", ")}): rename the type`,
+      );
+    }
+  });
+
+  const client = directions.client === undefined ? [] : messages(ctx, converter, directions.client);
+  const server = directions.server === undefined ? [] : messages(ctx, converter, directions.server);
+  for (const declaration of declarations) converter.declarationType(declaration);
+
+  // Converting a type may name further (imported) types: convert until none is left.
+  const types: NamedTypeModel[] = [];
+  for (let i = 0; i < table.order.length; i++) {
+    const model = converter.namedType(table.order[i]);
+    if (model !== undefined) types.push(model);
+  }
+  const fileDoc = fileDocOf(file);
+  const model: ProtocolModel = {
+    name,
+    source,
+    ...(fileDoc === undefined ? {} : { doc: fileDoc }),
+    hasMessages: directions.client !== undefined || directions.server !== undefined,
+    client,
+    server,
+    types,
+  };
+  // Also when something failed already: the model then holds what did convert, and more problems are found.
+  checkModel(ctx, model);
+  return ctx.diagnostics.length > before ? undefined : model;
+}
+
+/** Checks every top-level statement; hands each interface / type alias to `onDeclaration`. */
+function checkStatements(
+  ctx: ParseContext,
+  resolver: Resolver,
+  file: SourceFile,
+  onDeclaration: (declaration: Declaration) => void,
+): void {
+  const seen = new Set<string>();
+  for (const statement of file.getStatements()) {
+    if (Node.isImportDeclaration(statement)) {
+      checkImport(ctx, resolver, statement);
+      continue;
+    }
+    if (Node.isInterfaceDeclaration(statement) || Node.isTypeAliasDeclaration(statement)) {
+      const name = statement.getName();
+      if (seen.has(name)) {
+        ctx.report(statement.getNameNode(), "DUPLICATE", `\`${name}\` is declared twice: declare it once (interfaces are not merged in protocol files)`);
+        continue;
+      }
+      seen.add(name);
+      onDeclaration(statement);
+      continue;
+    }
+    if (Node.isEmptyStatement(statement)) continue;
+    ctx.report(statement, "UNSUPPORTED_STATEMENT", statementAdvice(statement));
+  }
+}
+
+function checkImport(ctx: ParseContext, resolver: Resolver, statement: Node): void {
+  if (!Node.isImportDeclaration(statement)) return;
+  const module = statement.getModuleSpecifierValue();
+  if (statement.getDefaultImport() !== undefined || statement.getNamespaceImport() !== undefined || statement.getNamedImports().length === 0) {
+    const example = module === RUNTIME_MODULE ? `import type { Int } from "${RUNTIME_MODULE}"` : `import type { Name } from "${module}"`;
+    ctx.report(statement, "BAD_IMPORT", `import types by name: write ${example}`);
+    return;
+  }
+  const scope = resolver.scopeOf(statement.getSourceFile());
+  for (const specifier of statement.getNamedImports()) {
+    const local = specifier.getAliasNode()?.getText() ?? specifier.getName();
+    const binding = scope.imports.get(local);
+    if (binding !== undefined) resolver.resolveImport(binding);
+  }
+}
+
+/** Converts the properties of `ClientMessages` / `ServerMessages` into messages. */
+function messages(ctx: ParseContext, converter: TypeConverter, declaration: Declaration): MessageModel[] {
+  const name = declaration.getName();
+  let members: readonly TypeElementTypes[];
+  if (declaration.getTypeParameters().length > 0) {
+    ctx.report(declaration.getNameNode(), "BAD_MESSAGE", `\`${name}\` cannot be generic: declare one property per action`);
+    return [];
+  }
+  if (Node.isInterfaceDeclaration(declaration)) {
+    if (declaration.getExtends().length > 0) {
+      ctx.report(declaration.getNameNode(), "BAD_MESSAGE", `\`${name}\` cannot extend other interfaces: declare every action in it`);
+    }
+    members = declaration.getMembers();
+  } else {
+    const typeNode = declaration.getTypeNodeOrThrow();
+    if (!Node.isTypeLiteral(typeNode)) {
+      ctx.report(typeNode, "BAD_MESSAGE", `\`${name}\` must be an object type with one property per action: write interface ${name} { action: { field: T } }`);
+      return [];
+    }
+    members = typeNode.getMembers();
+  }
+
+  const result: MessageModel[] = [];
+  const seen = new Set<string>();
+  for (const member of members) {
+    if (!Node.isPropertySignature(member)) {
+      ctx.report(member, "BAD_MESSAGE", `\`${name}\` holds one property per action: write \`action: { field: T }\``);
+      continue;
+    }
+    const nameNode = member.getNameNode();
+    const action = converter.propertyName(nameNode, "action");
+    const typeNode = member.getTypeNode();
+    const body = typeNode === undefined ? undefined : converter.type(typeNode);
+    if (Node.isTypeLiteral(typeNode)) {
+      // Reported here, not from the model, so it is found even when another field failed.
+      const field = typeNode.getProperty("action");
+      if (field !== undefined) ctx.report(field.getNameNode(), "RESERVED_FIELD", actionFieldMessage(action ?? member.getName()));
+    }
+    if (action === undefined) continue;
+    if (isReservedAction(action)) {
+      ctx.report(nameNode, "RESERVED_ACTION", reservedActionMessage(action));
+      continue;
+    }
+    if (seen.has(action)) {
+      ctx.report(nameNode, "DUPLICATE", `the action \`${action}\` is declared twice in \`${name}\`: keep one`);
+      continue;
+    }
+    seen.add(action);
+    if (member.hasQuestionToken()) {
+      ctx.report(nameNode, "BAD_MESSAGE", `a message cannot be optional: write \`${action}: { ... }\` without ?`);
+      continue;
+    }
+    if (typeNode === undefined || body === undefined) {
+      if (typeNode === undefined) ctx.report(member, "BAD_MESSAGE", `write the fields of \`${action}\`: \`${action}: { field: T }\``);
+      continue;
+    }
+    if (body.kind !== "object" && body.kind !== "ref") {
+      ctx.report(typeNode, "BAD_MESSAGE", `a message's type is an object type of its fields: write \`${action}: { field: T }\` (or {} for none)`);
+      continue;
+    }
+    const doc = docOf(member);
+    result.push({ action, body, ...(doc === undefined ? {} : { doc }), location: ctx.locate(nameNode) });
+  }
+  return result;
+}
+
+function reservedActionMessage(action: string): string {
+  if (action.startsWith("_")) {
+    return `actions starting with _ are reserved for repod's control frames: rename \`${action}\` (e.g. ${action.replace(/^_+/, "") || "my_action"})`;
+  }
+  return `\`${action}\` is reserved by repod for its own events (${RESERVED_ACTIONS.join(", ")}); choose another action name`;
+}
+
+function statementAdvice(statement: Node): string {
+  const name = declaredName(statement);
+  if (Node.isEnumDeclaration(statement)) {
+    return `enums are not supported: write a union of literals, e.g. export type ${name} = "a" | "b"`;
+  }
+  if (Node.isClassDeclaration(statement)) {
+    return `classes are not supported in a protocol file: declare an interface with the fields to send`;
+  }
+  if (Node.isFunctionDeclaration(statement)) {
+    return "a protocol file holds types only, never code: remove the function";
+  }
+  if (Node.isExportDeclaration(statement) || Node.isExportAssignment(statement)) {
+    return "re-exports are not supported: import the types where they are used";
+  }
+  return "a protocol file holds types only (interfaces, type aliases, imports of types): remove this statement";
+}

@@ -1,0 +1,93 @@
+/**
+ * The chat server: everyone in one room. A player joins by choosing a
+ * nickname; everyone sees a system line when someone joins, renames or
+ * leaves, and the player list after each change.
+ *
+ * With `--redis <url>` (or REPOD_REDIS_URL) several chat servers sharing
+ * one Redis are one room: lines, joins and leaves reach the clients of every
+ * server, and the player list covers them all. The list is read from
+ * presence (each channel's nickname, set with `setPresence`), so the server
+ * where something changed sends the list everybody sees.
+ *
+ *   npm run chat:server -- [host:port] [--redis redis://127.0.0.1:6379]   (default 127.0.0.1:5071)
+ */
+import { jsonLogger, type ServerOptions } from "repod";
+import { RedisAdapter } from "repod/redis";
+import { ChatChannel, ChatServer, type ChatClientMessages } from "../../generated/chat.ts";
+import { isMain, parseArgs } from "../args.ts";
+
+export class ChatRoomChannel extends ChatChannel {
+  declare readonly server: ChatRoom;
+  /** Empty until the player has chosen a nickname. */
+  nickname = "";
+  /** When the player connected: the player list is in order of arrival, across servers. */
+  readonly since = Date.now();
+
+  Network_nickname(data: ChatClientMessages["nickname"]): void {
+    const wanted = data.nickname.trim().slice(0, 32);
+    if (!wanted || wanted === this.nickname) return;
+    const before = this.nickname;
+    this.nickname = wanted;
+    this.setPresence({ nickname: wanted, since: this.since });
+    this.server.sendToAll({ action: "system", text: before ? `${before} is now ${wanted}` : `${wanted} joined` });
+    this.server.sendPlayers();
+  }
+
+  Network_message(data: ChatClientMessages["message"]): void {
+    if (!this.nickname) return; // say who you are first
+    this.server.sendToAll({ action: "message", text: data.text, nickname: this.nickname });
+  }
+}
+
+export class ChatRoom extends ChatServer<ChatRoomChannel> {
+  constructor(options: ServerOptions<ChatRoomChannel> = {}) {
+    super({ channelClass: ChatRoomChannel, ...options });
+  }
+
+  override onConnect(channel: ChatRoomChannel): void {
+    void this.players().then((list) => channel.send({ action: "players", list }));
+  }
+
+  override onDisconnect(channel: ChatRoomChannel): void {
+    if (!channel.nickname) return;
+    this.sendToAll({ action: "system", text: `${channel.nickname} left` });
+    this.sendPlayers();
+  }
+
+  /**
+   * Nicknames of everyone who has chosen one, on every server of the room, in
+   * order of arrival. Only this server's players when Redis cannot be read.
+   */
+  async players(): Promise<string[]> {
+    let members: Array<{ nickname: string; since: number }>;
+    try {
+      members = (await this.members()).flatMap((m) => (isNamed(m.presence) ? [m.presence] : []));
+    } catch {
+      members = [...this.channels].filter((c) => c.nickname).map((c) => ({ nickname: c.nickname, since: c.since }));
+    }
+    return members.sort((a, b) => a.since - b.since).map((m) => m.nickname);
+  }
+
+  sendPlayers(): void {
+    void this.players().then((list) => this.sendToAll({ action: "players", list }));
+  }
+}
+
+function isNamed(value: unknown): value is { nickname: string; since: number } {
+  const named = value as { nickname?: unknown; since?: unknown } | null | undefined;
+  return typeof named?.nickname === "string" && typeof named.since === "number";
+}
+
+if (isMain(import.meta.url)) {
+  const { host, port, flags } = parseArgs();
+  const redis = flags.get("redis") ?? process.env.REPOD_REDIS_URL;
+  const room = new ChatRoom({
+    host,
+    port,
+    logger: flags.has("log") ? jsonLogger() : undefined,
+    adapter: redis ? new RedisAdapter({ url: redis, prefix: "repod-chat" }) : undefined,
+  });
+  await room.start();
+  console.log(`chat server listening on ${room.address.host}:${room.address.port}`);
+  await room.launch(); // until Ctrl-C
+}

@@ -1,0 +1,55 @@
+/**
+ * The README's tutorial, run as written: its shell blocks in order, its
+ * TypeScript/JSON blocks written to the files their first line names. Two
+ * things are changed so that it can run beside other tests: the folder
+ * (/tmp/my-chat becomes a fresh temporary folder) and the port (5071 becomes
+ * a free one).
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+function tutorialBlocks(): Array<{ lang: string; body: string }> {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const start = readme.indexOf("## Tutorial");
+  const end = readme.indexOf("\n## ", start + 1);
+  const section = readme.slice(start, end);
+  return [...section.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, body: m[2]! }));
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+it("the README tutorial runs as written and the client sees the chat", async () => {
+  const folder = mkdtempSync(join(tmpdir(), "repod-tutorial-"));
+  const port = String(await freePort());
+  try {
+    let script = "set -euo pipefail\n";
+    for (const { lang, body } of tutorialBlocks()) {
+      const text = body.replaceAll("/tmp/my-chat", folder).replaceAll("5071", port);
+      if (lang === "sh") script += text + "\n";
+      else if (lang === "ts") {
+        const path = /^\/\/ (\S+)\n/.exec(text)?.[1];
+        if (!path) continue;
+        script += `mkdir -p "$(dirname ${path})" && cat > ${path} <<'REPOD_EOF'\n${text}REPOD_EOF\n`;
+      }
+    }
+    const output = execFileSync("bash", ["-c", script], { cwd: root, encoding: "utf8", timeout: 240_000, env: { ...process.env, npm_config_yes: "true" } });
+    const lines = output.trim().split("\n");
+    expect(lines.slice(-3)).toEqual(["* ada joined", "* players: ada", "<ada> hello, typed world"]);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+    rmSync(join(root, "repod-0.1.0.tgz"), { force: true });
+  }
+}, 300_000);
