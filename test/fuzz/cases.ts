@@ -48,6 +48,8 @@ export const CASE_WEIGHTS = {
   hostile: 35,
   /** A control frame (action "_…") with random fields. */
   control: 6,
+  /** A well-formed message nested as deep as a recursive protocol type allows: a thread of replies, a JSON value. */
+  recursive: 3,
   /** Random bytes with no framing at all. */
   garbage: 3,
   /** A valid frame cut short; the connection then goes quiet until it is closed. */
@@ -56,14 +58,23 @@ export const CASE_WEIGHTS = {
 
 export type CaseKind = keyof typeof CASE_WEIGHTS;
 
+/** Actions of the untyped target. */
 const ACTIONS = ["echo", "echo", "echo", "join", "leave", "shout", "nothing", "connected", "error", "__proto__", "constructor", "toString", ""];
+/** Actions of the typed target: the kitchen-sink protocol's client messages, and a few it does not have. */
+const TYPED_ACTIONS = ["join", "move", "say", "draw", "upload", "settings", "ping", "post", "vote", "select", "teleport", "store", "mixed", "aim", "nested", "odd", "echo", "connected"];
+
+/** Which server a case is for: the untyped echo server, or the typed kitchen-sink one. */
+export type Dialect = "untyped" | "typed";
 
 /** Makes the next case. `maxFrameBytes` is the target server's limit. */
-export function makeCase(rng: Random, maxFrameBytes: number): FuzzCase {
+export function makeCase(rng: Random, maxFrameBytes: number, dialect: Dialect = "untyped"): FuzzCase {
   const kind = rng.weighted(CASE_WEIGHTS);
+  const randomMessage = (rng: Random) => randomMessageOf(rng, dialect === "typed" ? TYPED_ACTIONS : ACTIONS);
   switch (kind) {
     case "valid":
       return framed(kind, encodePayload(randomMessage(rng)));
+    case "recursive":
+      return framed(kind, recursivePayload(rng));
     case "burst": {
       const frames: Uint8Array[] = [];
       let control = false;
@@ -99,7 +110,7 @@ export function makeCase(rng: Random, maxFrameBytes: number): FuzzCase {
       return { kind, bytes: withLength(claim, rng.bytes(rng.int(64))), intact: false, oversized: true, control: false };
     }
     case "hostile":
-      return framed(kind, hostilePayload(rng, maxFrameBytes));
+      return framed(kind, hostilePayload(rng, maxFrameBytes, randomMessage, dialect === "typed" ? rng.pick(TYPED_ACTIONS) : "echo"));
     case "control": {
       const message = randomMessage(rng);
       message.action = "_" + rng.pick(["hello", "ping", "pong", "resume", "ack", "", "x".repeat(rng.int(300))]);
@@ -143,11 +154,14 @@ function flipBits(rng: Random, bytes: Uint8Array, from: number, to: number): voi
 
 // ---- well-formed values ------------------------------------------------------------
 
-function randomMessage(rng: Random): { action: string; [field: string]: unknown } {
-  const message: { action: string; [field: string]: unknown } = {
-    action: rng.chance(0.85) ? rng.pick(ACTIONS) : randomString(rng, 12),
+type RandomMessage = { action: string; [field: string]: unknown };
+
+function randomMessageOf(rng: Random, actions: readonly string[]): RandomMessage {
+  const message: RandomMessage = {
+    action: rng.chance(0.85) ? rng.pick(actions) : randomString(rng, 12),
   };
-  for (let n = rng.int(5); n > 0; n--) message[rng.chance(0.8) ? rng.pick(["text", "group", "n", "list", "data"]) : randomString(rng, 8)] = randomValue(rng, 3);
+  const fields = ["text", "group", "n", "list", "data", "name", "team", "dir", "run", "at", "to", "shape", "chunks", "values", "flags", "thread", "option", "ids", "grid", "pairs", "x", "y", "key", "value", "either", "pair", "outer", "constructor", "valueOf"];
+  for (let n = rng.int(5); n > 0; n--) message[rng.chance(0.8) ? rng.pick(fields) : randomString(rng, 8)] = randomValue(rng, 3);
   if (message.action === "join" || message.action === "leave" || message.action === "shout") message.group = `g${rng.int(4)}`;
   return message;
 }
@@ -269,8 +283,27 @@ function ascii(s: string): number[] {
   return [...Buffer.from(s, "latin1")];
 }
 
+/** A message nested `depth` levels deep through a recursive type: `post` (Thread) or `store` (Json). */
+function recursivePayload(rng: Random): Uint8Array {
+  const depth = rng.pick([10, 100, 1_000, 3_000, 10_000, 30_000]);
+  if (rng.chance(0.5)) {
+    // {action: "post", thread: {text: "a", replies: [{text: "a", replies: [ … [] ]}]}}
+    const level = [0x82, 0xa4, ...ascii("text"), 0xa1, 0x61, 0xa7, ...ascii("replies"), 0x91];
+    const innermost = [0x82, 0xa4, ...ascii("text"), 0xa1, 0x61, 0xa7, ...ascii("replies"), 0x90];
+    const head = [0x82, 0xa6, ...ascii("action"), 0xa4, ...ascii("post"), 0xa6, ...ascii("thread")];
+    return concat([head, ...Array.from({ length: depth }, () => level), innermost]);
+  }
+  // {action: "store", key: "k", value: [[[ … ]]]} or {"a": {"a": …}}
+  const head = [0x83, 0xa6, ...ascii("action"), 0xa5, ...ascii("store"), 0xa3, ...ascii("key"), 0xa1, 0x6b, 0xa5, ...ascii("value")];
+  const unit = rng.chance(0.5) ? [0x91] : [0x81, 0xa1, 0x61];
+  const body = new Uint8Array(depth * unit.length);
+  for (let i = 0; i < depth; i++) body.set(unit, i * unit.length);
+  return concat([head, body, [0xc0]]);
+}
+
 /** A framed-payload's worth of hostile msgpack, mostly dressed up as a message so it gets past the first checks. */
-function hostilePayload(rng: Random, maxFrameBytes: number): Uint8Array {
+function hostilePayload(rng: Random, maxFrameBytes: number, randomMessage: (rng: Random) => RandomMessage, action: string): Uint8Array {
+  const named = [0xa0 | action.length, ...ascii(action)];
   const builder: (rng: Random) => ArrayLike<number> = rng.pick(Object.values(HOSTILE));
   const hostile = builder(rng);
   let parts: Array<ArrayLike<number>>;
@@ -282,16 +315,16 @@ function hostilePayload(rng: Random, maxFrameBytes: number): Uint8Array {
       parts = [[0x81, 0xa6, ...ascii("action")], hostile];
       break;
     case 2: // as a field of an echo, the message most likely to be sent back
-      parts = [[0x82, 0xa6, ...ascii("action"), 0xa4, ...ascii("echo"), 0xa1, 0x78], hostile];
+      parts = [[0x82, 0xa6, ...ascii("action"), ...named, 0xa1, 0x78], hostile];
       break;
     case 3: // a valid message, then trailing bytes
       parts = [encodePayload(randomMessage(rng)), hostile];
       break;
     case 4: // a map announcing more pairs than it has, the hostile part among them
-      parts = [[0x83, 0xa6, ...ascii("action"), 0xa4, ...ascii("echo")], hostile];
+      parts = [[0x83, 0xa6, ...ascii("action"), ...named], hostile];
       break;
     default: // inside an array inside a message
-      parts = [[0x82, 0xa6, ...ascii("action"), 0xa4, ...ascii("echo"), 0xa4, ...ascii("list"), 0x92], hostile, [0xc0]];
+      parts = [[0x82, 0xa6, ...ascii("action"), ...named, 0xa4, ...ascii("list"), 0x92], hostile, [0xc0]];
   }
   if (rng.chance(0.1)) parts.push(rng.bytes(rng.between(1, 8))); // trailing bytes
   let bytes = concat(parts);

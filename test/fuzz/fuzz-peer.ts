@@ -66,8 +66,12 @@ export class FuzzPeer {
     }
   }
 
-  /** Sends `{action: "echo", probe}` and waits for it to come back, for the connection to close, or for `timeoutMs`. */
-  probe(probe: number, timeoutMs: number): Promise<ProbeOutcome> {
+  /**
+   * Sends a probe (by default `{action: "echo", probe}`) and waits for
+   * `{action: "echo", probe}` to come back, for the connection to close, or
+   * for `timeoutMs`.
+   */
+  probe(probe: number, timeoutMs: number, message: (probe: number) => object = (n) => ({ action: "echo", probe: n })): Promise<ProbeOutcome> {
     if (this.isClosed) return Promise.resolve("closed");
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -79,7 +83,7 @@ export class FuzzPeer {
         this.probes.delete(probe);
         resolve(this.isClosed ? "closed" : "answered");
       });
-      this.socket.write(encodeFrame({ action: "echo", probe }));
+      this.socket.write(encodeFrame(message(probe) as { action: string }));
     });
   }
 

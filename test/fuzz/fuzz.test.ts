@@ -14,7 +14,7 @@ describe("fuzzing a live server", () => {
     expect(result.crashes).toBe(0);
     expect(result.lost).toBe(0);
     expect(result.cases).toBe(3000);
-    for (const kind of ["hostile", "flipped", "huge-length", "short-length", "long-length", "burst", "garbage"]) expect(result.byKind[kind]).toBeGreaterThan(0);
+    for (const kind of ["hostile", "flipped", "huge-length", "short-length", "long-length", "burst", "recursive", "garbage"]) expect(result.byKind[kind]).toBeGreaterThan(0);
     expect(result.probes.sent).toBeGreaterThan(1000);
     expect(result.probes.answered).toBe(result.probes.sent);
     expect(result.oversized.closed).toBe(result.oversized.sent);
@@ -22,6 +22,7 @@ describe("fuzzing a live server", () => {
     expect(result.watchdog.back).toBe(result.watchdog.sent);
     expect(result.errors.DECODE_FAILED).toBeGreaterThan(0);
     expect(result.errors.FRAME_TOO_LARGE).toBeGreaterThan(0);
+    expect(result.errors.INVALID_PAYLOAD).toBeGreaterThan(0); // the typed server's validators saw hostile messages
     expect(result.target.channelsLeft).toBe(0);
     expect(lines.at(-1)).toBe("crashes: 0, lost: 0");
   }, 60_000);

@@ -1,8 +1,9 @@
 /**
  * `npm run fuzz -- --seconds N [--seed S] [--connections C] [--cases K]`
  *
- * Throws random and mutated frames at a live server (a child process) over
- * many connections while a well-behaved client checks that it is still
+ * Throws random and mutated frames at a live server (a child process: an
+ * untyped echo server and a typed one on the generated kitchen-sink
+ * protocol, validators on) over many connections while a well-behaved client checks that it is still
  * served, then prints what happened and ends with `crashes: N, lost: N`.
  * Exits non-zero on a crash, a hang, a lost or disordered message, a
  * connection dropped although its framing was intact, an oversized frame
@@ -19,7 +20,7 @@
  * A run is replayed case for case with the same `--seed` (network timing
  * still varies).
  */
-import { CASE_WEIGHTS, makeCase, type CaseKind, type FuzzCase } from "./cases.ts";
+import { CASE_WEIGHTS, makeCase, type CaseKind, type Dialect, type FuzzCase } from "./cases.ts";
 import { FuzzPeer } from "./fuzz-peer.ts";
 import { Random } from "./random.ts";
 import type { TargetStats } from "./target.ts";
@@ -109,7 +110,7 @@ export async function fuzz(options: FuzzOptions = {}): Promise<FuzzResult> {
     // First in the report: the connections it dropped on its way out are consequences.
     failures.unshift(`the server process died (exit ${code}); its last words:\n${target.stderr().trim().split("\n").slice(-20).join("\n")}`);
   });
-  const { port } = await target.next<{ type: "ready"; port: number }>("ready");
+  const { port, typedPort } = await target.next<{ type: "ready"; port: number; typedPort: number }>("ready");
   const stats = (): Promise<TargetStats> => target.request<TargetStats>({ type: "stats" }, "stats", patienceMs * 2);
   const start = await stats();
 
@@ -144,10 +145,10 @@ export async function fuzz(options: FuzzOptions = {}): Promise<FuzzResult> {
   // 3. The hostile connections.
   const started = performance.now();
   const deadline = started + seconds * 1000;
-  const nextCase = (): FuzzCase | null => {
+  const nextCase = (dialect: Dialect): FuzzCase | null => {
     if (aborted || cases >= maxCases || performance.now() >= deadline) return null;
     cases++;
-    const made = makeCase(rng, maxFrameBytes);
+    const made = makeCase(rng, maxFrameBytes, dialect);
     byKind[made.kind]++;
     return made;
   };
@@ -156,12 +157,16 @@ export async function fuzz(options: FuzzOptions = {}): Promise<FuzzResult> {
 
   const lane = async (index: number): Promise<void> => {
     const chunking = new Random(seed ^ (index * 0x9e3779b9));
+    // Every other lane attacks the typed server, whose validators see each message first.
+    const dialect: Dialect = index % 2 === 1 ? "typed" : "untyped";
+    const lanePort = dialect === "typed" ? typedPort : port;
+    const probeMessage = dialect === "typed" ? (n: number) => ({ action: "store", key: "probe", value: n }) : undefined;
     let peer: FuzzPeer | null = null;
     let unchecked = 0; // cases left to write on a connection whose framing is lost
     while (!aborted) {
       if (peer === null || peer.isClosed) {
         try {
-          peer = await FuzzPeer.connect(port);
+          peer = await FuzzPeer.connect(lanePort);
         } catch (error) {
           if (!aborted) fail(`could not connect: ${String(error)}`);
           return;
@@ -169,7 +174,7 @@ export async function fuzz(options: FuzzOptions = {}): Promise<FuzzResult> {
         connections++;
         unchecked = 0;
       }
-      const c = nextCase();
+      const c = nextCase(dialect);
       if (c === null) break;
       await peer.writeChunked(c.bytes, chunking);
       if (unchecked > 0) {
@@ -185,7 +190,7 @@ export async function fuzz(options: FuzzOptions = {}): Promise<FuzzResult> {
       }
       if (c.intact) {
         probes.sent++;
-        const outcome = await peer.probe(++probeSeq, patienceMs);
+        const outcome = await peer.probe(++probeSeq, patienceMs, probeMessage);
         if (outcome === "answered") probes.answered++;
         else if (outcome === "timeout") {
           lostProbes++;
@@ -288,7 +293,7 @@ function report(r: FuzzResult, print: (line: string) => void): void {
   print(`over maxFrameBytes: ${r.oversized.closed}/${r.oversized.sent} connections closed`);
   print(`well-behaved client: ${r.watchdog.back}/${r.watchdog.sent} echoes back exactly once, ${r.watchdog.outOfOrder} out of order, ${r.watchdog.duplicates} duplicated, ${r.watchdog.stalls} stalls`);
   print(`server errors by code: ${errors}`);
-  print(`server: ${r.target.accepted} connections accepted, ${r.target.dispatched} messages dispatched, ${r.target.channelsLeft} channels left`);
+  print(`untyped server: ${r.target.accepted} connections accepted; both: ${r.target.dispatched} messages dispatched, ${r.target.channelsLeft} channels left`);
   print(`server memory: rss ${mib(r.target.rssStart)} at start, ${mib(r.target.rssPeak)} peak, ${mib(r.target.rssEnd)} at end`);
   print(`stalled frame claims: ${r.claims.connections} connections announcing maxFrameBytes: rss ${sign(r.claims.rssGrowth)}, ArrayBuffers ${sign(r.claims.arrayBuffersGrowth)}`);
   for (const failure of r.failures) print(`FAILED: ${failure}`);

@@ -3,18 +3,22 @@
  * seen as what it is (the process dies) and memory is measured apart from
  * the attacker's.
  *
- * It echoes `echo`, joins and leaves groups, shouts to a group, and counts
- * every error its channels report, by code. The parent talks to it over the
- * IPC channel: it sends `{ type: "ready", port }` once listening, answers
+ * Two servers listen: an untyped one that echoes `echo`, joins and leaves
+ * groups and shouts to a group, and a typed one on the generated
+ * kitchen-sink protocol (every type the generator knows, recursive ones
+ * included), whose validators see every hostile message first. Both count
+ * every error their channels report, by code. The parent talks to it over
+ * the IPC channel: it sends `{ type: "ready", port, typedPort }` once listening, answers
  * `{ type: "stats" }` with {@link TargetStats}, and stops on `{ type: "stop" }`.
  */
 import { Channel, Server, type AnyMessage, type RepodError } from "../../runtime/index.ts";
+import { KitchenSinkChannel } from "../../generated/kitchen_sink.ts";
 
 export interface TargetStats {
   readonly type: "stats";
   /** Errors reported by channels, by code. */
   readonly errors: Record<string, number>;
-  /** Connections accepted so far. */
+  /** Connections accepted so far by the untyped server. */
   readonly accepted: number;
   /** Channels open now. */
   readonly channels: number;
@@ -67,6 +71,62 @@ class FuzzChannel extends Channel {
   }
 }
 
+/** The typed side: handlers only count; `store` with key "probe" answers, so the fuzzer can ask whether it is still served. */
+class TypedChannel extends KitchenSinkChannel {
+  Network_join(): void {
+    dispatched++;
+  }
+  Network_move(): void {
+    dispatched++;
+  }
+  Network_say(): void {
+    dispatched++;
+  }
+  Network_draw(): void {
+    dispatched++;
+  }
+  Network_upload(): void {
+    dispatched++;
+  }
+  Network_settings(): void {
+    dispatched++;
+  }
+  Network_ping(): void {
+    dispatched++;
+  }
+  Network_post(): void {
+    dispatched++;
+  }
+  Network_vote(): void {
+    dispatched++;
+  }
+  Network_select(): void {
+    dispatched++;
+  }
+  Network_teleport(): void {
+    dispatched++;
+  }
+  Network_store(data: { key: string; value: unknown }): void {
+    dispatched++;
+    if (data.key === "probe") this.send({ action: "echo", probe: data.value } as never);
+  }
+  Network_mixed(): void {
+    dispatched++;
+  }
+  Network_aim(): void {
+    dispatched++;
+  }
+  Network_nested(): void {
+    dispatched++;
+  }
+  Network_odd(): void {
+    dispatched++;
+  }
+  override onError(error: RepodError): void {
+    errors[error.code] = (errors[error.code] ?? 0) + 1;
+  }
+}
+
 class FuzzTarget extends Server<FuzzChannel> {
   override onConnect(): void {
     accepted++;
@@ -77,6 +137,8 @@ async function main(): Promise<void> {
   const maxFrameBytes = Number(process.env.FUZZ_MAX_FRAME_BYTES) || undefined;
   const server = new FuzzTarget({ channelClass: FuzzChannel, port: 0, maxFrameBytes });
   await server.start();
+  const typed = new Server({ channelClass: TypedChannel, port: 0, maxFrameBytes });
+  await typed.start();
   let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
   const send = (message: object): void => void process.send?.(message);
@@ -88,7 +150,7 @@ async function main(): Promise<void> {
         type: "stats",
         errors: { ...errors },
         accepted,
-        channels: server.channels.size,
+        channels: server.channels.size + typed.channels.size,
         dispatched,
         rss: memory.rss,
         peakRss,
@@ -98,12 +160,12 @@ async function main(): Promise<void> {
       send(stats);
     } else if (message.type === "stop") {
       clearInterval(sampler);
-      void server.stop().then(() => process.exit(0));
+      void Promise.all([server.stop(), typed.stop()]).then(() => process.exit(0));
     }
   });
   // The parent went away (killed, crashed): do not linger.
   process.on("disconnect", () => process.exit(0));
-  send({ type: "ready", port: server.address.port });
+  send({ type: "ready", port: server.address.port, typedPort: typed.address.port });
 }
 
 await main();
