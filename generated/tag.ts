@@ -173,9 +173,14 @@ function describeLiteral(value: unknown): string {
   return describeValue(value);
 }
 
-/** Whether a decoded value is a msgpack map: an object that is neither an array nor bytes. */
+/**
+ * Whether a decoded value is a msgpack map: a plain object. Arrays, bytes, and what
+ * msgpack extension types decode to (Date, Set, typed arrays), which Python never sends, are not.
+ */
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /**

@@ -52,7 +52,8 @@ export type Int = number;
 
 /**
  * Names a received value for an error message: `string`, `number`, `boolean`,
- * `null`, `array`, `object`, `bytes`, `bigint`, `nothing` (a missing field).
+ * `null`, `array`, `object`, `bytes`, `bigint`, `nothing` (a missing field), or the class
+ * of what a msgpack extension type decoded to (`Date`, `Set`…).
  */
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
@@ -60,5 +61,8 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return "array";
   if (value instanceof Uint8Array) return "bytes";
   const type = typeof value;
-  return type === "object" ? "object" : type;
+  if (type !== "object") return type;
+  // What a msgpack extension type decodes to (a Date, a Set…): name it, it is not a map.
+  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
+  return proto === Object.prototype || proto === null ? "object" : (proto.constructor?.name ?? "object");
 }

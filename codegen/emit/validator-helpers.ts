@@ -22,9 +22,14 @@ const LITERAL_SHOWN = 40;
 export function helperText(kind: HelperKind, name: string, describeValue: string): string {
   if (kind === "isRecord") {
     return (
-      "/** Whether a decoded value is a msgpack map: an object that is neither an array nor bytes. */\n" +
+      "/**\n" +
+      " * Whether a decoded value is a msgpack map: a plain object. Arrays, bytes, and what\n" +
+      " * msgpack extension types decode to (Date, Set, typed arrays), which Python never sends, are not.\n" +
+      " */\n" +
       `function ${name}(value: unknown): value is Record<string, unknown> {\n` +
-      '  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);\n' +
+      '  if (typeof value !== "object" || value === null) return false;\n' +
+      "  const proto = Object.getPrototypeOf(value);\n" +
+      "  return proto === Object.prototype || proto === null;\n" +
       "}\n"
     );
   }

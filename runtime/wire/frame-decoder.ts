@@ -8,8 +8,10 @@
  * byte of the body is buffered: a peer announcing 4 GiB costs nothing.
  *
  * Payloads that arrive whole inside one chunk are handed out as views of that
- * chunk (no copy); a payload split across chunks is gathered into one buffer
- * allocated once at its announced size.
+ * chunk (no copy). A payload split across chunks is gathered into one buffer:
+ * allocated at once at its announced size when that is small, and only when
+ * its last byte has come when it is large — so a peer that announces 1 MiB
+ * and sends nothing more costs 1 MiB of nothing.
  *
  * @example
  * ```ts
@@ -18,22 +20,29 @@
  * ```
  */
 import { HEADER_BYTES } from "../constants.ts";
+
+/** Bodies up to this size are allocated as soon as their length is known. */
+const EAGER_BODY_BYTES = 64 * 1024;
 import { RepodError } from "../errors.ts";
 
 export class FrameDecoder {
   /** Bytes of a split header gathered so far. */
   private readonly header = new Uint8Array(HEADER_BYTES);
   private headerFill = 0;
-  /** The body being gathered across chunks, or null between frames. */
+  /** A small body being gathered across chunks, or null. */
   private body: Uint8Array | null = null;
   private bodyFill = 0;
+  /** A large body being gathered across chunks: the pieces received so far, and its announced length. */
+  private pieces: Uint8Array[] = [];
+  private piecesFill = 0;
+  private piecesLength = 0;
 
   /** @param maxFrameBytes largest payload accepted; a longer announced length throws FRAME_TOO_LARGE. */
   constructor(readonly maxFrameBytes: number) {}
 
   /** True when part of a frame has arrived and the rest has not. */
   get partial(): boolean {
-    return this.headerFill > 0 || this.body !== null;
+    return this.headerFill > 0 || this.body !== null || this.piecesLength > 0;
   }
 
   /**
@@ -45,6 +54,20 @@ export class FrameDecoder {
     let offset = 0;
     const end = chunk.length;
     while (offset < end) {
+      if (this.piecesLength > 0) {
+        // Continue a large body: keep views of the chunks, copy once at the end.
+        const take = Math.min(this.piecesLength - this.piecesFill, end - offset);
+        this.pieces.push(chunk.subarray(offset, offset + take));
+        this.piecesFill += take;
+        offset += take;
+        if (this.piecesFill === this.piecesLength) {
+          const payload = concat(this.pieces, this.piecesLength);
+          this.pieces = [];
+          this.piecesFill = this.piecesLength = 0;
+          onPayload(payload);
+        }
+        continue;
+      }
       if (this.body !== null) {
         // Continue a body split across chunks.
         const take = Math.min(this.body.length - this.bodyFill, end - offset);
@@ -76,10 +99,22 @@ export class FrameDecoder {
       if (end - offset >= length) {
         onPayload(chunk.subarray(offset, offset + length));
         offset += length;
-      } else {
+      } else if (length <= EAGER_BODY_BYTES) {
         this.body = new Uint8Array(length);
         this.bodyFill = 0;
+      } else {
+        this.piecesLength = length;
       }
     }
   }
+}
+
+function concat(pieces: Uint8Array[], length: number): Uint8Array {
+  const whole = new Uint8Array(length);
+  let at = 0;
+  for (const piece of pieces) {
+    whole.set(piece, at);
+    at += piece.length;
+  }
+  return whole;
 }

@@ -99,6 +99,19 @@ describe("a generated server and listener", () => {
     expect(errors[0]!.action).toBe(message.action);
   });
 
+  it("refuse what a msgpack extension type decodes to (a Date) where a map goes: Python never sends one", async () => {
+    const { server, received, errors } = await kitchenSinkServer();
+    const peer = await RawPeer.connect(server.address.port);
+    cleanup.push(() => peer.close());
+    const text = (s: string): number[] => [0xa0 | s.length, ...Buffer.from(s)];
+    // {"action": "settings", "values": <timestamp extension: 1970-01-01>}
+    peer.writePayload([0x82, ...text("action"), ...text("settings"), ...text("values"), 0xd6, 0xff, 0, 0, 0, 0]);
+    peer.send({ action: "ping" });
+    await waitFor(() => received.length === 1, "the ping after the bad message");
+    expect(received).toEqual([{ action: "ping" }]);
+    expect(errors.map((e) => e.message.replace(/ \(from .*\)$/, ""))).toEqual(['invalid "settings": values: expected object, got Date']);
+  });
+
   it("let a trusted peer's payload through unchecked when validation is off", async () => {
     const { server, received, errors } = await kitchenSinkServer({ validate: false });
     const peer = await RawPeer.connect(server.address.port);

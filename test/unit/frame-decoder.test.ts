@@ -74,6 +74,21 @@ describe("FrameDecoder", () => {
     expect(() => decoder.push(Uint8Array.of(0x00, 0x0b), () => {})).toThrowError(/announces 11 bytes/);
   });
 
+  it("does not allocate a large announced body before its bytes arrive, and assembles it when they do", () => {
+    const decoder = new FrameDecoder(4 * 1024 * 1024);
+    const text = "z".repeat(3 * 1024 * 1024);
+    const frame = Uint8Array.from(encodeFrame({ action: "big", text }));
+    const before = process.memoryUsage().arrayBuffers;
+    const out: unknown[] = [];
+    decoder.push(frame.subarray(0, 10), (p) => out.push(decodePayload(p)));
+    // 3 MiB announced, 6 bytes of body received: far less than 3 MiB held.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1024 * 1024);
+    expect(decoder.partial).toBe(true);
+    for (let at = 10; at < frame.length; at += 50_000) decoder.push(frame.subarray(at, Math.min(frame.length, at + 50_000)), (p) => out.push(decodePayload(p)));
+    expect(out).toEqual([{ action: "big", text }]);
+    expect(decoder.partial).toBe(false);
+  });
+
   it("accepts a frame exactly at the limit", () => {
     const decoder = new FrameDecoder(3);
     const out: Uint8Array[] = [];
