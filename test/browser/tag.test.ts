@@ -55,13 +55,18 @@ async function run(page: Page, watchers: Page[]): Promise<{ before: Player; afte
       )
       .then(() => true, () => false);
     if (!moved) continue;
-    const after = (await seen(page)).players.find((p) => p.id === you)!;
-    for (const watcher of watchers) {
-      await watcher.waitForFunction(
-        ([id, x, y]) => (window as any).tag.current.players.some((p: any) => p.id === id && p.x === x && p.y === y),
-        [you, after.x, after.y] as const,
-        { timeout: 5000 },
-      );
+    // The runner may still glide for a tick or two after the key is up: wait
+    // until the mover and every watcher show it at the same place.
+    const position = async (p: Page): Promise<Player> => (await seen(p)).players.find((q) => q.id === you)!;
+    let after = await position(page);
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const views = await Promise.all(watchers.map(position));
+      const now = await position(page);
+      if (views.every((v) => v && v.x === now.x && v.y === now.y) && now.x === after.x && now.y === after.y) break;
+      if (Date.now() > deadline) throw new Error(`watchers never agreed with the mover: ${JSON.stringify({ now, views })}`);
+      after = now;
+      await page.waitForTimeout(50);
     }
     return { before, after, key };
   }

@@ -133,11 +133,19 @@ class FuzzTarget extends Server<FuzzChannel> {
   }
 }
 
+/**
+ * A hostile peer may send a well-formed `_hello` and then break its
+ * connection: that is a session of ours, kept for the resume window. A short
+ * window lets such sessions end before the final check that every channel
+ * is released (which waits `patienceMs`, 5 s by default).
+ */
+const RESUME_WINDOW_MS = 1000;
+
 async function main(): Promise<void> {
   const maxFrameBytes = Number(process.env.FUZZ_MAX_FRAME_BYTES) || undefined;
-  const server = new FuzzTarget({ channelClass: FuzzChannel, port: 0, maxFrameBytes });
+  const server = new FuzzTarget({ channelClass: FuzzChannel, port: 0, maxFrameBytes, resumeWindowMs: RESUME_WINDOW_MS });
   await server.start();
-  const typed = new Server({ channelClass: TypedChannel, port: 0, maxFrameBytes });
+  const typed = new Server({ channelClass: TypedChannel, port: 0, maxFrameBytes, resumeWindowMs: RESUME_WINDOW_MS });
   await typed.start();
   let peakRss = process.memoryUsage.rss();
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
