@@ -9,13 +9,20 @@ import type { Message } from "./protocol.ts";
 
 const handlerNames = new Map<string, string>();
 
+let lastAction = "";
+let lastName = "";
+
 /** `Network_<action>`, built once per action. */
 export function handlerName(action: string): string {
+  // Games send runs of the same action: a string compare beats hashing a freshly decoded key.
+  if (action === lastAction) return lastName;
   let name = handlerNames.get(action);
   if (name === undefined) {
     name = `Network_${action}`;
     if (handlerNames.size < 10_000) handlerNames.set(action, name);
   }
+  lastAction = action;
+  lastName = name;
   return name;
 }
 

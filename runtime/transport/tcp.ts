@@ -54,7 +54,7 @@ export class TcpTransport implements Transport {
     this.remotePort = socket.remotePort ?? 0;
     this.decoder = new FrameDecoder(maxFrameBytes);
     socket.setNoDelay(true);
-    const deliver = (payload: Uint8Array): void => this.events.payload(payload);
+    const deliver = (source: Uint8Array, start: number, end: number): void => this.events.payload(source, start, end);
     socket.on("data", (chunk: Buffer) => {
       if (this.closed) return;
       try {

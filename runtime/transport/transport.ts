@@ -9,8 +9,8 @@ import type { RepodError } from "../errors.ts";
 
 /** What a transport reports to whoever owns it. */
 export interface TransportEvents {
-  /** One whole msgpack payload arrived. */
-  payload(payload: Uint8Array): void;
+  /** One whole msgpack payload arrived: the bytes `source[start, end)`. */
+  payload(source: Uint8Array, start: number, end: number): void;
   /** The connection broke in a way that ends it (socket error, FRAME_TOO_LARGE). `close` follows. */
   error(error: RepodError): void;
   /** The connection is closed; nothing more will arrive. */

@@ -194,7 +194,7 @@ export class WebSocketTransport implements Transport {
   private deliver(events: TransportEvents, event: Early): void {
     switch (event.kind) {
       case "payload":
-        return events.payload(event.payload);
+        return events.payload(event.payload, 0, event.payload.length);
       case "problem":
         return events.problem?.(event.error);
       case "error":

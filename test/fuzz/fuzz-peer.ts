@@ -25,7 +25,7 @@ export class FuzzPeer {
     socket.setNoDelay(true);
     socket.on("data", (chunk) => {
       try {
-        this.decoder.push(chunk, (payload) => this.frame(payload));
+        this.decoder.push(chunk, (source, start, end) => this.frame(source.subarray(start, end)));
       } catch {
         socket.destroy(); // the server never sends a bad frame; if it did, the probes will say so
       }

@@ -18,7 +18,7 @@ export class RawPeer {
     socket.setNoDelay(true);
     socket.on("data", (chunk) => {
       this.chunks++;
-      this.decoder.push(chunk, (payload) => this.received.push(decodePayload(payload) as Record<string, unknown>));
+      this.decoder.push(chunk, (source, start, end) => this.received.push(decodePayload(source, start, end) as Record<string, unknown>));
     });
     socket.on("close", () => (this.closed = true));
     socket.on("error", () => {});

@@ -189,7 +189,7 @@ describe("WebSocket transport", () => {
     expect(transport.ping).toBeUndefined();
     const events: string[] = [];
     transport.bind({
-      payload: (p) => events.push(`payload ${p.length}`),
+      payload: (_source, start, end) => events.push(`payload ${end - start}`),
       problem: (e) => events.push(e.code),
       error: (e) => events.push(e.code),
       close: () => events.push("close"),

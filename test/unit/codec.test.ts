@@ -8,7 +8,7 @@ const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString("hex");
 
 function payloadsOf(frameHex: string): Uint8Array[] {
   const out: Uint8Array[] = [];
-  new FrameDecoder(16 * 1024 * 1024).push(Buffer.from(frameHex, "hex"), (p) => out.push(p));
+  new FrameDecoder(16 * 1024 * 1024).push(Buffer.from(frameHex, "hex"), (s, a, b) => out.push(s.subarray(a, b)));
   return out;
 }
 

@@ -35,7 +35,7 @@ describe("FrameDecoder", () => {
         const stream = concat(messages.map((m) => Uint8Array.from(encodeFrame(m))));
         const decoder = new FrameDecoder(1024 * 1024);
         const out: unknown[] = [];
-        for (const chunk of split(stream, cuts)) decoder.push(chunk, (p) => out.push(decodePayload(p)));
+        for (const chunk of split(stream, cuts)) decoder.push(chunk, (s, a, b) => out.push(decodePayload(s, a, b)));
         expect(out).toEqual(messages);
         expect(decoder.partial).toBe(false);
       }),
@@ -48,7 +48,7 @@ describe("FrameDecoder", () => {
     const stream = concat(messages.map((m) => Uint8Array.from(encodeFrame(m))));
     const decoder = new FrameDecoder(1024 * 1024);
     const out: unknown[] = [];
-    for (let i = 0; i < stream.length; i++) decoder.push(stream.subarray(i, i + 1), (p) => out.push(decodePayload(p)));
+    for (let i = 0; i < stream.length; i++) decoder.push(stream.subarray(i, i + 1), (s, a, b) => out.push(decodePayload(s, a, b)));
     expect(out).toEqual(messages);
   });
 
@@ -80,11 +80,11 @@ describe("FrameDecoder", () => {
     const frame = Uint8Array.from(encodeFrame({ action: "big", text }));
     const before = process.memoryUsage().arrayBuffers;
     const out: unknown[] = [];
-    decoder.push(frame.subarray(0, 10), (p) => out.push(decodePayload(p)));
+    decoder.push(frame.subarray(0, 10), (s, a, b) => out.push(decodePayload(s, a, b)));
     // 3 MiB announced, 6 bytes of body received: far less than 3 MiB held.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1024 * 1024);
     expect(decoder.partial).toBe(true);
-    for (let at = 10; at < frame.length; at += 50_000) decoder.push(frame.subarray(at, Math.min(frame.length, at + 50_000)), (p) => out.push(decodePayload(p)));
+    for (let at = 10; at < frame.length; at += 50_000) decoder.push(frame.subarray(at, Math.min(frame.length, at + 50_000)), (s, a, b) => out.push(decodePayload(s, a, b)));
     expect(out).toEqual([{ action: "big", text }]);
     expect(decoder.partial).toBe(false);
   });
@@ -92,7 +92,7 @@ describe("FrameDecoder", () => {
   it("accepts a frame exactly at the limit", () => {
     const decoder = new FrameDecoder(3);
     const out: Uint8Array[] = [];
-    decoder.push(Uint8Array.of(0, 0, 0, 3, 1, 2, 3), (p) => out.push(p));
+    decoder.push(Uint8Array.of(0, 0, 0, 3, 1, 2, 3), (s, a, b) => out.push(s.subarray(a, b)));
     expect(out.map((p) => [...p])).toEqual([[1, 2, 3]]);
   });
 });
