@@ -4,7 +4,7 @@
  * Every case says what the server must do with it, so the fuzzer can check
  * more than "did not crash":
  * - `intact`: the length prefix matches the body, so framing survives and
- *   the connection must go on serving (DESIGN §4: bad msgpack, not a map, no
+ *   the connection must go on serving (bad msgpack, not a map, no
  *   action are reported, never fatal);
  * - `oversized`: the length prefix claims more than `maxFrameBytes`, so the
  *   server must close the connection (FRAME_TOO_LARGE) without buffering;
