@@ -21,6 +21,7 @@
 import { randomBytes } from "node:crypto";
 import type { Adapter, AdapterHost, Delivery, Member } from "./adapter/adapter.ts";
 import { LocalAdapter } from "./adapter/local.ts";
+import { Roster } from "./roster.ts";
 import { Channel, type ChannelClass, type ChannelHost, type ChannelInit } from "./channel.ts";
 import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -129,15 +130,14 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   /** The class each client's channel is made from; a subclass may set it as a field, as in repod. */
   channelClass: ChannelClass<C>;
   /** Every channel: connected, or suspended while its client may still resume (see `isConnected`). */
-  readonly channels = new Set<C>();
+  readonly channels: Set<C>;
   /** This server's id, unique across processes; channel ids start with it. */
   readonly serverId = randomBytes(6).toString("hex");
   readonly options: Readonly<Settings>;
   readonly adapter: Adapter;
   protected readonly logger: Logger;
 
-  private readonly byId = new Map<string, C>();
-  private readonly groups = new Map<string, Set<C>>();
+  private readonly roster = new Roster<C>();
   private acceptors: Acceptor[] = [];
   private websocketAcceptor: WebSocketAcceptor | undefined;
   private bound: { host: string; port: number } | undefined;
@@ -150,6 +150,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   private readonly sessions: ServerSessions | null;
 
   constructor(options: ServerOptions<C> = {}) {
+    this.channels = this.roster.channels;
     this.channelClass = options.channelClass ?? (Channel as unknown as ChannelClass<C>);
     this.adapter = options.adapter ?? new LocalAdapter();
     this.logger = options.logger ?? silentLogger;
@@ -334,7 +335,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
 
   /** The local channel with this id. */
   channel(id: string): C | undefined {
-    return this.byId.get(id);
+    return this.roster.get(id);
   }
 
   private publish(message: Message, delivery: Delivery): void {
@@ -389,8 +390,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   private admit(channel: C): void {
     const transport = channel.link.transport;
     if (this.state !== "running" || transport === null) return;
-    this.channels.add(channel);
-    this.byId.set(channel.id, channel);
+    this.roster.add(channel);
     this.adapter.channelAdded(channel.id);
     // Groups joined in the channel's constructor count from now on.
     for (const group of channel.groups) this.channelJoined(channel, group);
@@ -425,11 +425,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
 
   /** Removes a channel for good: groups, bookkeeping, hooks. */
   protected release(channel: C): void {
-    if (!this.channels.delete(channel)) return;
+    const groups = this.roster.remove(channel);
+    if (groups === null) return;
     channel.link.close(); // later sends return 0
     this.sessions?.released(channel);
-    this.byId.delete(channel.id);
-    for (const group of channel.takeGroups()) this.removeFromGroup(channel, group);
+    for (const group of groups) this.adapter.left(channel.id, group);
     this.adapter.channelRemoved(channel.id);
     this.logger({ event: "disconnect", id: channel.id });
     this.callHook(channel, "onClose", () => channel.onClose?.());
@@ -461,28 +461,18 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
 
   /** @internal */
   channelJoined(channel: Channel<any, any>, group: string): void {
-    if (!this.channels.has(channel as C)) return; // not accepted yet (see accept) or already released
-    let members = this.groups.get(group);
-    if (!members) this.groups.set(group, (members = new Set()));
-    members.add(channel as C);
-    this.adapter.joined(channel.id, group);
+    // Not accepted yet (see admit) or already released: nothing to tell the adapter.
+    if (this.roster.join(channel as C, group)) this.adapter.joined(channel.id, group);
   }
 
   /** @internal */
   channelLeft(channel: Channel<any, any>, group: string): void {
-    this.removeFromGroup(channel as C, group);
+    if (this.roster.leave(channel as C, group)) this.adapter.left(channel.id, group);
   }
 
   /** @internal */
   channelPresence(channel: Channel<any, any>): void {
     if (this.channels.has(channel as C)) this.adapter.presenceChanged(channel.id);
-  }
-
-  private removeFromGroup(channel: C, group: string): void {
-    const members = this.groups.get(group);
-    if (!members?.delete(channel)) return;
-    if (members.size === 0) this.groups.delete(group);
-    this.adapter.left(channel.id, group);
   }
 
   /** @internal */
@@ -499,46 +489,22 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
 
   /** @internal writes an encoded frame to the local channels a delivery names. */
   deliverLocal(frame: Uint8Array, delivery: Delivery): number {
-    const { audience, except } = delivery;
-    if (audience.to === "channel") {
-      const channel = this.byId.get(audience.id);
-      return channel && channel.id !== except && this.sendFrame(channel, frame) ? 1 : 0;
-    }
-    const members = audience.to === "all" ? this.channels : this.groups.get(audience.group);
-    if (!members) return 0;
-    let count = 0;
-    for (const channel of members) {
-      if (channel.id !== except && this.sendFrame(channel, frame)) count++;
-    }
-    return count;
-  }
-
-  /** One member's share of a delivery: a full resume queue (QUEUE_FULL) is that channel's problem, not the others'. */
-  private sendFrame(channel: C, frame: Uint8Array): boolean {
-    try {
-      return channel.link.send(frame) > 0;
-    } catch (error) {
-      channel.report(error as RepodError);
-      return false;
-    }
+    return this.roster.deliver(frame, delivery);
   }
 
   /** @internal */
   localCount(group?: string): number {
-    return group === undefined ? this.channels.size : (this.groups.get(group)?.size ?? 0);
+    return this.roster.count(group);
   }
 
   /** @internal */
   localIds(group?: string): string[] {
-    const members = group === undefined ? this.channels : this.groups.get(group);
-    return members ? [...members].map((channel) => channel.id) : [];
+    return this.roster.ids(group);
   }
 
   /** @internal */
   localMember(id: string): Member | undefined {
-    const channel = this.byId.get(id);
-    if (!channel) return undefined;
-    return { id, groups: [...channel.groups], presence: channel.presence };
+    return this.roster.member(id);
   }
 
   /** @internal */

@@ -1,0 +1,97 @@
+/**
+ * The roster: a server's local population — its channels, by id and by
+ * group — and the one loop that writes an encoded frame to those a delivery
+ * names. The Server keeps the hooks and the adapter; this keeps the sets.
+ */
+import type { Delivery, Member } from "./adapter/adapter.ts";
+import type { Channel } from "./channel.ts";
+import type { RepodError } from "./errors.ts";
+
+export class Roster<C extends Channel<any, any>> {
+  /** Every connected (or suspended) channel. */
+  readonly channels = new Set<C>();
+  private readonly byId = new Map<string, C>();
+  private readonly groups = new Map<string, Set<C>>();
+
+  has(channel: C): boolean {
+    return this.channels.has(channel);
+  }
+
+  get(id: string): C | undefined {
+    return this.byId.get(id);
+  }
+
+  add(channel: C): void {
+    this.channels.add(channel);
+    this.byId.set(channel.id, channel);
+  }
+
+  /** Removes a channel; returns the groups it was in, or null when it was not here. */
+  remove(channel: C): string[] | null {
+    if (!this.channels.delete(channel)) return null;
+    this.byId.delete(channel.id);
+    const groups = channel.takeGroups();
+    return groups.filter((group) => this.leave(channel, group));
+  }
+
+  /** Puts a channel in a group; false when the channel is not here (not accepted yet, or gone). */
+  join(channel: C, group: string): boolean {
+    if (!this.channels.has(channel)) return false;
+    let members = this.groups.get(group);
+    if (!members) this.groups.set(group, (members = new Set()));
+    members.add(channel);
+    return true;
+  }
+
+  /** Takes a channel out of a group; false when it was not in it. */
+  leave(channel: C, group: string): boolean {
+    const members = this.groups.get(group);
+    if (!members?.delete(channel)) return false;
+    if (members.size === 0) this.groups.delete(group);
+    return true;
+  }
+
+  /** Writes an encoded frame to the channels a delivery names; returns how many got it. */
+  deliver(frame: Uint8Array, delivery: Delivery): number {
+    const { audience, except } = delivery;
+    if (audience.to === "channel") {
+      const channel = this.byId.get(audience.id);
+      return channel && channel.id !== except && sendFrame(channel, frame) ? 1 : 0;
+    }
+    const members = audience.to === "all" ? this.channels : this.groups.get(audience.group);
+    if (!members) return 0;
+    let count = 0;
+    for (const channel of members) {
+      if (channel.id !== except && sendFrame(channel, frame)) count++;
+    }
+    return count;
+  }
+
+  /** Channels in `group`, or all channels. */
+  count(group?: string): number {
+    return group === undefined ? this.channels.size : (this.groups.get(group)?.size ?? 0);
+  }
+
+  /** Ids of the channels in `group`, or of all channels. */
+  ids(group?: string): string[] {
+    const members = group === undefined ? this.channels : this.groups.get(group);
+    return members ? [...members].map((channel) => channel.id) : [];
+  }
+
+  /** What presence shows of one channel. */
+  member(id: string): Member | undefined {
+    const channel = this.byId.get(id);
+    if (!channel) return undefined;
+    return { id, groups: [...channel.groups], presence: channel.presence };
+  }
+}
+
+/** One member's share of a delivery: a full resume queue (QUEUE_FULL) is that channel's problem, not the others'. */
+function sendFrame(channel: Channel<any, any>, frame: Uint8Array): boolean {
+  try {
+    return channel.link.send(frame) > 0;
+  } catch (error) {
+    channel.report(error as RepodError);
+    return false;
+  }
+}
