@@ -5,38 +5,21 @@
  * sees it leave or join again.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { ChatClient } from "../../examples/chat/client.ts";
 import { Script } from "../helpers/spawn.ts";
-import { waitFor } from "../helpers/wait.ts";
+import { ScriptedChat } from "../helpers/scripted-chat.ts";
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-class ScriptedChat extends ChatClient {
-  readonly lines: string[] = [];
-  private timer: NodeJS.Timeout;
-  constructor(name: string) {
-    super(name, (line) => this.lines.push(line));
-    this.timer = setInterval(() => this.pump(), 10);
-    cleanup.push(() => {
-      this.close();
-      clearInterval(this.timer);
-    });
-  }
-  async saw(line: string): Promise<void> {
-    await waitFor(() => this.lines.includes(line), `${line} in:\n${this.lines.join("\n")}`);
-  }
-}
-
 describe("chat across a broken connection", () => {
   it("a player whose connection breaks keeps its place; nothing said either way is lost", async () => {
     const server = new Script("examples/chat/server.ts", ["127.0.0.1:0"]);
     cleanup.push(() => server.kill());
     const port = await server.port();
-    const ada = new ScriptedChat("ada");
-    const bob = new ScriptedChat("bob");
+    const ada = new ScriptedChat("ada", cleanup);
+    const bob = new ScriptedChat("bob", cleanup);
     await ada.connect("127.0.0.1", port);
     await ada.saw("* ada joined");
     await bob.connect("127.0.0.1", port);

@@ -1,31 +1,13 @@
 /** Two chat servers on two ports sharing one real redis-server are one room. */
 import { afterEach, describe, it } from "vitest";
-import { ChatClient } from "../../examples/chat/client.ts";
 import { RedisServer } from "../helpers/redis-server.ts";
 import { Script } from "../helpers/spawn.ts";
-import { waitFor } from "../helpers/wait.ts";
+import { ScriptedChat } from "../helpers/scripted-chat.ts";
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
-
-class ScriptedChat extends ChatClient {
-  readonly lines: string[] = [];
-  private timer: NodeJS.Timeout;
-  constructor(name: string) {
-    super(name, (line) => this.lines.push(line));
-    this.timer = setInterval(() => this.pump(), 10);
-    cleanup.push(() => this.stop());
-  }
-  stop(): void {
-    this.close();
-    clearInterval(this.timer);
-  }
-  async saw(line: string, count = 1): Promise<void> {
-    await waitFor(() => this.lines.filter((l) => l === line).length >= count, `${line} in:\n${this.lines.join("\n")}`);
-  }
-}
 
 describe("chat example scaled out on Redis", () => {
   it("clients of two servers see each other's lines, joins and leaves, and one player list", async () => {
@@ -37,13 +19,13 @@ describe("chat example scaled out on Redis", () => {
     cleanup.push(() => two.kill());
     const [portOne, portTwo] = await Promise.all([one.port(), two.port()]);
 
-    const ada = new ScriptedChat("ada");
+    const ada = new ScriptedChat("ada", cleanup);
     await ada.connect("127.0.0.1", portOne);
     await ada.saw("* ada joined");
-    const bob = new ScriptedChat("bob");
+    const bob = new ScriptedChat("bob", cleanup);
     await bob.connect("127.0.0.1", portTwo);
     await ada.saw("* bob joined");
-    const cy = new ScriptedChat("cy");
+    const cy = new ScriptedChat("cy", cleanup);
     await cy.connect("127.0.0.1", portOne);
     for (const c of [ada, bob, cy]) await c.saw("* players: ada, bob, cy");
 

@@ -1,43 +1,24 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ChatClient } from "../../examples/chat/client.ts";
 import { Script } from "../helpers/spawn.ts";
-import { waitFor } from "../helpers/wait.ts";
+import { ScriptedChat } from "../helpers/scripted-chat.ts";
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-class ScriptedChat extends ChatClient {
-  readonly lines: string[] = [];
-  private timer: NodeJS.Timeout;
-  constructor(name: string) {
-    super(name, (line) => this.lines.push(line));
-    this.timer = setInterval(() => this.pump(), 10);
-    cleanup.push(() => this.stop());
-  }
-  stop(): void {
-    this.close();
-    clearInterval(this.timer);
-  }
-  async saw(line: string | RegExp, count = 1): Promise<void> {
-    const ok = (l: string): boolean => (typeof line === "string" ? l === line : line.test(l));
-    await waitFor(() => this.lines.filter(ok).length >= count, `${String(line)} in:\n${this.lines.join("\n")}`);
-  }
-}
-
 describe("chat example", () => {
   it("three clients: joins, messages, a rename and a leave reach everyone, and the player list follows", async () => {
     const server = new Script("examples/chat/server.ts", ["127.0.0.1:0"]);
     cleanup.push(() => server.kill());
     const port = await server.port();
-    const ada = new ScriptedChat("ada");
+    const ada = new ScriptedChat("ada", cleanup);
     await ada.connect("127.0.0.1", port);
     await ada.saw("* ada joined");
-    const bob = new ScriptedChat("bob");
+    const bob = new ScriptedChat("bob", cleanup);
     await bob.connect("127.0.0.1", port);
     await ada.saw("* bob joined");
-    const cy = new ScriptedChat("cy");
+    const cy = new ScriptedChat("cy", cleanup);
     await cy.connect("127.0.0.1", port);
     for (const c of [ada, bob, cy]) await c.saw("* players: ada, bob, cy");
 

@@ -6,15 +6,14 @@
 import net from "node:net";
 import { decodePayload, encodeFrame } from "../../runtime/wire/codec.ts";
 import { FrameDecoder } from "../../runtime/wire/frame-decoder.ts";
-import { waitFor } from "./wait.ts";
+import { RecordingPeer } from "./recording-peer.ts";
 
-export class RawPeer {
-  readonly received: Array<Record<string, unknown>> = [];
+export class RawPeer extends RecordingPeer {
   chunks = 0;
-  closed = false;
   private readonly decoder = new FrameDecoder(64 * 1024 * 1024);
 
   private constructor(readonly socket: net.Socket) {
+    super();
     socket.setNoDelay(true);
     socket.on("data", (chunk) => {
       this.chunks++;
@@ -49,19 +48,7 @@ export class RawPeer {
     this.socket.write(Buffer.concat([header, body]));
   }
 
-  actions(): string[] {
-    return this.received.map((m) => String(m.action));
-  }
-
-  async waitFor(count: number, what = `${count} messages`, timeoutMs = 5000): Promise<void> {
-    await waitFor(() => this.received.length >= count, what, timeoutMs);
-  }
-
-  async waitClosed(timeoutMs = 5000): Promise<void> {
-    await waitFor(() => this.closed, "the connection to close", timeoutMs);
-  }
-
-  close(): void {
+  override close(): void {
     this.socket.destroy();
   }
 }

@@ -5,14 +5,13 @@
  */
 import { WebSocket } from "ws";
 import { decodePayload, encodeFrame, payloadOf } from "../../runtime/wire/codec.ts";
-import { waitFor } from "./wait.ts";
+import { RecordingPeer } from "./recording-peer.ts";
 
-export class RawWsPeer {
-  readonly received: Array<Record<string, unknown>> = [];
-  closed = false;
+export class RawWsPeer extends RecordingPeer {
   closeCode = 0;
 
   private constructor(readonly ws: WebSocket) {
+    super();
     ws.on("message", (data: Buffer, isBinary) => {
       this.received.push(isBinary ? (decodePayload(data) as Record<string, unknown>) : { text: data.toString() });
     });
@@ -48,19 +47,7 @@ export class RawWsPeer {
     this.ws.send(text);
   }
 
-  actions(): string[] {
-    return this.received.map((m) => String(m.action));
-  }
-
-  async waitFor(count: number, what = `${count} messages`, timeoutMs = 5000): Promise<void> {
-    await waitFor(() => this.received.length >= count, what, timeoutMs);
-  }
-
-  async waitClosed(timeoutMs = 5000): Promise<void> {
-    await waitFor(() => this.closed, "the connection to close", timeoutMs);
-  }
-
-  close(): void {
+  override close(): void {
     this.ws.terminate();
   }
 }

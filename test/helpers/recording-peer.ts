@@ -1,0 +1,21 @@
+/** What the wire-level test peers (TCP and WebSocket) share: the messages they received, and waiting on them. */
+import { waitFor } from "./wait.ts";
+
+export abstract class RecordingPeer {
+  readonly received: Array<Record<string, unknown>> = [];
+  closed = false;
+
+  actions(): string[] {
+    return this.received.map((m) => String(m.action));
+  }
+
+  async waitFor(count: number, what = `${count} messages`, timeoutMs = 5000): Promise<void> {
+    await waitFor(() => this.received.length >= count, what, timeoutMs);
+  }
+
+  async waitClosed(timeoutMs = 5000): Promise<void> {
+    await waitFor(() => this.closed, "the connection to close", timeoutMs);
+  }
+
+  abstract close(): void;
+}
