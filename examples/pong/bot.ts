@@ -98,7 +98,7 @@ export class PongBot extends PongListener {
     this.lastBallX = state.ball.x;
     const coming = this.slot === 0 ? dx < 0 : dx > 0;
     // A new aiming error for every approach of the ball: sometimes too far off to reach it.
-    if (coming && !this.wasComing) this.aimError = (this.random() - 0.5) * 200;
+    if (coming && !this.wasComing) this.aimError = (this.random() - 0.5) * 220;
     this.wasComing = coming;
     const target = coming ? state.ball.y + this.aimError : this.height / 2;
     const dir: -1 | 0 | 1 = Math.abs(target - paddle) < 8 ? 0 : target < paddle ? -1 : 1;

@@ -11,9 +11,9 @@ export const FIELD = {
   paddleInset: 30,
   paddleSpeed: 420,
   ballRadius: 8,
-  ballSpeed: 520,
+  ballSpeed: 600,
   /** Each paddle hit makes the ball this much faster, up to maxBallSpeed. */
-  speedUp: 1.08,
+  speedUp: 1.1,
   maxBallSpeed: 1500,
   winScore: 5,
   ticksPerSecond: 60,
