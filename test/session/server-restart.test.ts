@@ -71,7 +71,7 @@ describe("a server killed and restarted on the same port", () => {
     const errors = client.of("error");
     expect(errors.map((e) => e.code)).toEqual(["RESUME_FAILED"]);
     expect(String(errors[0]!.message)).toMatch(
-      /^could not resume the session \(.+\): a fresh one begins; the 18 messages sent since the connection broke are sent on it after your connected handler(; \d+ sent before the break may not have arrived)?$/,
+      /^could not resume the session \(.+\): a fresh one begins; the 18 messages sent since the connection broke are sent on it after your connected handler(; \d+ sent before the break may not have arrived)? \(from 127\.0\.0\.1:\d+\)$/,
     );
     expect(client.of("disconnected")).toEqual([]);
   }, 60_000);
