@@ -150,8 +150,11 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
   private greeted = false;
   /** True once a socket of this `connect()` opened (`socketConnect` is raised once). */
   private socketOpened = false;
-  /** Why the connection ended for good without the game's `close()`: sends then throw CLOSED. */
+  /** Why the connection ended for good without the game's `close()`. */
   private endedBecause: string | null = null;
+  /** The `disconnected` event of that end; once the game has been handed it, sends throw CLOSED. */
+  private endedEvent: Message | null = null;
+  private endSeen = false;
   /**
    * After a fresh session replaced one that could not resume: the frames the
    * game sent since the break (and since), which leave once the game's
@@ -245,6 +248,8 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
     this.greeted = false;
     this.socketOpened = false;
     this.endedBecause = null;
+    this.endedEvent = null;
+    this.endSeen = false;
     this.unsent = null;
     this.link.reset();
     this.resume.reset();
@@ -254,16 +259,19 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
   /**
    * Sends a message. Until the connection is ready (and while it is being
    * restored), it waits in a bounded queue and leaves, in order, once it is.
-   * Returns the bytes sent or queued; 0 after your own `close()`.
+   * Returns the bytes sent or queued; 0 once closed (after your own
+   * `close()`, or while the `disconnected` of an end you did not ask for
+   * still waits for `pump()`).
    *
    * @throws RepodError ENCODE_FAILED for a value msgpack cannot carry;
    * QUEUE_FULL when the queue is full; CLOSED once the connection has ended
    * for good without your `close()` (the server closed it, or every attempt
-   * to connect failed): nothing sent then would ever arrive.
+   * to connect failed) and `pump()` has handed you its `disconnected`:
+   * nothing sent then would ever arrive.
    */
   send(message: TOut): number {
     if (this.stateNow === "closed") {
-      if (this.endedBecause === null) return 0;
+      if (!this.endSeen) return 0;
       throw new RepodError(
         "CLOSED",
         `cannot send "${String(message.action)}": the connection has ended (${this.endedBecause}); connect() again to start a new one`,
@@ -313,6 +321,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
       const message = batch[i]!;
       if (this.unsent === null || message !== this.unsent.after) {
         deliver(message);
+        if (message === this.endedEvent) this.endSeen = true;
         continue;
       }
       // What the handler of this `connected` sends (a login) goes first; then what was sent while away.
@@ -423,7 +432,9 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
     this.endedBecause = error?.message ?? "the server closed the connection";
     this.stateNow = "closed";
     this.greeted = false;
-    this.queue.push({ action: "disconnected" } satisfies DisconnectedEvent);
+    const event: DisconnectedEvent = { action: "disconnected" };
+    this.endedEvent = event;
+    this.queue.push(event);
   }
 }
 

@@ -8,6 +8,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { isRepodError, type AnyMessage, type ClientOptions } from "../../runtime/index.ts";
 import { FaultProxy, type Fault } from "../helpers/fault-proxy.ts";
+import { RecordingListener } from "../helpers/listener.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { cleanup, listener, runCleanup, startServer, type RecordingServer } from "./fixtures.ts";
 
@@ -205,5 +206,19 @@ describe("a client closed for good", () => {
     expect(() => ended.send({ action: "note" })).toThrow(
       'cannot send "note": the connection has ended (the server closed the connection); connect() again to start a new one',
     );
+  });
+
+  it("throws only once pump() has handed the game its disconnected: until then send() returns 0", async () => {
+    const server = await startServer();
+    const client = new RecordingListener();
+    cleanup.push(() => client.close());
+    await client.connect("127.0.0.1", server.address.port);
+    await waitFor(() => client.connection.isConnected, "connected");
+    await server.stop();
+    await waitFor(() => client.connection.state === "closed", "the end");
+    expect(client.send({ action: "note" })).toBe(0);
+    client.pump();
+    expect(client.actions()).toEqual(["socketConnect", "connected", "disconnected"]);
+    expect(() => client.send({ action: "note" })).toThrow(/^cannot send "note": the connection has ended/);
   });
 });
