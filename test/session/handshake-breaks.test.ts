@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { isRepodError, type AnyMessage, type ClientOptions } from "../../runtime/index.ts";
 import { FaultProxy, type Fault } from "../helpers/fault-proxy.ts";
 import { RecordingListener } from "../helpers/listener.ts";
+import { ManualClock } from "../helpers/manual-clock.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { cleanup, listener, runCleanup, startServer, type RecordingServer } from "./fixtures.ts";
 
@@ -133,10 +134,32 @@ for (const kind of ["tcp", "websocket"] as const) {
       ["inside the greeting", () => at.answer + 1],
     ] as const) {
       it(`${where}: no greeting within connectTimeoutMs is a failed attempt, retried`, async () => {
-        const { client } = await converse(kind, { kind: "stall", direction: "toClient", afterBytes: offset() }, { connectTimeoutMs: 300 });
-        expect(client.actions().slice(0, 2)).toEqual(["socketConnect", "reconnecting"]);
-        expect(client.of("reconnecting")[0]).toMatchObject({ attempt: 1, code: "CONNECT_FAILED" });
-        expect(String(client.of("reconnecting")[0]!.message)).toMatch(/^no greeting from the server within 300 ms/);
+        const clock = new ManualClock();
+        const { server, proxy, url } = await serverAndProxy(kind, [{ kind: "stall", direction: "toClient", afterBytes: offset() }]);
+        const client = listener({ clock });
+        client.send({ action: "note", i: 0 });
+        await client.connect(url, proxy.port);
+        // The only timer of a first attempt is the greeting's deadline.
+        await waitFor(() => proxy.faulted === 1 && clock.pending === 1, "the stall, and the greeting's deadline");
+        expect(clock.nextIn).toBe(5000);
+        await client.waitFor("socketConnect");
+        clock.advance(4999);
+        expect(clock.pending).toBe(1); // not yet
+        clock.advance(1);
+        expect(clock.pending).toBe(0);
+        await client.waitFor("reconnecting");
+        expect(client.of("reconnecting")[0]).toMatchObject({
+          attempt: 1,
+          code: "CONNECT_FAILED",
+          message: `no greeting from the server within 5000 ms (from 127.0.0.1:${proxy.port})`,
+        });
+        clock.advance(40); // the backoff (reconnectMaxDelayMs of these clients)
+        await client.waitFor("connected");
+        client.send({ action: "note", i: 1 });
+        client.send({ action: "echo" });
+        await client.waitFor("echo");
+        expect(server.connected.flatMap((channel) => channel.got.map((m) => m.i))).toEqual([0, 1]);
+        expect(client.actions()).toEqual(["socketConnect", "reconnecting", "connected", "echo"]);
       });
     }
   });
