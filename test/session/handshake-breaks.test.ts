@@ -245,3 +245,29 @@ describe("a client closed for good", () => {
     expect(() => client.send({ action: "note" })).toThrow(/^cannot send "note": the connection has ended/);
   });
 });
+
+describe("a network blip while clients connect", () => {
+  it("every client, whether greeted or still in its handshake when all connections are cut, ends up connected once; every message arrives once, in order", async () => {
+    const { server, proxy } = await serverAndProxy("tcp", []);
+    const clients = Array.from({ length: 40 }, () => listener({ reconnectAttempts: 50 }));
+    clients.forEach((client, k) => client.send({ action: "note", k, i: 0 }));
+    await Promise.all(clients.map((client) => client.connect("127.0.0.1", proxy.port)));
+    // Cut as soon as some, not all, have their greeting: the others are somewhere in their handshake.
+    await waitFor(() => clients.some((client) => client.connection.isConnected), "a first greeting");
+    proxy.cutAll();
+    clients.forEach((client, k) => client.send({ action: "note", k, i: 1 }));
+    for (const client of clients) await client.waitFor("connected", 1, 20_000);
+    clients.forEach((client, k) => {
+      client.send({ action: "note", k, i: 2 });
+      client.send({ action: "echo", k });
+    });
+    for (const client of clients) await client.waitFor("echo", 1, 20_000);
+    const got = server.connected.flatMap((channel) => channel.got);
+    clients.forEach((client, k) => {
+      expect(got.filter((m) => m.k === k).map((m) => m.i)).toEqual([0, 1, 2]);
+      expect(client.of("connected")).toHaveLength(1);
+      expect(client.of("disconnected")).toEqual([]);
+      expect(client.of("error")).toEqual([]);
+    });
+  });
+});
