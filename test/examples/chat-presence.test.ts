@@ -119,15 +119,15 @@ async function round(redis: RedisServer, n: number): Promise<void> {
   await waitFor(
     () => servers.every((server, s) => JSON.stringify([...server.channels].map((c) => c.nickname).sort()) === JSON.stringify(local(s))),
     `round ${n}: each server's own players to be final`,
-    10_000,
   );
   // … and every client's last list says so.
   const last = (p: Player): string[] => p.lists().at(-1) ?? [];
   await waitFor(
     () => staying.every((p) => JSON.stringify([...last(p.player)].sort()) === JSON.stringify(expected)),
-    `round ${n}: every client's last list to be ${expected.join(",")}; last lists:\n${staying.map((p) => `${p.name}: ${last(p.player).join(",")}`).join("\n")}`,
-    10_000,
-  );
+    `round ${n}: every client's last list to be ${expected.join(",")}`,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; last lists:\n${staying.map((p) => `${p.name}: ${last(p.player).join(",")}`).join("\n")}`);
+  });
   // Nothing still on its way: each client's server has sent it everything before its echo.
   await Promise.all(staying.map((p) => p.player.echo(p.name, `sync ${n}`)));
   const lists = staying.map((p) => last(p.player));
