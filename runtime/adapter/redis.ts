@@ -113,6 +113,8 @@ export class RedisAdapter implements Adapter {
   private synced = false;
   /** A snapshot is on its way; changes received meanwhile wait in `backlog`. */
   private syncing = false;
+  /** Which snapshot is awaited: one from before a break must not count. */
+  private syncRound = 0;
   private backlog: string[] = [];
   /** Readers (`count()`, `members()`) waiting for the view to reach a version. */
   private waiters: Array<{ version: number; resolve: () => void; reject: (cause: Error) => void }> = [];
@@ -439,12 +441,14 @@ export class RedisAdapter implements Adapter {
     this.synced = false;
     this.syncing = true;
     this.backlog = [];
+    const round = ++this.syncRound;
+    const current = (): boolean => round === this.syncRound && this.syncing && pub === this.pub;
     // After this server's own writes queued so far, so that the snapshot includes them.
     this.writing
       .then(() => readSnapshot(pub, this.keys, this.population.version))
       .then(
         (snapshot) => {
-          if (pub !== this.pub || !this.syncing) return; // a newer connection (or a failure) took over
+          if (!current()) return; // a break (and maybe a newer snapshot) came first
           this.syncing = false;
           this.synced = true;
           this.announce(this.population.reset(snapshot.version, snapshot.shares));
@@ -453,7 +457,7 @@ export class RedisAdapter implements Adapter {
           for (const resolve of this.upWaiters.splice(0)) resolve();
         },
         (error: Error) => {
-          if (pub !== this.pub) return;
+          if (!current()) return;
           this.syncing = false;
           this.fail(error); // retried on the next heartbeat, or when Redis is back
         },
