@@ -12,7 +12,7 @@
  * it gives its channels is a private object of its own, so the wiring is
  * not part of the public API.
  */
-import type { Member, PresenceValue } from "./adapter/adapter.ts";
+import type { Member, PresenceValue, PresenceView } from "./adapter/adapter.ts";
 import type { RepodError } from "./errors.ts";
 import type { Link } from "./link.ts";
 import type { AnyMessage, Message } from "./protocol.ts";
@@ -20,8 +20,16 @@ import type { Transport } from "./transport/transport.ts";
 
 /** Options of a send to many channels. */
 export interface BroadcastOptions {
-  /** A channel (or channel id) that must not receive it, typically the sender. */
+  /** A channel (or channel id) that must not receive it, typically the sender. @default undefined */
   except?: { readonly id: string } | string;
+  /**
+   * Only this process's channels, even with a shared adapter: for what each
+   * server derives from its own view, such as a player list built in
+   * `onPresence`, so that every client gets it from its own server in the
+   * order of the changes.
+   * @default false
+   */
+  local?: boolean;
 }
 
 /**
@@ -46,6 +54,8 @@ export interface ChannelServer<TOut extends Message = AnyMessage> {
   count(group?: string): Promise<number>;
   /** Members of `group` (or everyone) across every process, with their presence. */
   members(group?: string): Promise<Member[]>;
+  /** The population as this server knows it, at once (see the server's `onPresence`). */
+  readonly presence: PresenceView;
 }
 
 /** What the server's parts (roster, sessions, hooks) need of a channel. Not for users. */
