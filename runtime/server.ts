@@ -38,6 +38,7 @@ import { handlerFailed } from "./dispatch.ts";
 import { RepodError } from "./errors.ts";
 import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, Validator } from "./protocol.ts";
+import type { Clock } from "./session/clock.ts";
 import { ServerSessions } from "./session/server-sessions.ts";
 import { listenTcp, type Acceptor } from "./transport/tcp.ts";
 import type { Transport } from "./transport/transport.ts";
@@ -113,10 +114,12 @@ export interface ServerOptions<C extends Channel<any, any>> {
    * @default 1048576 (1 MiB)
    */
   maxRetainedBytes?: number;
+  /** @internal what the heartbeat and session timers run on; tests move it by hand. @default the system clock */
+  clock?: Clock;
 }
 
 /** Options after defaults. */
-type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket">> & {
+type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket" | "clock">> & {
   websocket: WebSocketListen | undefined;
 };
 
@@ -191,6 +194,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
         },
       },
       this.options,
+      options.clock,
     );
     this.sessions = sessions.enabled ? sessions : null;
     this.resetStopped();
