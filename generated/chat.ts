@@ -6,10 +6,19 @@
 
 import { Channel, ConnectionListener, Server, describeValue, type ProtocolDescriptor } from "repod";
 
+/** What a player presents to join: the name the others see (refused when empty or taken). */
+export interface Auth {
+  nickname: string;
+}
+
 /** The messages a client sends to the server, by action. */
 export interface ChatClientMessages {
-  /** Choose the name the others see. */
+  /**
+   * Choose another name. (A Python repod client's first `nickname` is its credential.)
+   * @rateLimit 2/s burst 5
+   */
   nickname: { action: "nickname"; nickname: string };
+  /** @rateLimit 10/s burst 20 */
   message: { action: "message"; text: string };
 }
 
@@ -67,13 +76,20 @@ function validateServerPlayers(data: Record<string, unknown>): string | undefine
   return undefined;
 }
 
+/** Checks the credential a client presents to join (`Auth`). */
+function validateAuth(data: Record<string, unknown>): string | undefined {
+  const v1 = data["nickname"];
+  if (typeof v1 !== "string") return `nickname: expected string, got ${describeValue(v1)}`;
+  return undefined;
+}
+
 /**
  * The chat protocol as the runtime sees it: its name, its fingerprint (peers with
  * another fingerprint are refused), and the validator run on every message received.
  */
 export const chatProtocol: ProtocolDescriptor = {
   name: "chat",
-  fingerprint: "7c3f25b7d34d856f",
+  fingerprint: "55a8bb90762f7b73",
   client: {
     nickname: validateClientNickname,
     message: validateClientMessage,
@@ -82,6 +98,11 @@ export const chatProtocol: ProtocolDescriptor = {
     message: validateServerMessage,
     system: validateServerSystem,
     players: validateServerPlayers,
+  },
+  auth: validateAuth,
+  rateLimits: {
+    nickname: { perSecond: 2, burst: 5 },
+    message: { perSecond: 10, burst: 20 },
   },
 };
 
@@ -100,13 +121,16 @@ export const chatProtocol: ProtocolDescriptor = {
  * const server = new ChatServer({ channelClass: GameChannel, port: 0 });
  * ```
  */
-export abstract class ChatChannel extends Channel<ChatServerMessage, ChatClientMessage> {
+export abstract class ChatChannel<TUser = unknown> extends Channel<ChatServerMessage, ChatClientMessage, TUser, Auth> {
   static override readonly protocol: ProtocolDescriptor = chatProtocol;
 
-  /** Choose the name the others see. */
+  /**
+   * Choose another name. (A Python repod client's first `nickname` is its credential.)
+   * @rateLimit 2/s burst 5
+   */
   abstract Network_nickname(data: ChatClientMessages["nickname"]): void | Promise<void>;
 
-  /** Called with each `message` message a client sends. */
+  /** @rateLimit 10/s burst 20 */
   abstract Network_message(data: ChatClientMessages["message"]): void | Promise<void>;
 }
 
@@ -128,7 +152,7 @@ export abstract class ChatChannel extends Channel<ChatServerMessage, ChatClientM
  * setInterval(() => game.pump(), 16);
  * ```
  */
-export abstract class ChatListener extends ConnectionListener<ChatClientMessage, ChatServerMessage> {
+export abstract class ChatListener extends ConnectionListener<ChatClientMessage, ChatServerMessage, Auth> {
   static override readonly protocol: ProtocolDescriptor = chatProtocol;
 
   /** Called with each `message` message the server sends. */
@@ -142,4 +166,4 @@ export abstract class ChatListener extends ConnectionListener<ChatClientMessage,
 }
 
 /** A server of the chat protocol: `sendToAll()`, `sendToGroup()` and `sendTo()` take only server messages. */
-export class ChatServer<C extends ChatChannel = ChatChannel> extends Server<C> {}
+export class ChatServer<C extends ChatChannel<any> = ChatChannel> extends Server<C> {}

@@ -41,6 +41,8 @@ export interface ChannelInit<TOut extends Message = AnyMessage> {
   readonly limits: LinkLimits;
   /** @internal validators of incoming messages by action; null when validation is off. */
   readonly validators: ReadonlyMap<string, Validator> | null;
+  /** @internal set when the server authenticates clients: messages go to it until the channel is admitted. */
+  readonly gate?: (channel: Channel<any, any, any, any>, message: Message, bytes: number) => void;
 }
 
 /** The class a server makes its channels from; `TOut` is what the server may send to them. */
@@ -50,9 +52,10 @@ export type ChannelClass<C, TOut extends Message = AnyMessage> = (new (init: Cha
 
 /**
  * The server's side of one client. `TOut` is what the server may send to
- * the client, `TIn` what the client may send.
+ * the client, `TIn` what the client may send, `TUser` who the client is (what
+ * the server's `authenticate` returned), `TAuth` the credential it presents.
  */
-export class Channel<TOut extends Message = AnyMessage, TIn extends Message = AnyMessage> {
+export class Channel<TOut extends Message = AnyMessage, TIn extends Message = AnyMessage, TUser = unknown, TAuth = unknown> {
   /** The protocol a generated channel class speaks; untyped channels have none. */
   static readonly protocol?: ProtocolDescriptor;
 
@@ -66,6 +69,14 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   readonly server: ChannelServer<TOut>;
   /** @internal the conversation with the client. */
   readonly link: Link;
+  /**
+   * Who the client is: what the server's `authenticate` returned for its
+   * credential, set before `onConnect` and kept across a resume. Undefined
+   * on a server without `authenticate`.
+   */
+  user!: TUser;
+  /** @internal the credential type of the protocol (`Auth`), for the server's `authenticate`; never set. */
+  declare readonly authType?: TAuth;
   /** What the channel tells its server (an ES private field: no clash with a subclass's names). */
   readonly #host: ChannelHost;
   private readonly memberOf = new Set<string>();
@@ -73,6 +84,8 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   private presenceNow: PresenceValue | undefined;
   /** Set once the server has let the channel go: joins after that are ignored. */
   private released = false;
+  /** Where messages go until the server has authenticated the client; null once admitted (or without authentication). */
+  #gate: ((channel: Channel<any, any, any, any>, message: Message, bytes: number) => void) | null;
 
   constructor(init: ChannelInit<TOut>) {
     this.id = init.id;
@@ -80,8 +93,12 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
     const host = (this.#host = init.host);
     // One closure for the channel's life, not one per message.
     const report = (error: RepodError): void => this.report(error);
+    this.#gate = init.gate ?? null;
     const owner: LinkOwner = {
-      message: (message) => dispatch(this, message, report),
+      message: (message, bytes) => {
+        if (this.#gate === null) dispatch(this, message, report);
+        else this.#gate(this, message, bytes);
+      },
       control: (message) => host.control(this, message),
       problem: (error) => this.report(error),
       transportClosed: (transport, error) => host.transportClosed(this, transport, error),
@@ -181,6 +198,16 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
     const groups = [...this.memberOf];
     this.memberOf.clear();
     return groups;
+  }
+
+  /** @internal the server admitted the channel: its messages are dispatched from now on, starting with those that waited. */
+  ungate(held: readonly Message[]): void {
+    this.#gate = null;
+    const report = (error: RepodError): void => this.report(error);
+    for (const message of held) {
+      if (this.released) return;
+      dispatch(this, message, report);
+    }
   }
 
   /** @internal attaches the client's transport. */

@@ -42,6 +42,14 @@ export const ErrorCode = {
   QUEUE_FULL: "QUEUE_FULL",
   /** `send()` on a client whose connection ended for good without its own `close()` (the server closed it, reconnecting gave up); thrown at the call site. */
   CLOSED: "CLOSED",
+  /**
+   * The server refused a client's credential (the reason its `authenticate` gave, an invalid
+   * credential, or none within `authTimeoutMs`); the connection is closed. The credential itself
+   * never appears in the message.
+   */
+  AUTH_FAILED: "AUTH_FAILED",
+  /** A client sent more than its message or byte budget allows; the message was not dispatched. A client that keeps at it is closed. */
+  RATE_LIMITED: "RATE_LIMITED",
 } as const;
 
 /** A code of {@link ErrorCode}. */

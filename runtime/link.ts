@@ -23,8 +23,8 @@ import { asMessage, decodePayload } from "./wire/codec.ts";
 
 /** What a link reports to its owner (a Channel, a Client). */
 export interface LinkOwner {
-  /** A checked application message, in arrival order. */
-  message(message: Message & Record<string, unknown>): void;
+  /** A checked application message, in arrival order; `bytes` is the size of its payload. */
+  message(message: Message & Record<string, unknown>, bytes: number): void;
   /** A control frame (action starting with `_`: heartbeat, resume) or the server's `connected` greeting. */
   control(message: Message & Record<string, unknown>): void;
   /** Bad input that did not break the connection (DECODE_FAILED, NOT_A_MESSAGE, INVALID_PAYLOAD, SLOW_CONSUMER…). */
@@ -287,7 +287,7 @@ export class Link {
         return;
       }
     }
-    this.owner.message(message);
+    this.owner.message(message, end - start);
   }
 
   private withRemote(error: RepodError): RepodError {

@@ -42,6 +42,19 @@ export interface ProtocolDescriptor {
   readonly client: Readonly<Record<string, Validator>>;
   /** Validators of the messages the server sends, by action (checked by clients). */
   readonly server: Readonly<Record<string, Validator>>;
+  /** Checks the credential a client presents to join (the protocol file's `Auth` type); absent when it declares none. */
+  readonly auth?: Validator;
+  /** Rate limits declared on client messages with `@rateLimit`, by action. */
+  readonly rateLimits?: Readonly<Record<string, RateLimit>>;
+}
+
+/**
+ * A token bucket: `perSecond` messages (or bytes) refill it each second, and
+ * it holds at most `burst`. A message that finds it empty is refused.
+ */
+export interface RateLimit {
+  readonly perSecond: number;
+  readonly burst: number;
 }
 
 /**

@@ -21,9 +21,11 @@
 import { randomBytes } from "node:crypto";
 import type { Adapter, AdapterHost, Delivery, Member, PresenceChange, PresenceView } from "./adapter/adapter.ts";
 import { LocalAdapter } from "./adapter/local.ts";
+import { Gate, type AuthInfo, type Refusal } from "./auth/gate.ts";
 import { Roster } from "./roster.ts";
 import { Channel, type ChannelClass, type ChannelInit } from "./channel.ts";
 import {
+  DEFAULT_AUTH_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HOST,
   DEFAULT_MAX_BUFFERED_BYTES,
@@ -39,7 +41,8 @@ import { RepodError } from "./errors.ts";
 import type { BroadcastOptions, ChannelHost, ChannelServer } from "./host.ts";
 import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, Validator } from "./protocol.ts";
-import type { Clock } from "./session/clock.ts";
+import { systemClock, type Clock } from "./session/clock.ts";
+import { HELLO } from "./session/control.ts";
 import { ServerSessions } from "./session/server-sessions.ts";
 import { listenTcp, type Acceptor } from "./transport/tcp.ts";
 import type { Transport } from "./transport/transport.ts";
@@ -61,6 +64,12 @@ import { encodeFrame } from "./wire/codec.ts";
 // Inferred from send() alone: matching the whole Channel type would recurse through
 // a channel whose `server` is typed as its own server class.
 export type OutOf<C> = 0 extends 1 & C ? AnyMessage : C extends { send(message: infer TOut): number } ? TOut : never;
+
+/** Who a client of channel class `C` is: the `TUser` of `Channel<TOut, TIn, TUser>`, what `authenticate` returns. */
+export type UserOf<C> = C extends { user: infer U } ? U : unknown;
+
+/** What a client of channel class `C` presents to join: the protocol's `Auth` (the `TAuth` of a generated channel). */
+export type AuthOf<C> = C extends { authType?: infer A } ? (unknown extends A ? unknown : Exclude<A, undefined>) : unknown;
 
 /** Options of a {@link Server}; every one has a default. */
 export interface ServerOptions<C extends Channel<any, any>> {
@@ -115,13 +124,29 @@ export interface ServerOptions<C extends Channel<any, any>> {
    * @default 1048576 (1 MiB)
    */
   maxRetainedBytes?: number;
+  /**
+   * With `authenticate`: how long a client has, from its connection, to
+   * present a credential and be accepted; past it, it is refused with
+   * AUTH_FAILED and closed.
+   * @default 10000
+   */
+  authTimeoutMs?: number;
+  /**
+   * With `authenticate`: the action whose first message is the credential of
+   * a client that presents none at connect (a Python repod client, which
+   * sends it after `connected`). Its fields are handed to `authenticate`;
+   * the message itself is not dispatched. Without it, such clients are refused.
+   * @default undefined (only a credential given to connect() is accepted)
+   */
+  authAction?: string;
   /** @internal what the heartbeat and session timers run on; tests move it by hand. @default the system clock */
   clock?: Clock;
 }
 
 /** Options after defaults. */
-type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket" | "clock">> & {
+type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket" | "clock" | "authAction">> & {
   websocket: WebSocketListen | undefined;
+  authAction: string | undefined;
 };
 
 export class Server<C extends Channel<any, any> = Channel> implements ChannelServer<OutOf<C>> {
@@ -173,6 +198,9 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   private markStopped!: () => void;
   /** Heartbeat and resume for our clients; null when both are off. */
   private readonly sessions: ServerSessions<C> | null;
+  /** Authentication before admission; null without an `authenticate` hook. */
+  private gate: Gate<C> | null = null;
+  private readonly clock: Clock | undefined;
 
   constructor(options: ServerOptions<C> = {}) {
     this.channels = this.roster.channels;
@@ -193,7 +221,10 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       resumeWindowMs: options.resumeWindowMs ?? DEFAULT_RESUME_WINDOW_MS,
       maxRetainedBytes: options.maxRetainedBytes ?? DEFAULT_MAX_RETAINED_BYTES,
+      authTimeoutMs: options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS,
+      authAction: options.authAction,
     };
+    this.clock = options.clock;
     const server = this;
     const sessions = new ServerSessions<C>(
       {
@@ -245,6 +276,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     this.state = "starting";
     if (this.acceptors.length === 0) this.resetStopped();
     const { host, port, maxFrameBytes } = this.options;
+    this.gate = typeof this.authenticate === "function" ? this.makeGate() : null;
     try {
       await this.adapter.init(this.adapterHost);
       const accept = (transport: Transport): void => this.accept(transport);
@@ -301,6 +333,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     await Promise.all(acceptors.map((acceptor) => acceptor.close()));
     // Suspended sessions end now: this server will not be there for their clients to resume.
     this.sessions?.stop();
+    // Connections still being authenticated are no channels of the server yet: they end now.
+    for (const channel of this.gate?.clear() ?? []) channel.link.transport?.destroy();
     const closers = new Map<C, () => void>();
     this.onChannelGone = (channel) => closers.get(channel)?.();
     const closing = [...this.channels].map(
@@ -403,6 +437,16 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   /** Called with every error: each channel's (also given to its `onError`) and the server's own (ADAPTER_FAILED). */
   onError(_error: RepodError, _channel?: C): void {}
 
+  /**
+   * Define it to require a credential before a client is admitted: it gets
+   * what the client presented (checked against the protocol's `Auth` first)
+   * and returns who the client is — `channel.user` from then on, in every
+   * handler, kept across a resume — or `refuse(reason)`: the client gets
+   * AUTH_FAILED with that reason and is closed, with no `onConnect`. May be
+   * async; other clients go on meanwhile. See the README's "Authentication".
+   */
+  authenticate?(auth: AuthOf<C>, info: AuthInfo): UserOf<C> | Refusal | Promise<UserOf<C> | Refusal>;
+
   // ---- accepting ---------------------------------------------------------------
 
   /** Makes a channel for a newly accepted transport: greeting first, then the hooks. */
@@ -418,6 +462,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       id: `${this.serverId}.${(++this.nextId).toString(36)}`,
       limits: { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes },
       validators: this.validatorsOf(channelClass),
+      ...(this.gate ? { gate: this.gateMessage } : {}),
     };
     let channel: C;
     try {
@@ -429,14 +474,24 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     }
     channel.attach(transport);
     const greeting = this.greeting(channel);
+    if (this.gate) {
+      greeting.auth = true;
+      this.gate.start(channel);
+    }
     // A channel may have to wait until its connection says whether it resumes another (see session/).
     const waits = this.sessions?.accepted(channel, greeting) ?? false;
     channel.link.sendControl(encodeFrame(greeting));
     if (!waits) this.admit(channel);
   }
 
-  /** Makes an accepted channel one of the server's: bookkeeping, then the hooks. */
+  /** The connection is not a resume of another: admitted now, or once authenticated. */
   private admit(channel: C): void {
+    if (this.gate?.has(channel)) this.gate.settle(channel);
+    else this.enter(channel);
+  }
+
+  /** Makes an accepted channel one of the server's: bookkeeping, then the hooks. */
+  private enter(channel: C): void {
     const transport = channel.link.transport;
     if (this.state !== "running" || transport === null) return;
     this.roster.add(channel);
@@ -474,6 +529,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
 
   /** Removes a channel for good: groups, bookkeeping, hooks. */
   protected release(channel: C): void {
+    this.gate?.forget(channel);
     const groups = this.roster.remove(channel);
     if (groups === null) return;
     channel.link.close(); // later sends return 0
@@ -488,6 +544,22 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
 
   private onChannelGone: ((channel: C) => void) | undefined;
 
+  private makeGate(): Gate<C> {
+    return new Gate<C>(
+      gateHost(this, {
+        clock: this.clock,
+        logger: this.logger,
+        enter: (channel) => this.enter(channel),
+        error: (channel, error) => this.channelError(channel, error),
+      }),
+    );
+  }
+
+  /** Messages of channels not yet admitted go to the gate. */
+  private readonly gateMessage = (channel: Channel<any, any, any, any>, message: Message, bytes: number): void => {
+    this.gate?.message(channel as C, message, bytes);
+  };
+
   private resetStopped(): void {
     this.stopped = new Promise((resolve) => (this.markStopped = resolve));
   }
@@ -495,6 +567,13 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   // ---- what channels tell the server (through channelHost) ------------------------
 
   private channelTransportClosed(channel: C, transport: Transport, error: RepodError | undefined): void {
+    if (this.gate?.has(channel) && channel.link.transport === null) {
+      // Never admitted: nothing to suspend or resume (a resume must not skip authentication).
+      this.gate.forget(channel);
+      this.sessions?.released(channel);
+      this.release(channel);
+      return;
+    }
     // A session of our client is suspended instead of released: it may resume.
     const kept = this.sessions?.transportClosed(channel, transport, error) ?? false;
     if (error && this.roster.has(channel)) channel.report(error);
@@ -503,6 +582,10 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
 
   /** Control frames: heartbeat and resume (see session/). */
   private channelControl(channel: C, message: Message & Record<string, unknown>): void {
+    if (message.action === HELLO && this.gate) {
+      this.gate.hello(channel, message);
+      if (this.sessions === null) return this.admit(channel);
+    }
     if (this.sessions?.control(channel, message)) return;
     channel.report(new RepodError("NOT_A_MESSAGE", `unknown control frame "${message.action}"`, { remote: channel.link.remote, action: message.action }));
   }
@@ -534,6 +617,35 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       // as above
     }
   }
+}
+
+/** What the gate needs from the server: `authenticate`, admission, and reporting. */
+function gateHost<C extends Channel<any, any>>(server: Server<C>, wiring: {
+  clock: Clock | undefined;
+  logger: Logger;
+  enter(channel: C): void;
+  error(channel: C, error: RepodError): void;
+}): ConstructorParameters<typeof Gate<C>>[0] {
+  const options = server.options;
+  const protocol = server.channelClass.protocol;
+  return {
+    clock: wiring.clock ?? systemClock,
+    logger: wiring.logger,
+    timeoutMs: options.authTimeoutMs,
+    action: options.authAction,
+    validate: options.validate ? protocol?.auth : undefined,
+    maxHeldBytes: options.maxBufferedBytes,
+    authenticate: (credential, info) => server.authenticate!(credential as AuthOf<C>, info),
+    admit: (channel, held) => {
+      wiring.enter(channel);
+      channel.ungate(held);
+    },
+    refused: (channel, error) => {
+      wiring.logger({ event: "auth-failed", id: channel.id, remote: error.remote, message: error.message });
+      wiring.error(channel, error);
+    },
+    failed: (channel, error) => wiring.error(channel, error),
+  };
 }
 
 function exceptId(options: BroadcastOptions | undefined): string | undefined {

@@ -31,7 +31,10 @@ const PROTOTYPE_NAMES = new Set([
 ]);
 
 /** The validator function of each action, by direction. */
-export type ValidatorNames = Record<Direction, ReadonlyMap<string, string>>;
+export type ValidatorNames = Record<Direction, ReadonlyMap<string, string>> & {
+  /** The validator of the credential (`Auth`), when the protocol declares one. */
+  auth?: string;
+};
 
 /** Writes every validator of the protocol into `w`; returns their names for the descriptor. */
 export function emitValidators(ctx: EmitContext, w: CodeWriter): ValidatorNames {
@@ -39,6 +42,7 @@ export function emitValidators(ctx: EmitContext, w: CodeWriter): ValidatorNames 
   const names: ValidatorNames = {
     client: emitter.messages("client", ctx.model.client),
     server: emitter.messages("server", ctx.model.server),
+    ...(ctx.model.auth === undefined ? {} : { auth: emitter.auth(ctx.model.auth.type) }),
   };
   emitter.finish();
   for (const fn of emitter.functions) {
@@ -109,6 +113,21 @@ class ValidatorEmitter {
       );
     }
     return names;
+  }
+
+  /** Emits the validator of the credential a client presents (`Auth`); returns its name. */
+  auth(type: FieldType): string {
+    const name = this.ctx.unique("validateAuth");
+    const body = objectOf(type, this.ctx.types, new Set()) ?? { kind: "object", fields: [] };
+    const fn = new FunctionBody();
+    this.fields(fn, body, "data", new Path("", true));
+    fn.w.line("return undefined;");
+    const param = body.fields.length === 0 ? "_data" : "data";
+    this.functions.push(
+      "/** Checks the credential a client presents to join (`Auth`). */\n" +
+        `function ${name}(${param}: Record<string, unknown>): string | undefined {\n${fn.w}}\n`,
+    );
+    return name;
   }
 
   /** Emits the functions of named types requested so far (which may request more), then the helpers. */
