@@ -237,6 +237,10 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
         logger: this.logger,
         admit: (channel) => this.admit(channel),
         release: (channel) => this.release(channel),
+        dropped: (channel) => {
+          this.gate?.forget(channel);
+          this.roster.remove(channel);
+        },
         suspended: (channel) => {
           this.callHook(channel, "onSuspend", () => channel.onSuspend?.());
           this.callHook(channel, "onSuspend", () => this.onSuspend(channel));
@@ -472,14 +476,18 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       this.reportError(handlerFailed("connect", error, `new ${channelClass.name}()`));
       return;
     }
-    channel.attach(transport);
     const greeting = this.greeting(channel);
     if (this.gate) {
       greeting.auth = true;
       this.gate.start(channel);
     }
     // A channel may have to wait until its connection says whether it resumes another (see session/).
+    // Meanwhile it is a member of deliveries, and its link holds what they send it until it is admitted.
+    // A channel that must first be authenticated is sent nothing before it is: it waits outside the deliveries.
     const waits = this.sessions?.accepted(channel, greeting) ?? false;
+    const pending = waits && this.gate === null;
+    if (pending) this.roster.addPending(channel);
+    channel.attach(transport, pending);
     channel.link.sendControl(encodeFrame(greeting));
     if (!waits) this.admit(channel);
   }
@@ -490,17 +498,25 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     else this.enter(channel);
   }
 
-  /** Makes an accepted channel one of the server's: bookkeeping, then the hooks. */
-  private enter(channel: C): void {
+  /** Makes an accepted channel one of the server's: bookkeeping, then the hooks. Returns false when it is too late. */
+  private enter(channel: C): boolean {
     const transport = channel.link.transport;
-    if (this.state !== "running" || transport === null) return;
+    if (this.state !== "running" || transport === null) {
+      // Too late (the server stops) or gone: a pending channel is let go unadmitted.
+      this.roster.remove(channel);
+      transport?.destroy();
+      return false;
+    }
     this.roster.add(channel);
+    // What was sent to it while it waited (see accept) leaves first, in order.
+    for (const frame of channel.link.release()) channel.link.write(frame);
     this.adapter.channelAdded(channel.id);
     // Groups joined in the channel's constructor count from now on.
     for (const group of channel.groups) this.channelHost.joined(channel, group);
     this.logger({ event: "connect", id: channel.id, remote: remoteOf(transport) });
     this.callHook(channel, "onConnect", () => channel.onConnect?.());
     this.callHook(channel, "onConnect", () => this.onConnect(channel, channel.addr));
+    return true;
   }
 
   /** The first frame every client receives. Python repod clients read only `action`. */
@@ -623,7 +639,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
 function gateHost<C extends Channel<any, any>>(server: Server<C>, wiring: {
   clock: Clock | undefined;
   logger: Logger;
-  enter(channel: C): void;
+  enter(channel: C): boolean;
   error(channel: C, error: RepodError): void;
 }): ConstructorParameters<typeof Gate<C>>[0] {
   const options = server.options;
@@ -637,8 +653,7 @@ function gateHost<C extends Channel<any, any>>(server: Server<C>, wiring: {
     maxHeldBytes: options.maxBufferedBytes,
     authenticate: (credential, info) => server.authenticate!(credential as AuthOf<C>, info),
     admit: (channel, held) => {
-      wiring.enter(channel);
-      channel.ungate(held);
+      if (wiring.enter(channel)) channel.ungate(held);
     },
     refused: (channel, error) => {
       wiring.logger({ event: "auth-failed", id: channel.id, remote: error.remote, message: error.message });
