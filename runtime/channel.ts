@@ -17,12 +17,14 @@
  * Channel<ServerMessage, ClientMessage>` whose handlers are abstract and whose
  * `send()` takes only messages the server may send.
  */
+import { DEFAULT_REQUEST_TIMEOUT_MS } from "./constants.ts";
 import type { RepodError } from "./errors.ts";
-import { dispatch, handlerFailed } from "./dispatch.ts";
+import { handlerFailed } from "./dispatch.ts";
 import { Link, type LinkLimits, type LinkOwner } from "./link.ts";
 import type { PresenceValue } from "./adapter/adapter.ts";
 import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./protocol.ts";
 import type { Server } from "./server.ts";
+import { deliver, refuseInvalid, Requests, type RequestOptions } from "./requests.ts";
 import type { Transport } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
 
@@ -34,6 +36,10 @@ export interface ChannelInit {
   readonly id: string;
   readonly limits: LinkLimits;
   readonly validators: ReadonlyMap<string, Validator> | null;
+  /** Validators of the client's replies to this channel's requests, by action; null when validation is off. */
+  readonly replies?: ReadonlyMap<string, Validator> | null;
+  /** The default `timeoutMs` of `request()`. @default 10000 */
+  readonly requestTimeoutMs?: number;
 }
 
 /** What a channel needs from its server (the `Server` class implements it; not for users). */
@@ -75,17 +81,33 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   private presenceNow: PresenceValue | undefined;
   /** Set once the server has let the channel go: joins after that are ignored. */
   private released = false;
+  /** Requests this channel asked its client, waiting for their answer. */
+  private readonly requestsAsked: Requests;
+  /** Why the transport last closed, for the requests that are still waiting when the channel goes. */
+  private closeError: RepodError | undefined;
 
   constructor(init: ChannelInit) {
     this.id = init.id;
     this.server = init.server;
     // One closure for the channel's life, not one per message.
     const report = (error: RepodError): void => this.report(error);
+    const send = (message: Message): number => this.link.send(encodeFrame(message, this.link.limits.maxFrameBytes));
+    const requests = new Requests({
+      send,
+      remote: () => this.link.remote,
+      replies: init.replies ?? null,
+      timeoutMs: init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    });
+    this.requestsAsked = requests;
     const owner: LinkOwner = {
-      message: (message) => dispatch(this, message, report),
+      message: (message) => deliver(this, message, requests, send, report),
       control: (message) => this.server.channelControl(this, message),
       problem: (error) => this.report(error),
-      transportClosed: (transport, error) => this.server.channelTransportClosed(this, transport, error),
+      invalidRequest: (message, problem) => refuseInvalid(message, problem, send),
+      transportClosed: (transport, error) => {
+        this.closeError = error;
+        this.server.channelTransportClosed(this, transport, error);
+      },
     };
     this.link = new Link(owner, init.limits, init.validators);
   }
@@ -113,6 +135,19 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
    */
   send(message: TOut): number {
     return this.link.send(encodeFrame(message, this.link.limits.maxFrameBytes));
+  }
+
+  /**
+   * Asks this client and resolves with its answer: the client's
+   * `Request_<action>(data)` returns it (a Python client sends a `_reply`).
+   * Rejects with a `RepodError`: REQUEST_FAILED (refused; `reason` says why),
+   * REQUEST_TIMEOUT, ABORTED, INVALID_PAYLOAD (a reply that does not match
+   * the protocol), or the code that ended the connection. A request waits
+   * through a suspended session and is answered once after the resume.
+   * Generated channels type it by the protocol's `ServerRequests`.
+   */
+  request(action: string, data?: object, options?: RequestOptions): Promise<unknown> {
+    return this.requestsAsked.ask(action, data, options);
   }
 
   /** Sends what is queued, then closes the connection. */
@@ -174,6 +209,11 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
     } catch (thrown) {
       this.server.channelError(this, handlerFailed("error", thrown, "onError"));
     }
+  }
+
+  /** @internal the channel is gone for good: its waiting requests fail with why its connection ended. */
+  endRequests(): void {
+    this.requestsAsked.failAll(this.closeError);
   }
 
   /** @internal groups left on close, for the server's bookkeeping. */

@@ -20,11 +20,13 @@ import {
   DEFAULT_RECONNECT_ATTEMPTS,
   DEFAULT_RECONNECT_MAX_DELAY_MS,
   DEFAULT_RECONNECT_MIN_DELAY_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
 } from "./constants.ts";
 import { RepodError } from "./errors.ts";
 import { Link, type LinkOwner } from "./link.ts";
 import { silentLogger, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./protocol.ts";
+import { refuseInvalid, Requests, type RequestOptions } from "./requests.ts";
 import { ClientResume } from "./session/client-resume.ts";
 import type { Transport } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
@@ -62,6 +64,8 @@ export interface ClientOptions {
    * @default 1048576 (1 MiB)
    */
   maxRetainedBytes?: number;
+  /** How long `request()` waits for the server's answer before REQUEST_TIMEOUT, unless the call says; 0 waits as long as the connection lives. @default 10000 */
+  requestTimeoutMs?: number;
 }
 
 /** Where to connect: a TCP host and port, or a `ws://` / `wss://` URL. */
@@ -139,6 +143,10 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
   private greeted = false;
   /** Heartbeat, reconnection and resume (see session/). */
   private readonly resume: ClientResume;
+  /** @internal requests asked of the server, waiting for their answer (answers are delivered at `pump()`). */
+  readonly requests: Requests;
+  /** The last error of reconnection, for the requests still waiting when it gives up. */
+  private resumeError: RepodError | undefined;
 
   constructor(
     readonly protocol: ProtocolDescriptor | undefined,
@@ -155,6 +163,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
       reconnectMinDelayMs: options.reconnectMinDelayMs ?? DEFAULT_RECONNECT_MIN_DELAY_MS,
       reconnectMaxDelayMs: options.reconnectMaxDelayMs ?? DEFAULT_RECONNECT_MAX_DELAY_MS,
       maxRetainedBytes: options.maxRetainedBytes ?? DEFAULT_MAX_RETAINED_BYTES,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     };
     const validators: ReadonlyMap<string, Validator> | null =
       this.options.validate && protocol ? new Map(Object.entries(protocol.server)) : null;
@@ -164,15 +173,28 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
       },
       control: (message) => this.control(message),
       problem: (error) => this.pushError(error),
+      invalidRequest: (message, problem) => refuseInvalid(message, problem, (reply) => this.sendMessage(reply)),
       transportClosed: (_transport, error) => this.transportClosed(error),
     };
+    const replies = protocol?.replies?.client;
+    this.requests = new Requests({
+      send: (message) => this.sendMessage(message),
+      remote: () => this.link.remote,
+      replies: this.options.validate && replies ? new Map(Object.entries(replies)) : null,
+      timeoutMs: this.options.requestTimeoutMs,
+    });
     this.link = new Link(owner, { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes }, validators);
     this.resume = new ClientResume(
       {
         link: this.link,
         fingerprint: protocol?.fingerprint,
         push: (message) => this.queue.push(message),
-        pushError: (error) => this.pushError(error),
+        pushError: (error) => {
+          this.resumeError = error;
+          // A fresh session: what was asked in the old one may never be answered.
+          if (error.code === "RESUME_FAILED") this.requests.failAll(error);
+          this.pushError(error);
+        },
         open: () => this.open(),
         greet: (greeting, session) => {
           this.stateNow = "open";
@@ -185,6 +207,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
         gone: () => {
           this.stateNow = "closed";
           this.greeted = false;
+          this.requests.failAll(this.resumeError);
           this.queue.push({ action: "disconnected" } satisfies DisconnectedEvent);
         },
       },
@@ -242,6 +265,18 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
    * after `close()`. Throws ENCODE_FAILED for a value msgpack cannot carry.
    */
   send(message: TOut): number {
+    return this.sendMessage(message);
+  }
+
+  /**
+   * Asks the server and resolves with its answer (delivered at `pump()`, in
+   * order with the messages around it). See `ConnectionListener.request`.
+   */
+  request(action: string, data?: object, options?: RequestOptions): Promise<unknown> {
+    return this.requests.ask(action, data, options);
+  }
+
+  private sendMessage(message: Message): number {
     if (this.stateNow === "closed") return 0;
     const frame = encodeFrame(message, this.options.maxFrameBytes);
     if (this.resume.away) this.resume.checkRoom(frame);
@@ -261,6 +296,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
     this.stateNow = "closed";
     this.resume.stop();
     this.link.close();
+    this.requests.failAll(undefined);
     if (nothingOpen) this.queue.push({ action: "disconnected" } satisfies DisconnectedEvent);
   }
 
@@ -323,6 +359,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
     }
     // A PROTOCOL_MISMATCH was already reported when it was found.
     if (error && error.code !== "PROTOCOL_MISMATCH") this.pushError(error);
+    this.requests.failAll(error);
     this.stateNow = "closed";
     this.greeted = false;
     this.queue.push({ action: "disconnected" } satisfies DisconnectedEvent);

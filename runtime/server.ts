@@ -30,6 +30,7 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_RETAINED_BYTES,
   DEFAULT_PORT,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RESUME_WINDOW_MS,
   DEFAULT_STOP_GRACE_MS,
   DEFAULT_TIMEOUT_MS,
@@ -113,6 +114,8 @@ export interface ServerOptions<C extends Channel<any, any>> {
    * @default 1048576 (1 MiB)
    */
   maxRetainedBytes?: number;
+  /** How long `channel.request()` waits for the client's answer before REQUEST_TIMEOUT, unless the call says; 0 waits as long as the channel lives. @default 10000 */
+  requestTimeoutMs?: number;
 }
 
 /** Options after defaults. */
@@ -144,6 +147,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   private nextId = 0;
   private state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
   private validators: ReadonlyMap<string, Validator> | null | undefined;
+  private replies: ReadonlyMap<string, Validator> | null | undefined;
   private stopped!: Promise<void>;
   private markStopped!: () => void;
   /** Heartbeat and resume for our clients; null when both are off. */
@@ -168,6 +172,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       resumeWindowMs: options.resumeWindowMs ?? DEFAULT_RESUME_WINDOW_MS,
       maxRetainedBytes: options.maxRetainedBytes ?? DEFAULT_MAX_RETAINED_BYTES,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     };
     const server = this;
     const sessions = new ServerSessions(
@@ -369,6 +374,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
       id: `${this.serverId}.${(++this.nextId).toString(36)}`,
       limits: { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes },
       validators: this.validatorsOf(channelClass),
+      replies: this.repliesOf(channelClass),
+      requestTimeoutMs: this.options.requestTimeoutMs,
     };
     let channel: C;
     try {
@@ -415,6 +422,14 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     return this.validators;
   }
 
+  private repliesOf(channelClass: ChannelClass<C>): ReadonlyMap<string, Validator> | null {
+    if (this.replies === undefined) {
+      const replies = channelClass.protocol?.replies?.server;
+      this.replies = this.options.validate && replies ? new Map(Object.entries(replies)) : null;
+    }
+    return this.replies;
+  }
+
   private callHook(channel: C, hook: string, call: () => void): void {
     try {
       call();
@@ -428,6 +443,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     const groups = this.roster.remove(channel);
     if (groups === null) return;
     channel.link.close(); // later sends return 0
+    channel.endRequests();
     this.sessions?.released(channel);
     for (const group of groups) this.adapter.left(channel.id, group);
     this.adapter.channelRemoved(channel.id);

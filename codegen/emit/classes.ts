@@ -14,7 +14,7 @@
  * export class ChatServer<C extends ChatChannel = ChatChannel> extends Server<C> {}
  * ```
  */
-import type { MessageModel } from "../model.ts";
+import type { MessageModel, RequestModel } from "../model.ts";
 import type { EmitContext } from "./context.ts";
 import type { CodeWriter } from "./writer.ts";
 
@@ -47,6 +47,8 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
   w.block(`export abstract class ${names.channel} extends ${ctx.runtime("Channel")}<${names.serverMessage}, ${names.clientMessage}> {`, () => {
     w.line(`${PROTOCOL_FIELD}: ${descriptorType} = ${names.descriptor};`);
     handlers(w, model.client, names.clientMessages, "void | Promise<void>", "a client sends");
+    answers(w, model.clientRequests, names.clientRequests, names.clientReplies, "a client sends");
+    asker(ctx, w, model.serverRequests, names.serverRequests, names.serverReplies, "this client");
   });
 
   w.blank();
@@ -68,6 +70,8 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
   w.block(`export abstract class ${names.listener} extends ${ctx.runtime("ConnectionListener")}<${names.clientMessage}, ${names.serverMessage}> {`, () => {
     w.line(`${PROTOCOL_FIELD}: ${descriptorType} = ${names.descriptor};`);
     handlers(w, model.server, names.serverMessages, "void", "the server sends");
+    answers(w, model.serverRequests, names.serverRequests, names.serverReplies, "the server sends");
+    asker(ctx, w, model.clientRequests, names.clientRequests, names.clientReplies, "the server");
   });
 
   w.blank();
@@ -81,6 +85,36 @@ function handlers(w: CodeWriter, messages: readonly MessageModel[], mapName: str
     w.doc(message.doc ?? `Called with each \`${message.action}\` message ${sender}.`);
     w.line(`abstract Network_${message.action}(data: ${mapName}[${JSON.stringify(message.action)}]): ${returns};`);
   }
+}
+
+/** One abstract `Request_<action>` per request the other side sends: it returns the reply, or a promise of it. */
+function answers(w: CodeWriter, requests: readonly RequestModel[], mapName: string, repliesName: string, sender: string): void {
+  for (const request of requests) {
+    const action = JSON.stringify(request.action);
+    w.blank();
+    w.doc(
+      `${request.doc ?? `Answers each \`${request.action}\` request ${sender}.`}\n\n` +
+        "Return the reply (or a promise of it); throw a `RequestError` to refuse with a reason the asker sees.",
+    );
+    w.line(`abstract Request_${request.action}(data: ${mapName}[${action}]): ${repliesName}[${action}] | Promise<${repliesName}[${action}]>;`);
+  }
+}
+
+/** A `request()` typed by the requests this side sends (none: the untyped one stays). */
+function asker(ctx: EmitContext, w: CodeWriter, requests: readonly RequestModel[], mapName: string, repliesName: string, to: string): void {
+  if (requests.length === 0) return;
+  const options = ctx.runtime("RequestOptions");
+  w.blank();
+  w.doc(
+    `Asks ${to} and resolves with its reply (checked like any message). Rejects with a\n` +
+      "`RepodError`: REQUEST_FAILED (refused, with its reason), REQUEST_TIMEOUT, ABORTED, or the\n" +
+      "code that ended the connection.\n\n" +
+      `@example\n\`\`\`ts\nconst reply = await this.request(${JSON.stringify(requests[0]!.action)}, { ... }, { timeoutMs: 5000 });\n\`\`\``,
+  );
+  w.block(
+    `override request<A extends keyof ${mapName} & string>(action: A, data: Omit<${mapName}[A], "action">, options?: ${options}): Promise<${repliesName}[A]> {`,
+    () => w.line(`return super.request(action, data, options) as Promise<${repliesName}[A]>;`),
+  );
 }
 
 function exampleHandler(messages: readonly MessageModel[], mapName: string): string {
