@@ -60,6 +60,8 @@ export interface RequestNumbers {
   p99Us: number;
   meanUs: number;
   roundTripsPerSecond: number;
+  /** CPU time (user + system) of the process — client and server together — per round trip. */
+  cpuUs: number;
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -76,11 +78,11 @@ async function pumpUntil(client: Asking, done: () => boolean, what: string): Pro
   }
 }
 
-function summary(kind: RequestNumbers["kind"], samples: number[]): RequestNumbers {
+function summary(kind: RequestNumbers["kind"], samples: number[], cpuUs: number): RequestNumbers {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
-  return { kind, p50Us: Math.round(at(0.5) * 10) / 10, p99Us: Math.round(at(0.99) * 10) / 10, meanUs: Math.round(mean * 10) / 10, roundTripsPerSecond: Math.round(1e6 / mean) };
+  return { kind, p50Us: Math.round(at(0.5) * 10) / 10, p99Us: Math.round(at(0.99) * 10) / 10, meanUs: Math.round(mean * 10) / 10, roundTripsPerSecond: Math.round(1e6 / mean), cpuUs: Math.round(cpuUs * 100) / 100 };
 }
 
 /** Measures both kinds of round trip against one server. */
@@ -93,26 +95,50 @@ export async function benchRequests(count = COUNT): Promise<RequestNumbers[]> {
     await pumpUntil(client, () => client.connected, "the greeting");
     const messages: number[] = [];
     const requests: number[] = [];
-    for (let i = 0; i < WARMUP + count; i++) {
-      let start = process.hrtime.bigint();
+    const ping = async (i: number): Promise<number> => {
+      const start = process.hrtime.bigint();
       client.send({ action: "ping", seq: i });
       await pumpUntil(client, () => client.lastPong === i, `ping ${i}`);
-      const message = Number(process.hrtime.bigint() - start) / 1000;
-
-      start = process.hrtime.bigint();
+      return Number(process.hrtime.bigint() - start) / 1000;
+    };
+    const ask = async (i: number): Promise<number> => {
+      const start = process.hrtime.bigint();
       let answered = false;
       void client.request("echo", { seq: i }, { timeoutMs: 2000 }).then((reply) => {
         if (reply.seq !== i) throw new Error(`echo ${i} answered ${reply.seq}`);
         answered = true;
       });
       await pumpUntil(client, () => answered, `request ${i}`);
-      const request = Number(process.hrtime.bigint() - start) / 1000;
+      return Number(process.hrtime.bigint() - start) / 1000;
+    };
+    for (let i = 0; i < WARMUP + count; i++) {
+      // Which goes first alternates too, so neither always follows the other.
+      let message: number;
+      let request: number;
+      if (i % 2 === 0) {
+        message = await ping(i);
+        request = await ask(i);
+      } else {
+        request = await ask(i);
+        message = await ping(i);
+      }
       if (i >= WARMUP) {
         messages.push(message);
         requests.push(request);
       }
     }
-    return [summary("message", messages), summary("request", requests)];
+    // CPU per round trip, in alternating blocks: less moved by other work on the machine than latency is.
+    const cpu = { message: [] as number[], request: [] as number[] };
+    const block = Math.max(100, Math.round(count / 4));
+    for (let b = 0; b < 8; b++) {
+      const kind = b % 2 === 0 ? "message" : "request";
+      const before = process.cpuUsage();
+      for (let i = 0; i < block; i++) await (kind === "message" ? ping(i) : ask(i));
+      const used = process.cpuUsage(before);
+      cpu[kind].push((used.user + used.system) / block);
+    }
+    const med = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+    return [summary("message", messages, med(cpu.message)), summary("request", requests, med(cpu.request))];
   } finally {
     client.close();
     await server.stop();
@@ -125,9 +151,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     for (const r of results) console.log(JSON.stringify({ bench: "requests", node: process.version, ...r }));
   } else {
     console.log(`${COUNT} round trips of each kind, alternating, after ${WARMUP} of warm-up (node ${process.version})`);
-    console.log("kind      p50 µs   p99 µs  mean µs  round trips/s");
+    console.log("kind      p50 µs   p99 µs  mean µs  round trips/s  CPU µs/round trip");
     for (const r of results) {
-      console.log(`${r.kind.padEnd(8)}  ${String(r.p50Us).padStart(6)}  ${String(r.p99Us).padStart(7)}  ${String(r.meanUs).padStart(7)}  ${String(r.roundTripsPerSecond).padStart(13)}`);
+      console.log(
+        `${r.kind.padEnd(8)}  ${String(r.p50Us).padStart(6)}  ${String(r.p99Us).padStart(7)}  ${String(r.meanUs).padStart(7)}  ${String(r.roundTripsPerSecond).padStart(13)}  ${String(r.cpuUs).padStart(17)}`,
+      );
     }
   }
 }

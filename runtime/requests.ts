@@ -70,15 +70,26 @@ interface Pending {
   readonly action: string;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: RepodError) => void;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** When it times out (ms on the host's clock); Infinity for never. */
+  readonly deadline: number;
+  readonly timeoutMs: number;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
 
-/** The requests one side has asked and not yet had answered. */
+/**
+ * The requests one side has asked and not yet had answered.
+ *
+ * Timeouts share one timer, armed for the earliest deadline, rather than
+ * one timer per request: a request then costs no timer of its own, which is
+ * most of what it would cost beyond a message.
+ */
 export class Requests {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The deadline the timer is armed for; Infinity when it is not armed. */
+  private armedFor = Infinity;
 
   constructor(private readonly host: RequestHost) {}
 
@@ -105,17 +116,11 @@ export class Requests {
         reject(new RepodError("CONNECT_FAILED", `cannot send the request "${action}": the connection is closed`, { action }));
         return;
       }
-      const entry: Pending = { action, resolve, reject, timer: undefined, signal, onAbort: undefined };
-      this.pending.set(id, entry);
       const timeoutMs = options.timeoutMs ?? this.host.timeoutMs;
-      if (timeoutMs > 0) {
-        entry.timer = setTimeout(() => {
-          entry.timer = undefined;
-          this.settle(id)?.reject(
-            new RepodError("REQUEST_TIMEOUT", `no answer to the request "${action}" within ${timeoutMs} ms`, { action, remote: this.host.remote() }),
-          );
-        }, timeoutMs);
-      }
+      const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
+      const entry: Pending = { action, resolve, reject, deadline, timeoutMs, signal, onAbort: undefined };
+      this.pending.set(id, entry);
+      if (deadline < this.armedFor) this.arm(deadline);
       if (signal !== undefined) {
         entry.onAbort = () => this.settle(id)?.reject(aborted(action, signal));
         signal.addEventListener("abort", entry.onAbort, { once: true });
@@ -134,7 +139,7 @@ export class Requests {
     if (entry === undefined) return;
     const { action } = entry;
     const remote = this.host.remote();
-    if (Object.prototype.hasOwnProperty.call(message, "error")) {
+    if (message.error !== undefined) {
       const reason = typeof message.error === "string" ? message.error : "the request failed";
       const code = message.code === "INVALID_PAYLOAD" ? "INVALID_PAYLOAD" : "REQUEST_FAILED";
       entry.reject(new RepodError(code, `the request "${action}" failed: ${reason}`, { action, remote, reason }));
@@ -168,14 +173,46 @@ export class Requests {
     }
   }
 
-  /** Takes a request out of the waiting ones, clearing its timer and abort listener. */
+  /** Takes a request out of the waiting ones, removing its abort listener. */
   private settle(id: number): Pending | undefined {
     const entry = this.pending.get(id);
     if (entry === undefined) return undefined;
     this.pending.delete(id);
-    if (entry.timer !== undefined) clearTimeout(entry.timer);
     if (entry.onAbort !== undefined) entry.signal?.removeEventListener("abort", entry.onAbort);
+    // Nothing left to time out: no timer keeps the process (or the page) busy.
+    if (this.pending.size === 0 && this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.armedFor = Infinity;
+    }
     return entry;
+  }
+
+  /** Arms the shared timer for `deadline`. */
+  private arm(deadline: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.armedFor = deadline;
+    this.timer = setTimeout(() => this.expire(), Math.max(0, deadline - Date.now()));
+  }
+
+  /** The timer fired: every request past its deadline rejects with REQUEST_TIMEOUT; the timer is armed for the next. */
+  private expire(): void {
+    this.timer = undefined;
+    this.armedFor = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const [id, entry] of this.pending) {
+      if (entry.deadline <= now) {
+        this.settle(id);
+        entry.reject(
+          new RepodError("REQUEST_TIMEOUT", `no answer to the request "${entry.action}" within ${entry.timeoutMs} ms`, {
+            action: entry.action,
+            remote: this.host.remote(),
+          }),
+        );
+      } else if (entry.deadline < next) next = entry.deadline;
+    }
+    if (next < Infinity && this.pending.size > 0) this.arm(next);
   }
 }
 
@@ -234,35 +271,44 @@ export function deliver(
     dispatch(target, message, report);
     return;
   }
-  const answer = (reply: unknown): void => {
-    try {
-      send(replyMessage(id, reply));
-    } catch (error) {
-      // The reply cannot be encoded (a Date, a function…): the game's bug, reported here; the asker learns only that it failed.
-      report(handlerFailed(action, error, `Request_${action}`));
-      send(refusalMessage(id, "the reply could not be sent"));
-    }
-  };
-  const refuse = (error: unknown): void => {
-    if (error instanceof RequestError) {
-      send(refusalMessage(id, error.message));
-      return;
-    }
-    report(handlerFailed(action, error, `Request_${action}`));
-    send(refusalMessage(id, "the request failed"));
-  };
   let result: unknown;
   try {
     result = (handler as (data: unknown) => unknown).call(target, message);
   } catch (error) {
-    refuse(error);
+    refuse(send, report, action, id, error);
     return;
   }
   if (result !== null && typeof result === "object" && typeof (result as Promise<unknown>).then === "function") {
-    (result as Promise<unknown>).then(answer, refuse);
+    (result as Promise<unknown>).then(
+      (reply) => answer(send, report, action, id, reply),
+      (error: unknown) => refuse(send, report, action, id, error),
+    );
   } else {
-    answer(result);
+    answer(send, report, action, id, result);
   }
+}
+
+type Send = (message: Message & Record<string, unknown>) => number;
+
+/** Sends a handler's reply. */
+function answer(send: Send, report: (error: RepodError) => void, action: string, id: unknown, reply: unknown): void {
+  try {
+    send(replyMessage(id, reply));
+  } catch (error) {
+    // The reply cannot be encoded (a Date, a function…): the game's bug, reported here; the asker learns only that it failed.
+    report(handlerFailed(action, error, `Request_${action}`));
+    send(refusalMessage(id, "the reply could not be sent"));
+  }
+}
+
+/** Sends a refusal: a RequestError's message, or only "the request failed" for anything else (reported here in full). */
+function refuse(send: Send, report: (error: RepodError) => void, action: string, id: unknown, error: unknown): void {
+  if (error instanceof RequestError) {
+    send(refusalMessage(id, error.message));
+    return;
+  }
+  report(handlerFailed(action, error, `Request_${action}`));
+  send(refusalMessage(id, "the request failed"));
 }
 
 /**

@@ -13,10 +13,10 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const rounds: RequestNumbers[][] = [];
   for (let i = 0; i < (ctx.quick ? 1 : 3); i++) rounds.push(await runScript<RequestNumbers>("bench/requests.ts"));
   const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
-  const of = (kind: RequestNumbers["kind"], key: "p50Us" | "p99Us" | "roundTripsPerSecond"): number[] =>
+  const of = (kind: RequestNumbers["kind"], key: "p50Us" | "p99Us" | "roundTripsPerSecond" | "cpuUs"): number[] =>
     rounds.map((r) => r.find((n) => n.kind === kind)![key]);
   const scenario = "requests vs messages (3000 round trips)";
-  const row = (metric: string, key: "p50Us" | "p99Us" | "roundTripsPerSecond", format: BenchRow["format"], atMost?: number): BenchRow => {
+  const row = (metric: string, key: "p50Us" | "p99Us" | "roundTripsPerSecond" | "cpuUs", format: BenchRow["format"], atMost?: number): BenchRow => {
     const request = median(of("request", key));
     const message = median(of("message", key));
     const ratio = request / message;
@@ -35,5 +35,6 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     row("round trip p50", "p50Us", "microseconds", 1.2),
     row("round trip p99", "p99Us", "microseconds"),
     row("round trips/s", "roundTripsPerSecond", "rate"),
+    row("CPU per round trip, client and server", "cpuUs", "microseconds"),
   ];
 }
