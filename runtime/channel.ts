@@ -24,6 +24,7 @@ import { Link, type LinkLimits, type LinkOwner } from "./link.ts";
 import type { PresenceValue } from "./adapter/adapter.ts";
 import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./protocol.ts";
 import type { Server } from "./server.ts";
+import type { Clock } from "./session/clock.ts";
 import { deliver, refuseInvalid, Requests, type RequestOptions } from "./requests.ts";
 import type { Transport } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
@@ -40,6 +41,8 @@ export interface ChannelInit {
   readonly replies?: ReadonlyMap<string, Validator> | null;
   /** The default `timeoutMs` of `request()`. @default 10000 */
   readonly requestTimeoutMs?: number;
+  /** @internal what request timeouts run on. @default the system clock */
+  readonly clock?: Clock;
 }
 
 /** What a channel needs from its server (the `Server` class implements it; not for users). */
@@ -97,6 +100,7 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
       remote: () => this.link.remote,
       replies: init.replies ?? null,
       timeoutMs: init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      clock: init.clock,
     });
     this.requestsAsked = requests;
     const owner: LinkOwner = {

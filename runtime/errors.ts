@@ -40,6 +40,8 @@ export const ErrorCode = {
   ADAPTER_FAILED: "ADAPTER_FAILED",
   /** More was sent while disconnected than the resume queue holds; the send was refused. */
   QUEUE_FULL: "QUEUE_FULL",
+  /** `send()` on a client whose connection ended for good without its own `close()` (the server closed it, reconnecting gave up); thrown at the call site. */
+  CLOSED: "CLOSED",
   /** The other side refused a request (its handler threw; `reason` says why when it threw a RequestError). */
   REQUEST_FAILED: "REQUEST_FAILED",
   /** No answer to a request within its `timeoutMs`. */

@@ -22,6 +22,7 @@ import { REPLY_ACTION, REQUEST_ID_KEY } from "./constants.ts";
 import { dispatch, handlerFailed } from "./dispatch.ts";
 import { RepodError } from "./errors.ts";
 import type { Message, Validator } from "./protocol.ts";
+import { systemClock, type Clock } from "./session/clock.ts";
 
 /** Options of one `request()`. */
 export interface RequestOptions {
@@ -64,6 +65,8 @@ export interface RequestHost {
   readonly replies: ReadonlyMap<string, Validator> | null;
   /** The default of `timeoutMs`. */
   readonly timeoutMs: number;
+  /** What timeouts run on (tests move it by hand). @default the system clock */
+  readonly clock?: Clock;
 }
 
 interface Pending {
@@ -73,6 +76,8 @@ interface Pending {
   /** When it times out (ms on the host's clock); Infinity for never. */
   readonly deadline: number;
   readonly timeoutMs: number;
+  /** The connection break count when it was asked (see `markBreak`). */
+  readonly breaks: number;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
@@ -87,11 +92,17 @@ interface Pending {
 export class Requests {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: unknown;
   /** The deadline the timer is armed for; Infinity when it is not armed. */
   private armedFor = Infinity;
+  /** Connection breaks so far (see `markBreak`). */
+  private breaks = 0;
 
-  constructor(private readonly host: RequestHost) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly host: RequestHost) {
+    this.clock = host.clock ?? systemClock;
+  }
 
   /** Requests waiting for their answer. */
   get size(): number {
@@ -117,8 +128,8 @@ export class Requests {
         return;
       }
       const timeoutMs = options.timeoutMs ?? this.host.timeoutMs;
-      const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
-      const entry: Pending = { action, resolve, reject, deadline, timeoutMs, signal, onAbort: undefined };
+      const deadline = timeoutMs > 0 ? this.clock.now() + timeoutMs : Infinity;
+      const entry: Pending = { action, resolve, reject, deadline, timeoutMs, breaks: this.breaks, signal, onAbort: undefined };
       this.pending.set(id, entry);
       if (deadline < this.armedFor) this.arm(deadline);
       if (signal !== undefined) {
@@ -161,10 +172,25 @@ export class Requests {
     entry.resolve(message.reply ?? null);
   }
 
-  /** The connection is over for good: every waiting request rejects with why (or CONNECT_FAILED). */
-  failAll(error: RepodError | undefined): void {
+  /**
+   * The connection broke: requests asked from now on were sent (or queued)
+   * after the break, so a fresh session that replaces this one still sends them.
+   */
+  markBreak(): void {
+    this.breaks++;
+  }
+
+  /** Selects the requests asked before the last break, for `failAll`. */
+  readonly askedBeforeBreak = (entry: { readonly breaks: number }): boolean => entry.breaks < this.breaks;
+
+  /**
+   * The connection is over for good (or the session it was asked in): every
+   * waiting request — or those `which` selects — rejects with why (or CONNECT_FAILED).
+   */
+  failAll(error: RepodError | undefined, which?: (entry: Pending) => boolean): void {
     if (this.pending.size === 0) return;
-    for (const id of [...this.pending.keys()]) {
+    for (const [id, waiting] of [...this.pending]) {
+      if (which !== undefined && !which(waiting)) continue;
       const entry = this.settle(id)!;
       const why = error?.message ?? "the connection closed";
       entry.reject(
@@ -181,7 +207,7 @@ export class Requests {
     if (entry.onAbort !== undefined) entry.signal?.removeEventListener("abort", entry.onAbort);
     // Nothing left to time out: no timer keeps the process (or the page) busy.
     if (this.pending.size === 0 && this.timer !== undefined) {
-      clearTimeout(this.timer);
+      this.clock.clearTimeout(this.timer);
       this.timer = undefined;
       this.armedFor = Infinity;
     }
@@ -190,16 +216,16 @@ export class Requests {
 
   /** Arms the shared timer for `deadline`. */
   private arm(deadline: number): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.armedFor = deadline;
-    this.timer = setTimeout(() => this.expire(), Math.max(0, deadline - Date.now()));
+    this.timer = this.clock.setTimeout(() => this.expire(), Math.max(0, deadline - this.clock.now()));
   }
 
   /** The timer fired: every request past its deadline rejects with REQUEST_TIMEOUT; the timer is armed for the next. */
   private expire(): void {
     this.timer = undefined;
     this.armedFor = Infinity;
-    const now = Date.now();
+    const now = this.clock.now();
     let next = Infinity;
     for (const [id, entry] of this.pending) {
       if (entry.deadline <= now) {

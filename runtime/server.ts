@@ -39,6 +39,7 @@ import { handlerFailed } from "./dispatch.ts";
 import { RepodError } from "./errors.ts";
 import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, Validator } from "./protocol.ts";
+import type { Clock } from "./session/clock.ts";
 import { ServerSessions } from "./session/server-sessions.ts";
 import { listenTcp, type Acceptor } from "./transport/tcp.ts";
 import type { Transport } from "./transport/transport.ts";
@@ -116,10 +117,12 @@ export interface ServerOptions<C extends Channel<any, any>> {
   maxRetainedBytes?: number;
   /** How long `channel.request()` waits for the client's answer before REQUEST_TIMEOUT, unless the call says; 0 waits as long as the channel lives. @default 10000 */
   requestTimeoutMs?: number;
+  /** @internal what the heartbeat and session timers run on; tests move it by hand. @default the system clock */
+  clock?: Clock;
 }
 
 /** Options after defaults. */
-type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket">> & {
+type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket" | "clock">> & {
   websocket: WebSocketListen | undefined;
 };
 
@@ -147,6 +150,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   private nextId = 0;
   private state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
   private validators: ReadonlyMap<string, Validator> | null | undefined;
+  /** What the session timers and request timeouts run on. */
+  private readonly clock: Clock | undefined;
   private replies: ReadonlyMap<string, Validator> | null | undefined;
   private stopped!: Promise<void>;
   private markStopped!: () => void;
@@ -156,6 +161,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   constructor(options: ServerOptions<C> = {}) {
     this.channels = this.roster.channels;
     this.channelClass = options.channelClass ?? (Channel as unknown as ChannelClass<C>);
+    this.clock = options.clock;
     this.adapter = options.adapter ?? new LocalAdapter();
     this.logger = options.logger ?? silentLogger;
     this.options = {
@@ -196,6 +202,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
         },
       },
       this.options,
+      options.clock,
     );
     this.sessions = sessions.enabled ? sessions : null;
     this.resetStopped();
@@ -376,6 +383,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
       validators: this.validatorsOf(channelClass),
       replies: this.repliesOf(channelClass),
       requestTimeoutMs: this.options.requestTimeoutMs,
+      clock: this.clock,
     };
     let channel: C;
     try {

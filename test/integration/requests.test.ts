@@ -374,10 +374,29 @@ describe("requests across a broken connection", () => {
     const asked = client.request("time", {}, { timeoutMs: 0 });
     await waitFor(() => Seats.calls.length === 1, "the handler runs");
     proxy.cutAll();
+    await waitFor(() => client.connection.state === "reconnecting", "reconnecting");
+    // Asked while away: sent on the fresh session, and answered there.
+    const since = client.request("sit", { table: "since" }, { timeoutMs: 0 });
     const failed = await rejection(asked);
     expect(failed.code).toBe("RESUME_FAILED");
+    expect(await since).toEqual({ seat: 5, players: [] });
     Seats.script.time = () => 5;
     expect(await client.request("time", {})).toBe(5);
+    expect(Seats.calls).toEqual(["time", "sit since", "time"]);
+  });
+
+  it("after the server closed the connection for good, a request rejects with CLOSED", async () => {
+    const server = await startHall();
+    const client = await player(server.address.port);
+    await waitFor(() => server.channelsSeen.length === 1, "onConnect");
+    Seats.script.time = () => new Promise<number>(() => {});
+    const asked = client.request("time", {}, { timeoutMs: 0 });
+    await waitFor(() => Seats.calls.length === 1, "the handler runs");
+    server.channelsSeen[0]!.close();
+    expect((await rejection(asked)).code).toBe("CONNECT_FAILED");
+    await waitFor(() => client.connection.state === "closed" && client.connection.pending === 0, "disconnected dispatched");
+    const closed = await rejection(client.request("time", {}));
+    expect(closed.code).toBe("CLOSED");
   });
 });
 
