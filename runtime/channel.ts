@@ -84,10 +84,13 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   private presenceNow: PresenceValue | undefined;
   /** Set once the server has let the channel go: joins after that are ignored. */
   private released = false;
-  /** Requests this channel asked its client, waiting for their answer. */
-  private readonly requestsAsked: Requests;
+  /** Requests this channel asked its client, waiting for their answer; made at the first request (most channels never ask). */
+  #requests: Requests | undefined;
+  /** What the server handed this channel: request options are read from it when the first request is made. */
+  readonly #init: ChannelInit;
+  readonly #send: (message: Message) => number;
   /** Why the transport last closed, for the requests that are still waiting when the channel goes. */
-  private closeError: RepodError | undefined;
+  #closeError: RepodError | undefined;
 
   constructor(init: ChannelInit) {
     this.id = init.id;
@@ -95,21 +98,15 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
     // One closure for the channel's life, not one per message.
     const report = (error: RepodError): void => this.report(error);
     const send = (message: Message): number => this.link.send(encodeFrame(message, this.link.limits.maxFrameBytes));
-    const requests = new Requests({
-      send,
-      remote: () => this.link.remote,
-      replies: init.replies ?? null,
-      timeoutMs: init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      clock: init.clock,
-    });
-    this.requestsAsked = requests;
+    this.#init = init;
+    this.#send = send;
     const owner: LinkOwner = {
-      message: (message) => deliver(this, message, requests, send, report),
+      message: (message) => deliver(this, message, this.#requests, send, report),
       control: (message) => this.server.channelControl(this, message),
       problem: (error) => this.report(error),
       invalidRequest: (message, problem) => refuseInvalid(message, problem, send),
       transportClosed: (transport, error) => {
-        this.closeError = error;
+        this.#closeError = error;
         this.server.channelTransportClosed(this, transport, error);
       },
     };
@@ -151,7 +148,14 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
    * Generated channels type it by the protocol's `ServerRequests`.
    */
   request(action: string, data?: object, options?: RequestOptions): Promise<unknown> {
-    return this.requestsAsked.ask(action, data, options);
+    this.#requests ??= new Requests({
+      send: this.#send,
+      remote: () => this.link.remote,
+      replies: this.#init.replies ?? null,
+      timeoutMs: this.#init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      clock: this.#init.clock,
+    });
+    return this.#requests.ask(action, data, options);
   }
 
   /** Sends what is queued, then closes the connection. */
@@ -217,7 +221,7 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
 
   /** @internal the channel is gone for good: its waiting requests fail with why its connection ended. */
   endRequests(): void {
-    this.requestsAsked.failAll(this.closeError);
+    this.#requests?.failAll(this.#closeError);
   }
 
   /** @internal groups left on close, for the server's bookkeeping. */

@@ -277,19 +277,19 @@ function requestHandlerName(action: string): string {
 export function deliver(
   target: object,
   message: Message & Record<string, unknown>,
-  requests: Requests,
+  requests: Requests | undefined,
   send: (message: Message & Record<string, unknown>) => number,
   report: (error: RepodError) => void,
 ): void {
   const id = message[REQUEST_ID_KEY];
   if (id === undefined) {
-    if (message.action === REPLY_ACTION) requests.answered(message);
+    if (message.action === REPLY_ACTION) requests?.answered(message);
     else dispatch(target, message, report);
     return;
   }
   const action = message.action;
   if (action === REPLY_ACTION) {
-    requests.answered(message);
+    requests?.answered(message);
     return;
   }
   const handler = (target as Record<string, unknown>)[requestHandlerName(action)];
