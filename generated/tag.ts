@@ -253,6 +253,7 @@ export abstract class TagChannel extends Channel<TagServerMessage, TagClientMess
  * ```ts
  * class Game extends TagListener {
  *   Network_state(data: TagServerMessages["state"]) {}
+ *   Network_tagged(data: TagServerMessages["tagged"]) {}
  * }
  * const game = new Game();
  * await game.connect("127.0.0.1", 5071);

@@ -5,7 +5,8 @@
  * placeholder `Server`.
  */
 export { Channel, type ChannelClass, type ChannelInit } from "./channel.ts";
-export type { BroadcastOptions, OutOf, ServerOptions } from "./server.ts";
+export type { BroadcastOptions, ChannelServer } from "./host.ts";
+export type { OutOf, ServerOptions } from "./server.ts";
 export {
   Client,
   registerConnector,
@@ -26,7 +27,7 @@ export { ErrorCode, RepodError, isRepodError, type ErrorDetails } from "./errors
 export { describeValue, type AnyMessage, type Int, type Message, type ProtocolDescriptor, type Validator } from "./protocol.ts";
 export { RequestError, type RequestOptions } from "./requests.ts";
 export { jsonLogger, silentLogger, type LogEvent, type Logger } from "./logging.ts";
-export type { Adapter, AdapterHost, Audience, Delivery, Member, PresenceValue } from "./adapter/adapter.ts";
+export type { Adapter, AdapterHost, Audience, Delivery, Member, PresenceChange, PresenceValue, PresenceView } from "./adapter/adapter.ts";
 export type { Transport, TransportEvents } from "./transport/transport.ts";
 export type { WebSocketOptions } from "./transport/websocket-server.ts";
 export { backoffDelay, type BackoffOptions } from "./session/backoff.ts";

@@ -19,10 +19,10 @@
  * ```
  */
 import { randomBytes } from "node:crypto";
-import type { Adapter, AdapterHost, Delivery, Member } from "./adapter/adapter.ts";
+import type { Adapter, AdapterHost, Delivery, Member, PresenceChange, PresenceView } from "./adapter/adapter.ts";
 import { LocalAdapter } from "./adapter/local.ts";
 import { Roster } from "./roster.ts";
-import { Channel, type ChannelClass, type ChannelHost, type ChannelInit } from "./channel.ts";
+import { Channel, type ChannelClass, type ChannelInit } from "./channel.ts";
 import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HOST,
@@ -37,6 +37,7 @@ import {
 } from "./constants.ts";
 import { handlerFailed } from "./dispatch.ts";
 import { RepodError } from "./errors.ts";
+import type { BroadcastOptions, ChannelHost, ChannelServer } from "./host.ts";
 import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, Validator } from "./protocol.ts";
 import type { Clock } from "./session/clock.ts";
@@ -65,7 +66,7 @@ export type OutOf<C> = 0 extends 1 & C ? AnyMessage : C extends { send(message: 
 /** Options of a {@link Server}; every one has a default. */
 export interface ServerOptions<C extends Channel<any, any>> {
   /** The class each client's channel is made from. @default Channel (every message goes to networkReceived) */
-  channelClass?: ChannelClass<C>;
+  channelClass?: ChannelClass<C, OutOf<C>>;
   /** Address to listen on. @default "127.0.0.1" */
   host?: string;
   /** Port to listen on; 0 picks a free one (read it from `server.address`). @default 5071 */
@@ -126,15 +127,9 @@ type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "
   websocket: WebSocketListen | undefined;
 };
 
-/** Options of a send to many channels. */
-export interface BroadcastOptions {
-  /** A channel (or channel id) that must not receive it, typically the sender. */
-  except?: Channel<any, any> | string;
-}
-
-export class Server<C extends Channel<any, any> = Channel> implements ChannelHost, AdapterHost {
+export class Server<C extends Channel<any, any> = Channel> implements ChannelServer<OutOf<C>> {
   /** The class each client's channel is made from; a subclass may set it as a field, as in repod. */
-  channelClass: ChannelClass<C>;
+  channelClass: ChannelClass<C, OutOf<C>>;
   /** Every channel: connected, or suspended while its client may still resume (see `isConnected`). */
   readonly channels: Set<C>;
   /** This server's id, unique across processes; channel ids start with it. */
@@ -144,6 +139,33 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   protected readonly logger: Logger;
 
   private readonly roster = new Roster<C>();
+  /** What this server's channels tell it: private, so the wiring is no part of the API (see host.ts). */
+  private readonly channelHost: ChannelHost = {
+    transportClosed: (channel, transport, error) => this.channelTransportClosed(channel as C, transport, error),
+    control: (channel, message) => this.channelControl(channel as C, message),
+    joined: (channel, group) => {
+      // Not accepted yet (see admit) or already released: nothing to tell the adapter.
+      if (this.roster.join(channel as C, group)) this.adapter.joined(channel.id, group);
+    },
+    left: (channel, group) => {
+      if (this.roster.leave(channel as C, group)) this.adapter.left(channel.id, group);
+    },
+    presence: (channel) => {
+      if (this.roster.has(channel as C)) this.adapter.presenceChanged(channel.id);
+    },
+    error: (channel, error) => this.channelError(channel as C, error),
+  };
+  /** What the adapter may ask of this server. */
+  private readonly adapterHost: AdapterHost = {
+    serverId: this.serverId,
+    deliverLocal: (frame, delivery) => this.roster.deliver(frame, delivery),
+    localCount: (group) => this.roster.count(group),
+    localIds: (group) => this.roster.ids(group),
+    localMember: (id) => this.roster.member(id),
+    presenceAnnounced: (change) => this.presenceAnnounced(change),
+    log: (event) => this.logger(event),
+    reportError: (error) => this.reportError(error),
+  };
   private acceptors: Acceptor[] = [];
   private websocketAcceptor: WebSocketAcceptor | undefined;
   private bound: { host: string; port: number } | undefined;
@@ -156,11 +178,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   private stopped!: Promise<void>;
   private markStopped!: () => void;
   /** Heartbeat and resume for our clients; null when both are off. */
-  private readonly sessions: ServerSessions | null;
+  private readonly sessions: ServerSessions<C> | null;
 
   constructor(options: ServerOptions<C> = {}) {
     this.channels = this.roster.channels;
-    this.channelClass = options.channelClass ?? (Channel as unknown as ChannelClass<C>);
+    this.channelClass = options.channelClass ?? (Channel as unknown as ChannelClass<C, OutOf<C>>);
     this.clock = options.clock;
     this.adapter = options.adapter ?? new LocalAdapter();
     this.logger = options.logger ?? silentLogger;
@@ -181,7 +203,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     };
     const server = this;
-    const sessions = new ServerSessions(
+    const sessions = new ServerSessions<C>(
       {
         get isRunning() {
           return server.state === "running";
@@ -190,15 +212,15 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
           return server.channelClass.protocol?.fingerprint;
         },
         logger: this.logger,
-        admit: (channel) => this.admit(channel as C),
-        release: (channel) => this.release(channel as C),
+        admit: (channel) => this.admit(channel),
+        release: (channel) => this.release(channel),
         suspended: (channel) => {
-          this.callHook(channel as C, "onSuspend", () => channel.onSuspend?.());
-          this.callHook(channel as C, "onSuspend", () => this.onSuspend(channel as C));
+          this.callHook(channel, "onSuspend", () => channel.onSuspend?.());
+          this.callHook(channel, "onSuspend", () => this.onSuspend(channel));
         },
         resumed: (channel) => {
-          this.callHook(channel as C, "onResume", () => channel.onResume?.());
-          this.callHook(channel as C, "onResume", () => this.onResume(channel as C));
+          this.callHook(channel, "onResume", () => channel.onResume?.());
+          this.callHook(channel, "onResume", () => this.onResume(channel));
         },
       },
       this.options,
@@ -232,7 +254,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     if (this.acceptors.length === 0) this.resetStopped();
     const { host, port, maxFrameBytes } = this.options;
     try {
-      await this.adapter.init(this);
+      await this.adapter.init(this.adapterHost);
       const accept = (transport: Transport): void => this.accept(transport);
       if (this.options.tcp) this.acceptors.push(await listenTcp(host, port, maxFrameBytes, accept));
       if (this.options.websocket) {
@@ -287,7 +309,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     await Promise.all(acceptors.map((acceptor) => acceptor.close()));
     // Suspended sessions end now: this server will not be there for their clients to resume.
     this.sessions?.stop();
-    const closers = new Map<Channel<any, any>, () => void>();
+    const closers = new Map<C, () => void>();
     this.onChannelGone = (channel) => closers.get(channel)?.();
     const closing = [...this.channels].map(
       (channel) =>
@@ -314,12 +336,12 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
 
   /** Sends one message to every connected channel (in every process, with a shared adapter). Encoded once. */
   sendToAll(message: OutOf<C>, options?: BroadcastOptions): void {
-    this.publish(message, { audience: { to: "all" }, except: exceptId(options) });
+    this.publish(message, { audience: { to: "all" }, except: exceptId(options) }, options?.local);
   }
 
   /** Sends one message to every member of `group`. Encoded once. */
   sendToGroup(group: string, message: OutOf<C>, options?: BroadcastOptions): void {
-    this.publish(message, { audience: { to: "group", group }, except: exceptId(options) });
+    this.publish(message, { audience: { to: "group", group }, except: exceptId(options) }, options?.local);
   }
 
   /** Sends one message to the channel with this id, in whatever process it lives. */
@@ -329,8 +351,9 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
 
   /**
    * Number of members of `group`, or of all connected channels, across every
-   * process of the adapter. Rejects with ADAPTER_FAILED when a shared adapter
-   * cannot tell (Redis unreachable).
+   * process of the adapter, including every change made anywhere before the
+   * call (this server's own too). Rejects with ADAPTER_FAILED when a shared
+   * adapter cannot tell (Redis unreachable).
    */
   count(group?: string): Promise<number> {
     return this.adapter.count(group);
@@ -338,11 +361,21 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
 
   /**
    * Members of `group` (or everyone) across every process of the adapter, with
-   * what each set with `channel.setPresence()`: a player list. Rejects with
-   * ADAPTER_FAILED when a shared adapter cannot tell.
+   * what each set with `channel.setPresence()`, as up to date as `count()`.
+   * Rejects with ADAPTER_FAILED when a shared adapter cannot tell.
    */
   members(group?: string): Promise<Member[]> {
     return this.adapter.members(group);
+  }
+
+  /**
+   * The population as this server knows it, at once: changed only by the
+   * changes `onPresence` announces, so that inside `onPresence(change)` it is
+   * the state right after `change`, the same on every server. Build what
+   * players see of each other (a player list) from it there.
+   */
+  get presence(): PresenceView {
+    return this.adapter.presence;
   }
 
   /** The local channel with this id. */
@@ -350,8 +383,10 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     return this.roster.get(id);
   }
 
-  private publish(message: Message, delivery: Delivery): void {
-    this.adapter.publish(encodeFrame(message, this.options.maxFrameBytes), delivery);
+  private publish(message: Message, delivery: Delivery, local = false): void {
+    const frame = encodeFrame(message, this.options.maxFrameBytes);
+    if (local) this.roster.deliver(frame, delivery);
+    else this.adapter.publish(frame, delivery);
   }
 
   // ---- hooks -----------------------------------------------------------------
@@ -364,6 +399,15 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   onSuspend(_channel: C): void {}
   /** Called when a client resumed its session on a new connection: the same channel, nothing lost. */
   onResume(_channel: C): void {}
+  /**
+   * Called when the population changed — a channel here or on another server
+   * connected, left, joined or left a group, or set its presence — once
+   * `presence` shows it. Every server gets the same changes in the same
+   * order (see `change.version`), so a list built here from `presence` and
+   * sent to this server's channels (`{ local: true }`) ends the same on every
+   * client. Changes made in one handler come as one.
+   */
+  onPresence(_change: PresenceChange): void {}
   /** Called with every error: each channel's (also given to its `onError`) and the server's own (ADAPTER_FAILED). */
   onError(_error: RepodError, _channel?: C): void {}
 
@@ -376,8 +420,9 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
       return;
     }
     const channelClass = this.channelClass;
-    const init: ChannelInit = {
+    const init: ChannelInit<OutOf<C>> = {
       server: this,
+      host: this.channelHost,
       id: `${this.serverId}.${(++this.nextId).toString(36)}`,
       limits: { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes },
       validators: this.validatorsOf(channelClass),
@@ -408,7 +453,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     this.roster.add(channel);
     this.adapter.channelAdded(channel.id);
     // Groups joined in the channel's constructor count from now on.
-    for (const group of channel.groups) this.channelJoined(channel, group);
+    for (const group of channel.groups) this.channelHost.joined(channel, group);
     this.logger({ event: "connect", id: channel.id, remote: remoteOf(transport) });
     this.callHook(channel, "onConnect", () => channel.onConnect?.());
     this.callHook(channel, "onConnect", () => this.onConnect(channel, channel.addr));
@@ -422,7 +467,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
       : { action: "connected", id: channel.id };
   }
 
-  private validatorsOf(channelClass: ChannelClass<C>): ReadonlyMap<string, Validator> | null {
+  private validatorsOf(channelClass: ChannelClass<C, OutOf<C>>): ReadonlyMap<string, Validator> | null {
     if (this.validators === undefined) {
       const protocol = channelClass.protocol;
       this.validators = this.options.validate && protocol ? new Map(Object.entries(protocol.client)) : null;
@@ -461,83 +506,47 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     this.onChannelGone?.(channel);
   }
 
-  private onChannelGone: ((channel: Channel<any, any>) => void) | undefined;
+  private onChannelGone: ((channel: C) => void) | undefined;
 
   private resetStopped(): void {
     this.stopped = new Promise((resolve) => (this.markStopped = resolve));
   }
 
-  // ---- ChannelHost (called by channels) --------------------------------------------
+  // ---- what channels tell the server (through channelHost) ------------------------
 
-  /** @internal */
-  channelTransportClosed(channel: Channel<any, any>, transport: Transport, error: RepodError | undefined): void {
+  private channelTransportClosed(channel: C, transport: Transport, error: RepodError | undefined): void {
     // A session of our client is suspended instead of released: it may resume.
     const kept = this.sessions?.transportClosed(channel, transport, error) ?? false;
-    if (error && this.channels.has(channel as C)) channel.report(error);
-    if (!kept) this.release(channel as C);
+    if (error && this.roster.has(channel)) channel.report(error);
+    if (!kept) this.release(channel);
   }
 
-  /** @internal control frames: heartbeat and resume (see session/). */
-  channelControl(channel: Channel<any, any>, message: Message & Record<string, unknown>): void {
+  /** Control frames: heartbeat and resume (see session/). */
+  private channelControl(channel: C, message: Message & Record<string, unknown>): void {
     if (this.sessions?.control(channel, message)) return;
     channel.report(new RepodError("NOT_A_MESSAGE", `unknown control frame "${message.action}"`, { remote: channel.link.remote, action: message.action }));
   }
 
-  /** @internal */
-  channelJoined(channel: Channel<any, any>, group: string): void {
-    // Not accepted yet (see admit) or already released: nothing to tell the adapter.
-    if (this.roster.join(channel as C, group)) this.adapter.joined(channel.id, group);
-  }
-
-  /** @internal */
-  channelLeft(channel: Channel<any, any>, group: string): void {
-    if (this.roster.leave(channel as C, group)) this.adapter.left(channel.id, group);
-  }
-
-  /** @internal */
-  channelPresence(channel: Channel<any, any>): void {
-    if (this.channels.has(channel as C)) this.adapter.presenceChanged(channel.id);
-  }
-
-  /** @internal */
-  channelError(channel: Channel<any, any>, error: RepodError): void {
+  private channelError(channel: C, error: RepodError): void {
     this.logger({ event: "error", id: channel.id, code: error.code, message: error.message });
     try {
-      this.onError(error, channel as C);
+      this.onError(error, channel);
     } catch {
       // A throwing onError must not take the server down.
     }
   }
 
-  // ---- AdapterHost (called by the adapter) ----------------------------------------
-
-  /** @internal writes an encoded frame to the local channels a delivery names. */
-  deliverLocal(frame: Uint8Array, delivery: Delivery): number {
-    return this.roster.deliver(frame, delivery);
+  /** A change of the population, announced by the adapter once `presence` shows it. */
+  private presenceAnnounced(change: PresenceChange): void {
+    try {
+      this.onPresence(change);
+    } catch (error) {
+      this.reportError(handlerFailed("presence", error, "onPresence"));
+    }
   }
 
-  /** @internal */
-  localCount(group?: string): number {
-    return this.roster.count(group);
-  }
-
-  /** @internal */
-  localIds(group?: string): string[] {
-    return this.roster.ids(group);
-  }
-
-  /** @internal */
-  localMember(id: string): Member | undefined {
-    return this.roster.member(id);
-  }
-
-  /** @internal */
-  log(event: LogEvent): void {
-    this.logger(event);
-  }
-
-  /** @internal */
-  reportError(error: RepodError): void {
+  /** The server's own errors (ADAPTER_FAILED, a channel class that throws). */
+  private reportError(error: RepodError): void {
     this.logger({ event: "error", code: error.code, message: error.message });
     try {
       this.onError(error);
