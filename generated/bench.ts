@@ -168,6 +168,9 @@ export const benchProtocol: ProtocolDescriptor = {
  *   Network_move(data: BenchClientMessages["move"]) {}
  *   Network_done(data: BenchClientMessages["done"]) {}
  *   Network_fanout(data: BenchClientMessages["fanout"]) {}
+ *   Request_echo(data: BenchClientRequests["echo"]): BenchClientReplies["echo"] {
+ *     throw new Error("return the reply (or throw a RequestError to refuse)");
+ *   }
  * }
  * const server = new BenchServer({ channelClass: GameChannel, port: 0 });
  * ```
@@ -232,7 +235,9 @@ export abstract class BenchListener extends ConnectionListener<BenchClientMessag
    *
    * @example
    * ```ts
-   * const reply = await this.request("echo", { ... }, { timeoutMs: 5000 });
+   * async function ask(side: BenchListener, data: Omit<BenchClientRequests["echo"], "action">): Promise<BenchClientReplies["echo"]> {
+   *   return await side.request("echo", data, { timeoutMs: 5000 });
+   * }
    * ```
    */
   override request<A extends keyof BenchClientRequests & string>(action: A, data: Omit<BenchClientRequests[A], "action">, options?: RequestOptions): Promise<BenchClientReplies[A]> {

@@ -717,6 +717,15 @@ export const kitchenSinkProtocol: ProtocolDescriptor = {
  *   Network_aim(data: KitchenSinkClientMessages["aim"]) {}
  *   Network_nested(data: KitchenSinkClientMessages["nested"]) {}
  *   Network_odd(data: KitchenSinkClientMessages["odd"]) {}
+ *   Request_sit(data: KitchenSinkClientRequests["sit"]): KitchenSinkClientReplies["sit"] {
+ *     throw new Error("return the reply (or throw a RequestError to refuse)");
+ *   }
+ *   Request_time(data: KitchenSinkClientRequests["time"]): KitchenSinkClientReplies["time"] {
+ *     throw new Error("return the reply (or throw a RequestError to refuse)");
+ *   }
+ *   Request_locate(data: KitchenSinkClientRequests["locate"]): KitchenSinkClientReplies["locate"] {
+ *     throw new Error("return the reply (or throw a RequestError to refuse)");
+ *   }
  * }
  * const server = new KitchenSinkServer({ channelClass: GameChannel, port: 0 });
  * ```
@@ -800,7 +809,9 @@ export abstract class KitchenSinkChannel extends Channel<KitchenSinkServerMessag
    *
    * @example
    * ```ts
-   * const reply = await this.request("confirm", { ... }, { timeoutMs: 5000 });
+   * async function ask(side: KitchenSinkChannel, data: Omit<KitchenSinkServerRequests["confirm"], "action">): Promise<KitchenSinkServerReplies["confirm"]> {
+   *   return await side.request("confirm", data, { timeoutMs: 5000 });
+   * }
    * ```
    */
   override request<A extends keyof KitchenSinkServerRequests & string>(action: A, data: Omit<KitchenSinkServerRequests[A], "action">, options?: RequestOptions): Promise<KitchenSinkServerReplies[A]> {
@@ -821,6 +832,9 @@ export abstract class KitchenSinkChannel extends Channel<KitchenSinkServerMessag
  *   Network_state(data: KitchenSinkServerMessages["state"]) {}
  *   Network_kicked(data: KitchenSinkServerMessages["kicked"]) {}
  *   Network_ack(data: KitchenSinkServerMessages["ack"]) {}
+ *   Request_confirm(data: KitchenSinkServerRequests["confirm"]): KitchenSinkServerReplies["confirm"] {
+ *     throw new Error("return the reply (or throw a RequestError to refuse)");
+ *   }
  * }
  * const game = new Game();
  * await game.connect("127.0.0.1", 5071);
@@ -856,7 +870,9 @@ export abstract class KitchenSinkListener extends ConnectionListener<KitchenSink
    *
    * @example
    * ```ts
-   * const reply = await this.request("sit", { ... }, { timeoutMs: 5000 });
+   * async function ask(side: KitchenSinkListener, data: Omit<KitchenSinkClientRequests["sit"], "action">): Promise<KitchenSinkClientReplies["sit"]> {
+   *   return await side.request("sit", data, { timeoutMs: 5000 });
+   * }
    * ```
    */
   override request<A extends keyof KitchenSinkClientRequests & string>(action: A, data: Omit<KitchenSinkClientRequests[A], "action">, options?: RequestOptions): Promise<KitchenSinkClientReplies[A]> {

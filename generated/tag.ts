@@ -225,6 +225,9 @@ export const tagProtocol: ProtocolDescriptor = {
  * ```ts
  * class GameChannel extends TagChannel {
  *   Network_input(data: TagClientMessages["input"]) {}
+ *   Request_join(data: TagClientRequests["join"]): TagClientReplies["join"] {
+ *     throw new Error("return the reply (or throw a RequestError to refuse)");
+ *   }
  * }
  * const server = new TagServer({ channelClass: GameChannel, port: 0 });
  * ```
@@ -276,7 +279,9 @@ export abstract class TagListener extends ConnectionListener<TagClientMessage, T
    *
    * @example
    * ```ts
-   * const reply = await this.request("join", { ... }, { timeoutMs: 5000 });
+   * async function ask(side: TagListener, data: Omit<TagClientRequests["join"], "action">): Promise<TagClientReplies["join"]> {
+   *   return await side.request("join", data, { timeoutMs: 5000 });
+   * }
    * ```
    */
   override request<A extends keyof TagClientRequests & string>(action: A, data: Omit<TagClientRequests[A], "action">, options?: RequestOptions): Promise<TagClientReplies[A]> {

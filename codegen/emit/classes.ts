@@ -40,6 +40,7 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
       "```ts\n" +
       `class GameChannel extends ${names.channel} {\n` +
       exampleHandlers(model.client, names.clientMessages) +
+      exampleAnswers(model.clientRequests, names.clientRequests, names.clientReplies) +
       "}\n" +
       `const server = new ${names.server}({ channelClass: GameChannel, port: 0 });\n` +
       "```",
@@ -48,7 +49,7 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
     w.line(`${PROTOCOL_FIELD}: ${descriptorType} = ${names.descriptor};`);
     handlers(w, model.client, names.clientMessages, "void | Promise<void>", "a client sends");
     answers(w, model.clientRequests, names.clientRequests, names.clientReplies, "a client sends");
-    asker(ctx, w, model.serverRequests, names.serverRequests, names.serverReplies, "this client");
+    asker(ctx, w, model.serverRequests, names.serverRequests, names.serverReplies, "this client", names.channel);
   });
 
   w.blank();
@@ -61,6 +62,7 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
       "```ts\n" +
       `class Game extends ${names.listener} {\n` +
       exampleHandlers(model.server, names.serverMessages) +
+      exampleAnswers(model.serverRequests, names.serverRequests, names.serverReplies) +
       "}\n" +
       "const game = new Game();\n" +
       "await game.connect(\"127.0.0.1\", 5071);\n" +
@@ -71,7 +73,7 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
     w.line(`${PROTOCOL_FIELD}: ${descriptorType} = ${names.descriptor};`);
     handlers(w, model.server, names.serverMessages, "void", "the server sends");
     answers(w, model.serverRequests, names.serverRequests, names.serverReplies, "the server sends");
-    asker(ctx, w, model.clientRequests, names.clientRequests, names.clientReplies, "the server");
+    asker(ctx, w, model.clientRequests, names.clientRequests, names.clientReplies, "the server", names.listener);
   });
 
   w.blank();
@@ -101,20 +103,39 @@ function answers(w: CodeWriter, requests: readonly RequestModel[], mapName: stri
 }
 
 /** A `request()` typed by the requests this side sends (none: the untyped one stays). */
-function asker(ctx: EmitContext, w: CodeWriter, requests: readonly RequestModel[], mapName: string, repliesName: string, to: string): void {
-  if (requests.length === 0) return;
+function asker(ctx: EmitContext, w: CodeWriter, requests: readonly RequestModel[], mapName: string, repliesName: string, to: string, className: string): void {
+  const first = requests[0];
+  if (first === undefined) return;
+  const action = JSON.stringify(first.action);
   const options = ctx.runtime("RequestOptions");
   w.blank();
   w.doc(
     `Asks ${to} and resolves with its reply (checked like any message). Rejects with a\n` +
       "`RepodError`: REQUEST_FAILED (refused, with its reason), REQUEST_TIMEOUT, ABORTED, or the\n" +
       "code that ended the connection.\n\n" +
-      `@example\n\`\`\`ts\nconst reply = await this.request(${JSON.stringify(requests[0]!.action)}, { ... }, { timeoutMs: 5000 });\n\`\`\``,
+      "@example\n```ts\n" +
+      `async function ask(side: ${className}, data: Omit<${mapName}[${action}], "action">): Promise<${repliesName}[${action}]> {\n` +
+      `  return await side.request(${action}, data, { timeoutMs: 5000 });\n` +
+      "}\n```",
   );
   w.block(
     `override request<A extends keyof ${mapName} & string>(action: A, data: Omit<${mapName}[A], "action">, options?: ${options}): Promise<${repliesName}[A]> {`,
     () => w.line(`return super.request(action, data, options) as Promise<${repliesName}[A]>;`),
   );
+}
+
+/** Every request handler the class must implement, in an example. */
+function exampleAnswers(requests: readonly RequestModel[], mapName: string, repliesName: string): string {
+  return requests
+    .map((request) => {
+      const action = JSON.stringify(request.action);
+      return (
+        `  Request_${request.action}(data: ${mapName}[${action}]): ${repliesName}[${action}] {\n` +
+        `    throw new Error("return the reply (or throw a RequestError to refuse)");\n` +
+        "  }\n"
+      );
+    })
+    .join("");
 }
 
 /** Every handler the class must implement: an example that leaves one out would not compile. */
