@@ -231,9 +231,9 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
     return groups;
   }
 
-  /** @internal attaches the client's transport. */
-  attach(transport: Transport): void {
+  /** @internal attaches the client's transport; with `hold`, what is sent waits for `link.release()`. */
+  attach(transport: Transport, hold = false): void {
     this.address = [transport.remoteAddress, transport.remotePort];
-    this.link.attach(transport);
+    this.link.attach(transport, hold);
   }
 }

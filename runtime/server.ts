@@ -214,6 +214,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
         logger: this.logger,
         admit: (channel) => this.admit(channel),
         release: (channel) => this.release(channel),
+        dropped: (channel) => void this.roster.remove(channel),
         suspended: (channel) => {
           this.callHook(channel, "onSuspend", () => channel.onSuspend?.());
           this.callHook(channel, "onSuspend", () => this.onSuspend(channel));
@@ -438,10 +439,12 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       this.reportError(handlerFailed("connect", error, `new ${channelClass.name}()`));
       return;
     }
-    channel.attach(transport);
     const greeting = this.greeting(channel);
     // A channel may have to wait until its connection says whether it resumes another (see session/).
+    // Meanwhile it is a member of deliveries, and its link holds what they send it until it is admitted.
     const waits = this.sessions?.accepted(channel, greeting) ?? false;
+    if (waits) this.roster.addPending(channel);
+    channel.attach(transport, waits);
     channel.link.sendControl(encodeFrame(greeting));
     if (!waits) this.admit(channel);
   }
@@ -449,8 +452,15 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   /** Makes an accepted channel one of the server's: bookkeeping, then the hooks. */
   private admit(channel: C): void {
     const transport = channel.link.transport;
-    if (this.state !== "running" || transport === null) return;
+    if (this.state !== "running" || transport === null) {
+      // Too late (the server stops) or gone: a pending channel is let go unadmitted.
+      this.roster.remove(channel);
+      transport?.destroy();
+      return;
+    }
     this.roster.add(channel);
+    // What was sent to it while it waited (see accept) leaves first, in order.
+    for (const frame of channel.link.release()) channel.link.write(frame);
     this.adapter.channelAdded(channel.id);
     // Groups joined in the channel's constructor count from now on.
     for (const group of channel.groups) this.channelHost.joined(channel, group);
