@@ -5,7 +5,7 @@
  * `--validate on|off` turns the protocol's validators on (the default, as
  * for users) or off.
  */
-import { BenchChannel, BenchServer, type BenchClientMessages } from "../../generated/bench.ts";
+import { BenchChannel, BenchServer, type BenchClientMessages, type BenchClientReplies, type BenchClientRequests } from "../../generated/bench.ts";
 import { option, serveBench } from "./serve.ts";
 
 class CountingChannel extends BenchChannel {
@@ -23,6 +23,10 @@ class CountingChannel extends BenchChannel {
   Network_done(): void {
     this.send({ action: "counted", n: this.moves });
     this.moves = 0;
+  }
+
+  Request_echo(data: BenchClientRequests["echo"]): BenchClientReplies["echo"] {
+    return { seq: data.seq };
   }
 
   Network_fanout(data: BenchClientMessages["fanout"]): void {
