@@ -50,6 +50,7 @@ import {
 } from "./transport/websocket-server.ts";
 import { remoteOf } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
+import { Inspector, type InspectorOptions } from "./inspector/inspector.ts";
 
 /**
  * What a channel class `C` may send: the `TOut` of `Channel<TOut, TIn>`;
@@ -113,10 +114,17 @@ export interface ServerOptions<C extends Channel<any, any>> {
    * @default 1048576 (1 MiB)
    */
   maxRetainedBytes?: number;
+  /**
+   * Serves the inspector: a page on a port of its own showing channels,
+   * groups, traffic per action, errors and recent messages live (see the
+   * README's "Inspector and playground"). Nothing is shown without the token.
+   * @default undefined (no inspector)
+   */
+  inspector?: InspectorOptions;
 }
 
 /** Options after defaults. */
-type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket">> & {
+type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket" | "inspector">> & {
   websocket: WebSocketListen | undefined;
 };
 
@@ -148,6 +156,9 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   private markStopped!: () => void;
   /** Heartbeat and resume for our clients; null when both are off. */
   private readonly sessions: ServerSessions | null;
+  private readonly inspectorOptions: InspectorOptions | undefined;
+  /** The running inspector, when the server has one. */
+  private inspector: Inspector | null = null;
 
   constructor(options: ServerOptions<C> = {}) {
     this.channels = this.roster.channels;
@@ -193,6 +204,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
       this.options,
     );
     this.sessions = sessions.enabled ? sessions : null;
+    this.inspectorOptions = options.inspector;
     this.resetStopped();
   }
 
@@ -206,6 +218,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   get websocketAddress(): { host: string; port: number; url: string } | undefined {
     const acceptor = this.websocketAcceptor;
     return acceptor && { ...acceptor.address, url: acceptor.url };
+  }
+
+  /** `http://host:port/` of the inspector's page, when the server has one and is running. */
+  get inspectorUrl(): string | undefined {
+    return this.inspector?.url;
   }
 
   /** True between `start()` and `stop()`. */
@@ -228,6 +245,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
         this.acceptors.push(this.websocketAcceptor);
       }
       if (this.acceptors.length === 0) throw new Error("nothing to listen on: tcp is false and no websocket is given");
+      if (this.inspectorOptions) this.inspector = await Inspector.start(this, this.inspectorOptions);
     } catch (error) {
       this.state = "stopped";
       for (const acceptor of this.acceptors) await acceptor.close();
@@ -275,6 +293,9 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     await Promise.all(acceptors.map((acceptor) => acceptor.close()));
     // Suspended sessions end now: this server will not be there for their clients to resume.
     this.sessions?.stop();
+    const inspector = this.inspector;
+    this.inspector = null;
+    await inspector?.close();
     const closers = new Map<Channel<any, any>, () => void>();
     this.onChannelGone = (channel) => closers.get(channel)?.();
     const closing = [...this.channels].map(
@@ -391,6 +412,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     const transport = channel.link.transport;
     if (this.state !== "running" || transport === null) return;
     this.roster.add(channel);
+    if (this.inspector !== null) this.inspector.admitted(channel);
     this.adapter.channelAdded(channel.id);
     // Groups joined in the channel's constructor count from now on.
     for (const group of channel.groups) this.channelJoined(channel, group);
@@ -478,6 +500,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   /** @internal */
   channelError(channel: Channel<any, any>, error: RepodError): void {
     this.logger({ event: "error", id: channel.id, code: error.code, message: error.message });
+    if (this.inspector !== null) this.inspector.error(error);
     try {
       this.onError(error, channel as C);
     } catch {
@@ -515,6 +538,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   /** @internal */
   reportError(error: RepodError): void {
     this.logger({ event: "error", code: error.code, message: error.message });
+    if (this.inspector !== null) this.inspector.error(error);
     try {
       this.onError(error);
     } catch {
