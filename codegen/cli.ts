@@ -3,6 +3,7 @@
  *
  * ```
  * repod generate <protocol files or folders...> --out <dir> [--check] [--watch]
+ * repod playground <protocol files or folders...> [--connect host:port | ws://…]   (see playground/cli.ts)
  * ```
  *
  * - writes `<dir>/<name>.ts` for each `<name>.protocol.ts` (only files whose content changed);
@@ -23,6 +24,7 @@ import { parseArgs } from "node:util";
 import { CodegenError, formatDiagnostic } from "./diagnostics.ts";
 import { compareWithDisk, findOrphans, findProtocolFiles, writeChanged } from "./files.ts";
 import { generate, type GeneratedFile } from "./index.ts";
+import { playgroundMain } from "./playground/cli.ts";
 
 /** Where the CLI prints and which folder it works in (tests pass their own). */
 export interface CliIo {
@@ -40,7 +42,10 @@ const USAGE = `usage: repod generate <protocol files or folders...> [--out <dir>
 
   --out <dir>   where generated files go (default: generated)
   --check       write nothing; exit 1 if a generated file is stale, missing or orphaned
-  --watch       regenerate whenever a protocol file changes (Ctrl-C to stop)`;
+  --watch       regenerate whenever a protocol file changes (Ctrl-C to stop)
+
+       repod playground <protocol files or folders...> [--connect host:port | ws://…] [--port N]
+                     (repod playground --help for more)`;
 
 /** Options of one `repod generate` run. */
 interface GenerateCommand {
@@ -52,6 +57,7 @@ interface GenerateCommand {
 
 /** Runs the CLI with `argv` (without `node` and the script); resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
+  if (argv[0] === "playground") return playgroundMain(argv.slice(1), io);
   const command = parseCommand(argv, io);
   if (typeof command === "number") return command;
   if (!command.watch) return runOnce(command, io).code;

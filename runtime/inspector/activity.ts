@@ -28,6 +28,8 @@ export interface LogEntry {
   readonly payload: unknown;
   /** What the protocol's validator says: "ok", a problem, or "undeclared" for an action the protocol does not declare. */
   readonly check: string;
+  /** Channels the same frame went to (a broadcast is logged once, with the first of them as `channel`). */
+  copies: number;
 }
 
 /** The counters of one channel; also its link's tap. */
@@ -72,10 +74,14 @@ export class Activity {
   private actionsOut = new Map<string, number>();
   /** Log entries since the last `take()`: at most `sampleLimit` per period, and a few of each action. */
   private log: LogEntry[] = [];
-  /** Entries logged this period per direction and action ("in message"). */
-  private sampled = new Map<string, number>();
+  /** Entries logged this period per action, each way. */
+  private sampledIn = new Map<string, number>();
+  private sampledOut = new Map<string, number>();
+  /** The last frame sent, its action, how many channels it went to, and its log entry: a broadcast is one frame written to many. */
   private lastFrame: Uint8Array | null = null;
   private lastFrameAction = "";
+  private lastFrameCopies = 0;
+  private lastFrameEntry: LogEntry | null = null;
 
   constructor(
     private readonly checks: Checks,
@@ -89,28 +95,41 @@ export class Activity {
   received(tap: ChannelTap, message: Message & Record<string, unknown>, bytes: number): void {
     const action = message.action;
     this.actionsIn.set(action, (this.actionsIn.get(action) ?? 0) + 1);
-    if (this.log.length < this.sampleLimit && this.sample(`in ${action}`)) this.record("in", tap, action, message, bytes);
+    if (this.log.length < this.sampleLimit && this.sample(this.sampledIn, action)) this.record("in", tap, action, message, bytes);
   }
 
   /** @internal */
   sent(tap: ChannelTap, frame: Uint8Array): void {
-    let action: string;
-    if (frame === this.lastFrame) action = this.lastFrameAction;
-    else {
-      action = actionOf(frame);
-      this.lastFrame = frame;
-      this.lastFrameAction = action;
+    // The other copies of a broadcast: counted, not read again.
+    if (frame === this.lastFrame) {
+      this.lastFrameCopies++;
+      return;
     }
-    this.actionsOut.set(action, (this.actionsOut.get(action) ?? 0) + 1);
-    if (this.log.length < this.sampleLimit && this.sample(`out ${action}`)) {
+    this.flushFrame();
+    const action = actionOf(frame);
+    this.lastFrame = frame;
+    this.lastFrameAction = action;
+    this.lastFrameCopies = 1;
+    this.lastFrameEntry = null;
+    if (this.log.length < this.sampleLimit && this.sample(this.sampledOut, action)) {
       let message: unknown;
       try {
         message = decodePayload(frame, HEADER_BYTES);
       } catch {
         message = undefined;
       }
-      this.record("out", tap, action, message, frame.length - HEADER_BYTES);
+      this.lastFrameEntry = this.record("out", tap, action, message, frame.length - HEADER_BYTES);
     }
+  }
+
+  /** Adds the last frame's copies to its action's count. */
+  private flushFrame(): void {
+    if (this.lastFrame === null) return;
+    const action = this.lastFrameAction;
+    this.actionsOut.set(action, (this.actionsOut.get(action) ?? 0) + this.lastFrameCopies);
+    if (this.lastFrameEntry !== null) this.lastFrameEntry.copies = this.lastFrameCopies;
+    this.lastFrame = null;
+    this.lastFrameEntry = null;
   }
 
   /** Counts an error by its code. */
@@ -120,24 +139,25 @@ export class Activity {
 
   /** What happened since the last call: messages per action in and out, and the sampled log. */
   take(): { in: Record<string, number>; out: Record<string, number>; log: LogEntry[] } {
+    this.flushFrame();
     const taken = { in: Object.fromEntries(this.actionsIn), out: Object.fromEntries(this.actionsOut), log: this.log };
     this.actionsIn = new Map();
     this.actionsOut = new Map();
     this.log = [];
-    this.sampled = new Map();
-    this.lastFrame = null;
+    this.sampledIn = new Map();
+    this.sampledOut = new Map();
     return taken;
   }
 
-  /** True while this period has logged fewer than `perAction` of `key`; counts one. */
-  private sample(key: string): boolean {
-    const n = this.sampled.get(key) ?? 0;
+  /** True while this period has logged fewer than `perAction` of `action` (counted in `sampled`); counts one. */
+  private sample(sampled: Map<string, number>, action: string): boolean {
+    const n = sampled.get(action) ?? 0;
     if (n >= this.perAction) return false;
-    this.sampled.set(key, n + 1);
+    sampled.set(action, n + 1);
     return true;
   }
 
-  private record(dir: "in" | "out", tap: ChannelTap, action: string, message: unknown, bytes: number): void {
+  private record(dir: "in" | "out", tap: ChannelTap, action: string, message: unknown, bytes: number): LogEntry {
     const checks = dir === "in" ? this.checks.client : this.checks.server;
     const validate = checks[action];
     let check: string;
@@ -149,7 +169,9 @@ export class Activity {
         check = `could not be checked: ${error instanceof Error ? error.message : String(error)}`;
       }
     }
-    this.log.push({ t: Date.now(), dir, channel: tap.channel.id, action, bytes, payload: jsonSafe(message, 0), check });
+    const entry: LogEntry = { t: Date.now(), dir, channel: tap.channel.id, action, bytes, payload: jsonSafe(message, 0), check, copies: 1 };
+    this.log.push(entry);
+    return entry;
   }
 }
 

@@ -302,7 +302,7 @@ function drawLog() {
     return el("li", { "data-dir": e.dir, "data-action": e.action, "data-channel": e.channel },
       el("span", { class: `dir-${e.dir}` }, e.dir === "in" ? "→ " : "← "),
       `${new Date(e.t).toISOString().slice(11, 23)} ${e.channel} `,
-      el("b", {}, e.action), " ", el("span", { class: "type" }, typeName), ` ${e.bytes} B `, verdict,
+      el("b", {}, e.action), " ", el("span", { class: "type" }, typeName), ` ${e.bytes} B `, e.copies > 1 ? `to ${e.copies} channels ` : "", verdict,
       typed(fields),
     );
   }));
