@@ -38,6 +38,7 @@ import { handlerFailed } from "./dispatch.ts";
 import { RepodError } from "./errors.ts";
 import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, Validator } from "./protocol.ts";
+import type { Clock } from "./session/clock.ts";
 import { ServerSessions } from "./session/server-sessions.ts";
 import { listenTcp, type Acceptor } from "./transport/tcp.ts";
 import type { Transport } from "./transport/transport.ts";
@@ -121,10 +122,12 @@ export interface ServerOptions<C extends Channel<any, any>> {
    * @default undefined (no inspector)
    */
   inspector?: InspectorOptions;
+  /** @internal what the heartbeat and session timers run on; tests move it by hand. @default the system clock */
+  clock?: Clock;
 }
 
 /** Options after defaults. */
-type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket" | "inspector">> & {
+type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket" | "inspector" | "clock">> & {
   websocket: WebSocketListen | undefined;
 };
 
@@ -202,6 +205,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
         },
       },
       this.options,
+      options.clock,
     );
     this.sessions = sessions.enabled ? sessions : null;
     this.inspectorOptions = options.inspector;
