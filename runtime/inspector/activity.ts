@@ -82,6 +82,10 @@ export class Activity {
   private lastFrameAction = "";
   private lastFrameCopies = 0;
   private lastFrameEntry: LogEntry | null = null;
+  /** The current run of incoming messages of one action, and whether the log has taken all it will of it this period. */
+  private runAction = "";
+  private runCount = 0;
+  private runLogged = false;
 
   constructor(
     private readonly checks: Checks,
@@ -94,8 +98,28 @@ export class Activity {
   /** @internal */
   received(tap: ChannelTap, message: Message & Record<string, unknown>, bytes: number): void {
     const action = message.action;
-    this.actionsIn.set(action, (this.actionsIn.get(action) ?? 0) + 1);
-    if (this.log.length < this.sampleLimit && this.sample(this.sampledIn, action)) this.record("in", tap, action, message, bytes);
+    // Games send runs of one action: count the run, and stop looking once its share of the log is taken.
+    if (action === this.runAction) {
+      this.runCount++;
+      if (this.runLogged) return;
+    } else {
+      this.flushRun();
+      this.runAction = action;
+      this.runCount = 1;
+      this.runLogged = false;
+    }
+    if (this.log.length >= this.sampleLimit || !this.sample(this.sampledIn, action)) {
+      this.runLogged = true;
+      return;
+    }
+    this.record("in", tap, action, message, bytes);
+  }
+
+  /** Adds the current run of incoming messages to its action's count. */
+  private flushRun(): void {
+    if (this.runCount === 0) return;
+    this.actionsIn.set(this.runAction, (this.actionsIn.get(this.runAction) ?? 0) + this.runCount);
+    this.runCount = 0;
   }
 
   /** @internal */
@@ -140,6 +164,9 @@ export class Activity {
   /** What happened since the last call: messages per action in and out, and the sampled log. */
   take(): { in: Record<string, number>; out: Record<string, number>; log: LogEntry[] } {
     this.flushFrame();
+    this.flushRun();
+    this.runAction = "";
+    this.runLogged = false;
     const taken = { in: Object.fromEntries(this.actionsIn), out: Object.fromEntries(this.actionsOut), log: this.log };
     this.actionsIn = new Map();
     this.actionsOut = new Map();

@@ -11,7 +11,7 @@ import { main } from "../../codegen/cli.ts";
 import { ChatRoom } from "../../examples/chat/server.ts";
 import { ARTIFACTS, launchBrowser, type TestBrowser } from "../helpers/browser.ts";
 import { ScriptedChat } from "../helpers/scripted-chat.ts";
-import { waitFor } from "../helpers/wait.ts";
+import { PATIENCE_MS, waitFor } from "../helpers/wait.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -43,7 +43,7 @@ describe("playground in Chromium", () => {
     stop = new AbortController();
     const io = { cwd: ROOT, out: (line: string) => out.push(line), err: (line: string) => out.push(line), signal: stop.signal };
     exited = main(["playground", "protocol/chat.protocol.ts", "protocol/kitchen_sink.protocol.ts", "--connect", `127.0.0.1:${room.address.port}`, "--port", "0"], io);
-    await waitFor(() => out.some((line) => line.startsWith("open ")), `the playground's address in ${out.join("\n")}`, 20_000);
+    await waitFor(() => out.some((line) => line.startsWith("open ")), `the playground's address in ${out.join("\n")}`, PATIENCE_MS);
     url = /open (\S+)/.exec(out.find((line) => line.startsWith("open "))!)![1]!;
     browser = await launchBrowser();
   });
@@ -70,7 +70,7 @@ describe("playground in Chromium", () => {
 
     const page = await browser.open(url);
     const log1 = logOf(page, 1);
-    await log1.locator('li[data-action="connected"]').waitFor({ timeout: 10_000 });
+    await log1.locator('li[data-action="connected"]').waitFor({ timeout: PATIENCE_MS });
     expect(await page.locator('section[data-client="1"] .status .badge').textContent()).toBe("connected");
     // The forms come from the protocol: one per client message, with the fields' types.
     expect(await page.locator('section[data-client="1"] form').evaluateAll((forms) => forms.map((f) => f.getAttribute("data-action")))).toEqual(["nickname", "message"]);
@@ -79,31 +79,31 @@ describe("playground in Chromium", () => {
     await send(page, 1, "nickname", { nickname: "ada" });
     await eve.saw("* ada joined");
     const joined = log1.locator('li[data-dir="in"][data-action="system"]').filter({ hasText: '"ada joined"' });
-    await joined.waitFor({ timeout: 10_000 });
+    await joined.waitFor({ timeout: PATIENCE_MS });
     expect(await joined.textContent()).toContain('ChatServerMessages["system"]');
     expect(await joined.textContent()).toContain("valid");
     const players = log1.locator('li[data-dir="in"][data-action="players"]').filter({ hasText: '["eve","ada"]' });
-    await players.waitFor({ timeout: 10_000 });
+    await players.waitFor({ timeout: PATIENCE_MS });
     expect(await players.textContent()).toContain("list: ");
     expect(await players.textContent()).toContain("string[]");
 
     await send(page, 1, "message", { text: "hello from the playground" });
     await eve.saw("<ada> hello from the playground");
     const line = log1.locator('li[data-dir="in"][data-action="message"]').filter({ hasText: "hello from the playground" });
-    await line.waitFor({ timeout: 10_000 });
+    await line.waitFor({ timeout: PATIENCE_MS });
     expect(await line.textContent()).toMatch(/text: "hello from the playground" string.*nickname: "ada" string/);
 
     // A second client, over the server's WebSocket directly.
     await page.fill("#target", room.websocketAddress!.url);
     await page.click("#new-client");
     const log2 = logOf(page, 2);
-    await log2.locator('li[data-action="connected"]').waitFor({ timeout: 10_000 });
+    await log2.locator('li[data-action="connected"]').waitFor({ timeout: PATIENCE_MS });
     expect(await log2.locator('li[data-action="open"]').textContent()).toContain(`socket open to ${room.websocketAddress!.url}`);
     await send(page, 2, "nickname", { nickname: "bob" });
     await send(page, 2, "message", { text: "hi ada" });
     await eve.saw("<bob> hi ada");
     await page.click('nav button[data-tab="1"]');
-    await log1.locator('li[data-dir="in"][data-action="message"]').filter({ hasText: "hi ada" }).waitFor({ timeout: 10_000 });
+    await log1.locator('li[data-dir="in"][data-action="message"]').filter({ hasText: "hi ada" }).waitFor({ timeout: PATIENCE_MS });
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.screenshot({ path: `${ARTIFACTS}playground.png` });
     expect(browser.errors).toEqual([]);
@@ -113,7 +113,7 @@ describe("playground in Chromium", () => {
   it("refuses a bad value with the generated validator's message, and sends nothing", async () => {
     const eve = watcher[0]!;
     const page = await browser.open(url);
-    await logOf(page, 1).locator('li[data-action="connected"]').waitFor({ timeout: 10_000 });
+    await logOf(page, 1).locator('li[data-action="connected"]').waitFor({ timeout: PATIENCE_MS });
     const form = page.locator('section[data-client="1"] form[data-action="message"]');
     await form.locator('[data-as-json="message"]').check();
     await form.locator('[data-json="message"]').fill('{ "text": 42 }');
@@ -137,7 +137,7 @@ describe("playground in Chromium", () => {
     await select.locator('button[type="submit"]').click();
     // grid[0] is an empty number[] now, pairs an empty list: valid, so it is sent (the chat server does not know it).
     expect(await select.locator(".problem").textContent()).toBe("");
-    await logOf(page, 2).locator('li[data-dir="out"][data-action="select"]').waitFor({ timeout: 10_000 });
+    await logOf(page, 2).locator('li[data-dir="out"][data-action="select"]').waitFor({ timeout: PATIENCE_MS });
     await page.screenshot({ path: `${ARTIFACTS}playground-kitchen-sink.png`, fullPage: true });
     expect(eve.lines.some((l) => l.includes("42"))).toBe(false);
     expect(browser.errors).toEqual([]);

@@ -13,7 +13,7 @@ import { RedisAdapter } from "../../runtime/redis.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
 import { RedisServer } from "../helpers/redis-server.ts";
 import { ScriptedChat } from "../helpers/scripted-chat.ts";
-import { waitFor } from "../helpers/wait.ts";
+import { PATIENCE_MS, waitFor } from "../helpers/wait.ts";
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -52,7 +52,7 @@ class Watcher {
 
   /** Waits for a snapshot for which `check` is true. */
   async until(check: (snapshot: Snapshot) => boolean, what: string): Promise<Snapshot> {
-    await waitFor(() => this.snapshots.some(check), `${what}; last snapshot: ${JSON.stringify(this.last)}`, 10_000);
+    await waitFor(() => this.snapshots.some(check), `${what}; last snapshot: ${JSON.stringify(this.last)}`, PATIENCE_MS);
     return this.snapshots.find(check)!;
   }
 }
@@ -75,7 +75,6 @@ describe("inspector", () => {
     const right = new Watcher(server.inspectorUrl!, "s3cret");
     await right.until(() => true, "a snapshot");
     expect(silent.snapshots).toEqual([]);
-    expect(silent.closed).toBeUndefined();
   });
 
   it("refuses a server started with an empty token", async () => {
