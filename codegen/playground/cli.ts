@@ -7,18 +7,10 @@
  * ```
  */
 import { parseArgs } from "node:util";
+import { EXIT, type CliIo } from "../commands/command.ts";
 import { CodegenError, formatDiagnostic } from "../diagnostics.ts";
 import { findProtocolFiles } from "../files.ts";
 import { DEFAULT_PLAYGROUND_PORT, startPlayground } from "./playground.ts";
-
-/** Where the command prints, which folder it works in, and (tests) what ends it. */
-export interface PlaygroundIo {
-  readonly cwd: string;
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-  /** Ends the playground when aborted; otherwise SIGINT or SIGTERM end it. */
-  readonly signal?: AbortSignal;
-}
 
 export const PLAYGROUND_USAGE = `usage: repod playground <protocol files or folders...> [--connect host:port | ws://host:port/path] [--port N] [--host H]
 
@@ -27,8 +19,11 @@ export const PLAYGROUND_USAGE = `usage: repod playground <protocol files or fold
   --port        port of the playground's page (default ${DEFAULT_PLAYGROUND_PORT}; 0 picks a free one)
   --host        address of the playground's page (default 127.0.0.1)`;
 
-/** Runs `repod playground` with `argv` (after the word `playground`); resolves to the exit code. */
-export async function playgroundMain(argv: readonly string[], io: PlaygroundIo): Promise<number> {
+/**
+ * Runs `repod playground` with `argv` (after the word `playground`); resolves
+ * to the exit code once stopped: by `io.signal`, else by SIGINT or SIGTERM.
+ */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -43,32 +38,32 @@ export async function playgroundMain(argv: readonly string[], io: PlaygroundIo):
     });
   } catch (error) {
     io.err(`repod playground: ${(error as Error).message}\n${PLAYGROUND_USAGE}`);
-    return 2;
+    return EXIT.USAGE;
   }
   if (parsed.values.help) {
     io.out(PLAYGROUND_USAGE);
-    return 0;
+    return EXIT.OK;
   }
   if (parsed.positionals.length === 0) {
     io.err(`repod playground: name protocol files or folders\n${PLAYGROUND_USAGE}`);
-    return 2;
+    return EXIT.USAGE;
   }
   const port = parsed.values.port === undefined ? DEFAULT_PLAYGROUND_PORT : Number(parsed.values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     io.err(`repod playground: --port must be a port number, got "${parsed.values.port}"`);
-    return 2;
+    return EXIT.USAGE;
   }
   const connect = parsed.values.connect;
   if (connect !== undefined && !/^wss?:\/\//i.test(connect) && !/^\[?[^\]/]+\]?:\d+$/.test(connect)) {
     io.err(`repod playground: --connect takes host:port or a ws:// URL, got "${connect}"`);
-    return 2;
+    return EXIT.USAGE;
   }
   let playground;
   try {
     const files = findProtocolFiles(parsed.positionals, io.cwd);
     if (files.length === 0) {
       io.err(`repod playground: no *.protocol.ts file in ${parsed.positionals.join(", ")}`);
-      return 1;
+      return EXIT.FAILED;
     }
     playground = await startPlayground({ files, connect, port, host: parsed.values.host, cwd: io.cwd });
   } catch (error) {
@@ -76,7 +71,7 @@ export async function playgroundMain(argv: readonly string[], io: PlaygroundIo):
       for (const d of error.diagnostics) io.err(formatDiagnostic(d));
       io.err(`repod playground: ${error.diagnostics.length} problem${error.diagnostics.length === 1 ? "" : "s"} in the protocol files`);
     } else io.err(`repod playground: ${(error as Error).message}`);
-    return 1;
+    return EXIT.FAILED;
   }
   io.out(`repod playground: ${playground.protocols.map((p) => p.name).join(", ")} against ${connect ?? "127.0.0.1:5071"}`);
   io.out(`open ${playground.url}  (Ctrl-C to stop)`);
@@ -88,5 +83,5 @@ export async function playgroundMain(argv: readonly string[], io: PlaygroundIo):
     }
   });
   await playground.close();
-  return 0;
+  return EXIT.OK;
 }

@@ -22,7 +22,7 @@ import type { AddressInfo, Socket } from "node:net";
 import net from "node:net";
 import { ts } from "ts-morph";
 import { WebSocketServer, type WebSocket } from "ws";
-import { describeValue } from "../../runtime/protocol.ts";
+import { describeValue } from "./describe-value.ts";
 import { CodegenError } from "../diagnostics.ts";
 import { emitProtocol } from "../emit/index.ts";
 import type { ProtocolModel } from "../model.ts";
@@ -72,11 +72,11 @@ const CONTENT_TYPES: Record<string, string> = {
   json: "application/json; charset=utf-8",
 };
 
-/** The page's folder: next to this file in a checkout; in an installed package, the shipped `codegen/playground/page/`. */
+/** The page's folder: next to this file in a checkout; in the installed package (dist/playground/), the shipped `playground/page/`. */
 function pageDir(): URL {
   const beside = new URL("./page/", import.meta.url);
   if (existsSync(beside)) return beside;
-  return new URL("../../../codegen/playground/page/", import.meta.url);
+  return new URL("../../playground/page/", import.meta.url);
 }
 
 /**

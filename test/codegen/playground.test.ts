@@ -6,11 +6,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { main } from "../../codegen/cli.ts";
+import { describeValue as pageDescribeValue } from "../../codegen/playground/describe-value.ts";
 import { parseProtocols } from "../../codegen/index.ts";
 import { protocolModule } from "../../codegen/playground/playground.ts";
 import { chatProtocol } from "../../generated/chat.ts";
 import { kitchenSinkProtocol } from "../../generated/kitchen_sink.ts";
-import { decodePayload, encodePayload } from "../../runtime/index.ts";
+import { decodePayload, describeValue, encodePayload } from "../../runtime/index.ts";
 // @ts-expect-error plain JavaScript served to the page, without types
 import { decode, encode } from "../../codegen/playground/page/msgpack.js";
 
@@ -40,6 +41,12 @@ describe("playground", () => {
     }
     expect(() => decode(new Uint8Array([0x92, 1]))).toThrow("msgpack: truncated");
     expect(() => decode(new Uint8Array([1, 2]))).toThrow("msgpack: 1 bytes after the value");
+  });
+
+  it("names values as the runtime's describeValue does", () => {
+    for (const value of [...VALUES, undefined, new Date(0), new Set(), new Map(), Object.create(null), Buffer.from("x"), () => 1, Symbol("s"), new (class Point {})()]) {
+      expect(pageDescribeValue(value)).toBe(describeValue(value));
+    }
   });
 
   it("serves each protocol's generated validators as a browser module", async () => {

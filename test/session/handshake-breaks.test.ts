@@ -196,6 +196,22 @@ describe("a first connection that fails", () => {
     expect((thrown as Error).message).toBe(`cannot send "note": the connection has ended (${error.message}); connect() again to start a new one`);
   });
 
+  it("keeps what the game sends meanwhile within maxBufferedBytes; past it, send() throws QUEUE_FULL", async () => {
+    const { server, proxy } = await serverAndProxy("tcp", []);
+    const port = proxy.port;
+    await proxy.close();
+    await server.stop();
+    const client = listener({ maxBufferedBytes: 100, reconnectAttempts: 50 });
+    await client.connect("127.0.0.1", port);
+    await client.waitFor("reconnecting");
+    const frame = client.send({ action: "note", text: "x".repeat(20) });
+    let accepted = frame;
+    while (accepted + frame <= 100) accepted += client.send({ action: "note", text: "x".repeat(20) });
+    expect(() => client.send({ action: "note", text: "x".repeat(20) })).toThrow(
+      `${accepted} bytes already wait for the connection to come back; maxBufferedBytes is 100`,
+    );
+  });
+
   it("with reconnect off: error, then disconnected, at once", async () => {
     const { server, proxy } = await serverAndProxy("tcp", [{ kind: "cut", direction: "toClient", afterBytes: 0 }]);
     const client = listener({ reconnect: false });
