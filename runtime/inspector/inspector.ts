@@ -23,10 +23,23 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
+import type { Member } from "../adapter/adapter.ts";
 import type { Channel } from "../channel.ts";
 import type { RepodError } from "../errors.ts";
-import type { Server } from "../server.ts";
+import type { ProtocolDescriptor } from "../protocol.ts";
 import { Activity, ChannelTap } from "./activity.ts";
+
+/** What the inspector reads of its server (the `Server` class has all of it). */
+export interface InspectedServer {
+  readonly serverId: string;
+  readonly channels: ReadonlySet<Channel<any, any>>;
+  readonly channelClass: { readonly protocol?: ProtocolDescriptor };
+  readonly options: { readonly tcp: boolean };
+  readonly address: { host: string; port: number };
+  readonly websocketAddress: { url: string } | undefined;
+  channel(id: string): Channel<any, any> | undefined;
+  members(group?: string): Promise<Member[]>;
+}
 
 /** Options of a server's inspector (`new Server({ inspector: { … } })`). */
 export interface InspectorOptions {
@@ -96,7 +109,7 @@ export class Inspector {
   private readonly maxChannels: number;
 
   private constructor(
-    private readonly server: Server<any>,
+    private readonly server: InspectedServer,
     options: InspectorOptions,
   ) {
     if (typeof options.token !== "string" || options.token.length === 0) {
@@ -120,7 +133,7 @@ export class Inspector {
   }
 
   /** Starts the inspector of `server` on its own port. */
-  static async start(server: Server<any>, options: InspectorOptions): Promise<Inspector> {
+  static async start(server: InspectedServer, options: InspectorOptions): Promise<Inspector> {
     const inspector = new Inspector(server, options);
     await new Promise<void>((resolve, reject) => {
       inspector.http.once("error", reject);
@@ -296,7 +309,7 @@ export class Inspector {
     const channels: unknown[] = [];
     const groups = new Map<string, number>();
     let connected = 0;
-    for (const channel of server.channels as Set<Channel<any, any>>) {
+    for (const channel of server.channels) {
       if (channel.isConnected) connected++;
       for (const group of channel.groups) groups.set(group, (groups.get(group) ?? 0) + 1);
       if (channels.length >= this.maxChannels) continue;
