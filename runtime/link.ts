@@ -10,11 +10,11 @@
  *
  * ```
  *  transport ──payload──▶ decode ▶ is it a message? ▶ control (_*) ──▶ owner.control
- *                                                  ╰▶ count ▶ validate ▶ owner.message
+ *                                                  ╰▶ count ▶ validate ▶ owner.message  (also `_reply`)
  *  owner.send ──frame──▶ (retained for resume) ▶ transport.write | queue while away
  * ```
  */
-import { CONTROL_PREFIX } from "./constants.ts";
+import { CONTROL_PREFIX, REPLY_ACTION, REQUEST_ID_KEY } from "./constants.ts";
 import { RepodError } from "./errors.ts";
 import type { Message, Validator } from "./protocol.ts";
 import type { Transport, TransportEvents } from "./transport/transport.ts";
@@ -29,6 +29,8 @@ export interface LinkOwner {
   control(message: Message & Record<string, unknown>): void;
   /** Bad input that did not break the connection (DECODE_FAILED, NOT_A_MESSAGE, INVALID_PAYLOAD, SLOW_CONSUMER…). */
   problem(error: RepodError): void;
+  /** A request (a message with a request id) was refused as INVALID_PAYLOAD: answer it with `problem` (see requests.ts). */
+  invalidRequest?(message: Message & Record<string, unknown>, problem: string): void;
   /** The transport closed; `error` says why when it was not a clean close. */
   transportClosed(transport: Transport, error: RepodError | undefined): void;
 }
@@ -268,7 +270,8 @@ export class Link {
     const action = message.action;
     // Control frames and the greeting belong to the connection, not to the
     // session: they are neither counted nor validated nor dispatched here.
-    if (action.charCodeAt(0) === CONTROL || action === "connected") {
+    // A request's answer (`_reply`) is an application frame: counted and retained like any message.
+    if ((action.charCodeAt(0) === CONTROL && action !== REPLY_ACTION) || action === "connected") {
       this.owner.control(message);
       return;
     }
@@ -296,6 +299,7 @@ export class Link {
         this.owner.problem(
           new RepodError("INVALID_PAYLOAD", `invalid "${action}": ${problem}`, { remote: this.remote, action }),
         );
+        if (message[REQUEST_ID_KEY] !== undefined) this.owner.invalidRequest?.(message, `invalid "${action}": ${problem}`);
         return;
       }
     }

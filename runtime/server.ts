@@ -30,6 +30,7 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_RETAINED_BYTES,
   DEFAULT_PORT,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RESUME_WINDOW_MS,
   DEFAULT_STOP_GRACE_MS,
   DEFAULT_TIMEOUT_MS,
@@ -123,6 +124,8 @@ export interface ServerOptions<C extends Channel<any, any>> {
    * @default undefined (no inspector)
    */
   inspector?: InspectorOptions;
+  /** How long `channel.request()` waits for the client's answer before REQUEST_TIMEOUT, unless the call says; 0 waits as long as the channel lives. @default 10000 */
+  requestTimeoutMs?: number;
   /** @internal what the heartbeat and session timers run on; tests move it by hand. @default the system clock */
   clock?: Clock;
 }
@@ -177,6 +180,9 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   private nextId = 0;
   private state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
   private validators: ReadonlyMap<string, Validator> | null | undefined;
+  /** What the session timers and request timeouts run on. */
+  private readonly clock: Clock | undefined;
+  private replies: ReadonlyMap<string, Validator> | null | undefined;
   private stopped!: Promise<void>;
   private markStopped!: () => void;
   /** Heartbeat and resume for our clients; null when both are off. */
@@ -188,6 +194,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   constructor(options: ServerOptions<C> = {}) {
     this.channels = this.roster.channels;
     this.channelClass = options.channelClass ?? (Channel as unknown as ChannelClass<C, OutOf<C>>);
+    this.clock = options.clock;
     this.adapter = options.adapter ?? new LocalAdapter();
     this.logger = options.logger ?? silentLogger;
     this.options = {
@@ -204,6 +211,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       resumeWindowMs: options.resumeWindowMs ?? DEFAULT_RESUME_WINDOW_MS,
       maxRetainedBytes: options.maxRetainedBytes ?? DEFAULT_MAX_RETAINED_BYTES,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     };
     const server = this;
     const sessions = new ServerSessions<C>(
@@ -217,6 +225,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
         logger: this.logger,
         admit: (channel) => this.admit(channel),
         release: (channel) => this.release(channel),
+        dropped: (channel) => void this.roster.remove(channel),
         suspended: (channel) => {
           this.callHook(channel, "onSuspend", () => channel.onSuspend?.());
           this.callHook(channel, "onSuspend", () => this.onSuspend(channel));
@@ -439,6 +448,9 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       id: `${this.serverId}.${(++this.nextId).toString(36)}`,
       limits: { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes },
       validators: this.validatorsOf(channelClass),
+      replies: this.repliesOf(channelClass),
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      clock: this.clock,
     };
     let channel: C;
     try {
@@ -448,10 +460,12 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       this.reportError(handlerFailed("connect", error, `new ${channelClass.name}()`));
       return;
     }
-    channel.attach(transport);
     const greeting = this.greeting(channel);
     // A channel may have to wait until its connection says whether it resumes another (see session/).
+    // Meanwhile it is a member of deliveries, and its link holds what they send it until it is admitted.
     const waits = this.sessions?.accepted(channel, greeting) ?? false;
+    if (waits) this.roster.addPending(channel);
+    channel.attach(transport, waits);
     channel.link.sendControl(encodeFrame(greeting));
     if (!waits) this.admit(channel);
   }
@@ -459,9 +473,16 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   /** Makes an accepted channel one of the server's: bookkeeping, then the hooks. */
   private admit(channel: C): void {
     const transport = channel.link.transport;
-    if (this.state !== "running" || transport === null) return;
+    if (this.state !== "running" || transport === null) {
+      // Too late (the server stops) or gone: a pending channel is let go unadmitted.
+      this.roster.remove(channel);
+      transport?.destroy();
+      return;
+    }
     this.roster.add(channel);
     if (this.inspector !== null) this.inspector.admitted(channel);
+    // What was sent to it while it waited (see accept) leaves first, in order.
+    for (const frame of channel.link.release()) channel.link.write(frame);
     this.adapter.channelAdded(channel.id);
     // Groups joined in the channel's constructor count from now on.
     for (const group of channel.groups) this.channelHost.joined(channel, group);
@@ -486,6 +507,14 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     return this.validators;
   }
 
+  private repliesOf(channelClass: ChannelClass<C>): ReadonlyMap<string, Validator> | null {
+    if (this.replies === undefined) {
+      const replies = channelClass.protocol?.replies?.server;
+      this.replies = this.options.validate && replies ? new Map(Object.entries(replies)) : null;
+    }
+    return this.replies;
+  }
+
   private callHook(channel: C, hook: string, call: () => void): void {
     try {
       call();
@@ -499,6 +528,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     const groups = this.roster.remove(channel);
     if (groups === null) return;
     channel.link.close(); // later sends return 0
+    channel.endRequests();
     this.sessions?.released(channel);
     for (const group of groups) this.adapter.left(channel.id, group);
     this.adapter.channelRemoved(channel.id);

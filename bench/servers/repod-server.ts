@@ -7,7 +7,7 @@
  * default), an inspector nobody watches, or one watched by a page's socket
  * opened in this same process (so the watcher's own work is counted too).
  */
-import { BenchChannel, BenchServer, type BenchClientMessages } from "../../generated/bench.ts";
+import { BenchChannel, BenchServer, type BenchClientMessages, type BenchClientReplies, type BenchClientRequests } from "../../generated/bench.ts";
 import WebSocket from "ws";
 import { option, serveBench } from "./serve.ts";
 
@@ -26,6 +26,10 @@ class CountingChannel extends BenchChannel {
   Network_done(): void {
     this.send({ action: "counted", n: this.moves });
     this.moves = 0;
+  }
+
+  Request_echo(data: BenchClientRequests["echo"]): BenchClientReplies["echo"] {
+    return { seq: data.seq };
   }
 
   Network_fanout(data: BenchClientMessages["fanout"]): void {
