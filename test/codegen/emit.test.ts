@@ -68,12 +68,12 @@ describe("emit", () => {
   });
 
   it("writes abstract handlers per direction and the typed server", () => {
-    expect(chat).toContain("export abstract class ChatChannel<TUser = unknown> extends Channel<ChatServerMessage, ChatClientMessage, TUser, Auth> {");
+    expect(chat).toContain("export abstract class ChatChannel<TUser = unknown> extends Channel<ChatServerMessage, ChatClientMessage, TUser> {");
     expect(chat).toContain("  static override readonly protocol: ProtocolDescriptor = chatProtocol;");
     expect(chat).toContain(
-      '   * @rateLimit 2/s burst 5\n   */\n  abstract Network_nickname(data: ChatClientMessages["nickname"]): void | Promise<void>;',
+      '  /** Choose the name the others see. */\n  abstract Network_nickname(data: ChatClientMessages["nickname"]): void | Promise<void>;',
     );
-    expect(chat).toContain("export abstract class ChatListener extends ConnectionListener<ChatClientMessage, ChatServerMessage, Auth> {");
+    expect(chat).toContain("export abstract class ChatListener extends ConnectionListener<ChatClientMessage, ChatServerMessage> {");
     expect(chat).toContain('  abstract Network_message(data: ChatServerMessages["message"]): void;');
     expect(chat).toContain("export class ChatServer<C extends ChatChannel<any> = ChatChannel> extends Server<C> {}");
   });
