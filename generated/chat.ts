@@ -14,7 +14,7 @@ export interface Auth {
 /** The messages a client sends to the server, by action. */
 export interface ChatClientMessages {
   /**
-   * Choose another name. (A Python repod client's first `nickname` is its credential.)
+   * Choose the name the others see. (A Python repod client's first `nickname` is its credential.)
    * @rateLimit 2/s burst 5
    */
   nickname: { action: "nickname"; nickname: string };
@@ -125,7 +125,7 @@ export abstract class ChatChannel<TUser = unknown> extends Channel<ChatServerMes
   static override readonly protocol: ProtocolDescriptor = chatProtocol;
 
   /**
-   * Choose another name. (A Python repod client's first `nickname` is its credential.)
+   * Choose the name the others see. (A Python repod client's first `nickname` is its credential.)
    * @rateLimit 2/s burst 5
    */
   abstract Network_nickname(data: ChatClientMessages["nickname"]): void | Promise<void>;

@@ -9,7 +9,7 @@ export interface Auth {
 /** Messages a client sends to the server. */
 export interface ClientMessages {
   /**
-   * Choose another name. (A Python repod client's first `nickname` is its credential.)
+   * Choose the name the others see. (A Python repod client's first `nickname` is its credential.)
    * @rateLimit 2/s burst 5
    */
   nickname: { nickname: string };

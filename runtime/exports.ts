@@ -8,6 +8,7 @@ export { Channel, type ChannelClass, type ChannelInit } from "./channel.ts";
 export type { BroadcastOptions, ChannelServer } from "./host.ts";
 export type { AuthOf, OutOf, ServerOptions, UserOf } from "./server.ts";
 export { refuse, type AuthInfo, type Refusal } from "./auth/gate.ts";
+export type { RateLimitOptions } from "./limits/rate-limiter.ts";
 export {
   Client,
   registerConnector,

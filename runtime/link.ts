@@ -16,6 +16,7 @@
  */
 import { CONTROL_PREFIX, REPLY_ACTION, REQUEST_ID_KEY } from "./constants.ts";
 import { RepodError } from "./errors.ts";
+import type { RateLimiter } from "./limits/rate-limiter.ts";
 import type { Message, Validator } from "./protocol.ts";
 import type { Transport, TransportEvents } from "./transport/transport.ts";
 import { remoteOf } from "./transport/transport.ts";
@@ -81,6 +82,8 @@ export class Link {
   private lastValidator: Validator | undefined;
   /** Set by a session that retains frames for resume. */
   log: FrameLog | null = null;
+  /** Set by a server with rate limits: a message over budget goes no further (not validated, not dispatched). */
+  limiter: RateLimiter | null = null;
   /** Set by the server's inspector, when it has one. */
   tap: LinkTap | null = null;
 
@@ -276,6 +279,7 @@ export class Link {
       return;
     }
     this.log?.received(end - start);
+    if (this.limiter !== null && !this.limiter.allow(action, end - start)) return;
     if (this.tap !== null) this.tap.received(message, end - start);
     let validate: Validator | undefined;
     if (this.validators !== null) {

@@ -22,6 +22,7 @@ import { randomBytes } from "node:crypto";
 import type { Adapter, AdapterHost, Delivery, Member, PresenceChange, PresenceView } from "./adapter/adapter.ts";
 import { LocalAdapter } from "./adapter/local.ts";
 import { Gate, type AuthInfo, type Refusal } from "./auth/gate.ts";
+import { RateLimiter, rateSettings, type RateLimitOptions, type RateSettings } from "./limits/rate-limiter.ts";
 import { Roster } from "./roster.ts";
 import { Channel, type ChannelClass, type ChannelInit } from "./channel.ts";
 import {
@@ -43,7 +44,7 @@ import type { BroadcastOptions, ChannelHost, ChannelServer } from "./host.ts";
 import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, Validator } from "./protocol.ts";
 import { systemClock, type Clock } from "./session/clock.ts";
-import { HELLO } from "./session/control.ts";
+import { ERROR, HELLO } from "./session/control.ts";
 import { ServerSessions } from "./session/server-sessions.ts";
 import { listenTcp, type Acceptor } from "./transport/tcp.ts";
 import type { Transport } from "./transport/transport.ts";
@@ -150,12 +151,21 @@ export interface ServerOptions<C extends Channel<any, any>> {
   inspector?: InspectorOptions;
   /** How long `channel.request()` waits for the client's answer before REQUEST_TIMEOUT, unless the call says; 0 waits as long as the channel lives. @default 10000 */
   requestTimeoutMs?: number;
+  /**
+   * Each client's budget: messages per second (a token bucket: `perSecond`
+   * and `burst`) shared by actions without their own, bytes per second, and
+   * per-action budgets over the protocol file's `@rateLimit`s. A message over
+   * budget is not dispatched (RATE_LIMITED); a client that keeps at it is
+   * closed. `false` turns limits off. See the README's "Rate limits".
+   * @default { messages: { perSecond: 1000, burst: 2000 }, bytes: { perSecond: 1048576, burst: 4194304 }, actions: {}, closeAfter: 200 }
+   */
+  rateLimit?: RateLimitOptions | false;
   /** @internal what the heartbeat and session timers run on; tests move it by hand. @default the system clock */
   clock?: Clock;
 }
 
 /** Options after defaults. */
-type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket" | "inspector" | "clock" | "authAction">> & {
+type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket" | "inspector" | "clock" | "authAction" | "rateLimit">> & {
   websocket: WebSocketListen | undefined;
   authAction: string | undefined;
 };
@@ -214,6 +224,9 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   private readonly sessions: ServerSessions<C> | null;
   /** Authentication before admission; null without an `authenticate` hook. */
   private gate: Gate<C> | null = null;
+  /** The rate limits of every channel, from the options over the protocol file; null when off. */
+  private limits: RateSettings | null | undefined;
+  private readonly rateLimit: RateLimitOptions | false;
   private readonly inspectorOptions: InspectorOptions | undefined;
   /** The running inspector, when the server has one. */
   private inspector: Inspector | null = null;
@@ -222,6 +235,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     this.channels = this.roster.channels;
     this.channelClass = options.channelClass ?? (Channel as unknown as ChannelClass<C, OutOf<C>>);
     this.clock = options.clock;
+    this.rateLimit = options.rateLimit ?? {};
     this.adapter = options.adapter ?? new LocalAdapter();
     this.logger = options.logger ?? silentLogger;
     this.options = {
@@ -506,6 +520,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       this.reportError(handlerFailed("connect", error, `new ${channelClass.name}()`));
       return;
     }
+    this.limit(channel);
     const greeting = this.greeting(channel);
     if (this.gate) {
       greeting.auth = true;
@@ -599,6 +614,36 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   }
 
   private onChannelGone: ((channel: C) => void) | undefined;
+
+  /** Gives a new channel its rate limiter (see limits/). */
+  private limit(channel: C): void {
+    if (this.limits === undefined) {
+      this.limits = this.rateLimit === false ? null : rateSettings(this.rateLimit, this.channelClass.protocol?.rateLimits);
+    }
+    if (this.limits === null) return;
+    channel.link.limiter = new RateLimiter(this.limits, this.clock ?? systemClock, {
+      refused: (error, closing) => this.rateLimited(channel, error, closing),
+    });
+  }
+
+  /**
+   * A message over budget: the client is told (ours with a control frame, a
+   * Python client with an `error` message), `onError` hears of it, and a
+   * client that keeps at it is closed.
+   */
+  private rateLimited(channel: C, error: RepodError, closing: boolean): void {
+    const link = channel.link;
+    const ours = this.sessions?.isOurs(channel) ?? false;
+    link.sendControl(
+      encodeFrame(
+        ours
+          ? { action: ERROR, code: error.code, message: error.message, about: error.action }
+          : { action: "error", code: error.code, message: error.message },
+      ),
+    );
+    channel.report(new RepodError(error.code, error.message, { remote: link.remote, action: error.action }));
+    if (closing) link.close();
+  }
 
   private makeGate(): Gate<C> {
     return new Gate<C>(

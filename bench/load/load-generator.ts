@@ -7,7 +7,7 @@
  * connections are open (answered by `{type: "release"}`), then
  * `{type: "result", result}` or `{type: "failed", message}`.
  */
-import { fanout, hold, rtt, throughput, type Job, type Runner } from "./jobs.ts";
+import { fanout, hold, neighbour, rtt, throughput, type Job, type Runner } from "./jobs.ts";
 
 const send = (message: object): void => void process.send?.(message);
 const port = Number(process.argv[process.argv.indexOf("--port") + 1]);
@@ -41,6 +41,8 @@ async function main(): Promise<unknown> {
       return fanout(port, job, runner);
     case "hold":
       return hold(port, job, runner);
+    case "neighbour":
+      return neighbour(port, job, runner);
   }
 }
 

@@ -6,9 +6,13 @@
  * for users) or off. `--inspector off|on|watched`: no inspector (the
  * default), an inspector nobody watches, or one watched by a page's socket
  * opened in this same process (so the watcher's own work is counted too).
+ * `--rate-limit on|off|never-close`: the default rate limits (as for users),
+ * none, or the default limits without ever closing a client that keeps
+ * exceeding them.
  */
 import { BenchChannel, BenchServer, type BenchClientMessages, type BenchClientReplies, type BenchClientRequests } from "../../generated/bench.ts";
 import WebSocket from "ws";
+import type { RateLimitOptions } from "repod";
 import { option, serveBench } from "./serve.ts";
 
 class CountingChannel extends BenchChannel {
@@ -43,7 +47,13 @@ const server = new BenchServer<CountingChannel>({
   port: 0,
   validate: option("validate", "on") === "on",
   inspector: option("inspector", "off") === "off" ? undefined : { port: 0, token: "bench", intervalMs: 250 },
+  rateLimit: rateLimit(option("rate-limit", "on")),
 });
+
+function rateLimit(value: string): RateLimitOptions | false {
+  if (value === "off") return false;
+  return value === "never-close" ? { closeAfter: Infinity } : {};
+}
 await server.start();
 if (option("inspector", "off") === "watched") {
   const page = new WebSocket(`${server.inspectorUrl!.replace(/^http/, "ws")}live`);

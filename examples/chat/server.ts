@@ -32,12 +32,6 @@ export class ChatRoomChannel extends ChatChannel<Player> {
   /** When the player connected: the player list is in order of arrival, across servers. */
   readonly since = Date.now();
 
-  override onConnect(): void {
-    this.nickname = this.user.nickname;
-    this.setPresence({ nickname: this.nickname, since: this.since }); // every server's onPresence sends the new list
-    this.server.sendToAll({ action: "system", text: `${this.nickname} joined` });
-  }
-
   Network_nickname(data: ChatClientMessages["nickname"]): void {
     const wanted = cleanName(data.nickname);
     if (!wanted || wanted === this.nickname || this.server.isTaken(wanted)) return;
@@ -82,9 +76,13 @@ export class ChatRoom extends ChatServer<ChatRoomChannel> {
     return this.claimed.has(nickname) || this.players().includes(nickname) || [...this.channels].some((c) => c.nickname === nickname);
   }
 
+  /** A player was let in under the nickname it presented. */
   override onConnect(channel: ChatRoomChannel): void {
-    this.claimed.delete(channel.user.nickname); // presence has it from now on
     channel.send({ action: "players", list: this.players() });
+    channel.nickname = channel.user.nickname;
+    channel.setPresence({ nickname: channel.nickname, since: channel.since }); // every server's onPresence sends the new list
+    this.claimed.delete(channel.nickname); // presence has it from now on
+    this.sendToAll({ action: "system", text: `${channel.nickname} joined` });
   }
 
   override onDisconnect(channel: ChatRoomChannel): void {
