@@ -26,6 +26,8 @@ import { Link, type LinkOwner } from "./link.ts";
 import { silentLogger, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./protocol.ts";
 import { ClientResume } from "./session/client-resume.ts";
+import { FEATURE_COMPAT, MISMATCH, PROTOCOL } from "./session/control.ts";
+import type { Session } from "./session/session.ts";
 import type { Transport } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
 
@@ -139,6 +141,10 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
   private greeted = false;
   /** Heartbeat, reconnection and resume (see session/). */
   private readonly resume: ClientResume;
+  /** The client messages the server cannot read (it runs an older or newer version of the protocol); null when it reads them all. */
+  private unread: ReadonlySet<string> | null = null;
+  /** While the server judges our version of the protocol: the greeting, what arrived after it, the session to begin. */
+  private judged: { greeting: Message & Record<string, unknown>; held: Message[]; session: Session } | null = null;
 
   constructor(
     readonly protocol: ProtocolDescriptor | undefined,
@@ -160,7 +166,8 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
       this.options.validate && protocol ? new Map(Object.entries(protocol.server)) : null;
     const owner: LinkOwner = {
       message: (message) => {
-        if (!this.resume.holdMessage(message)) this.queue.push(message);
+        if (this.judged !== null) this.judged.held.push(message);
+        else if (!this.resume.holdMessage(message)) this.queue.push(message);
       },
       control: (message) => this.control(message),
       problem: (error) => this.pushError(error),
@@ -217,6 +224,8 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
     this.target = parseTarget(hostOrUrl, port);
     this.stateNow = "connecting";
     this.greeted = false;
+    this.judged = null;
+    this.unread = null;
     this.link.reset();
     this.resume.reset();
     try {
@@ -237,12 +246,25 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
   }
 
   /**
+   * Whether the server reads messages of this action. Always true against a
+   * server of the same protocol version; false for a message the server's
+   * version does not have (it is newer or older than ours). Known from
+   * `Network_connected` on.
+   */
+  supports(action: TOut["action"]): boolean {
+    return this.unread === null || !this.unread.has(action);
+  }
+
+  /**
    * Sends a message. Before the connection is open, it waits in a bounded
    * queue and leaves first once it is. Returns the bytes sent or queued; 0
-   * after `close()`. Throws ENCODE_FAILED for a value msgpack cannot carry.
+   * after `close()`. Throws ENCODE_FAILED for a value msgpack cannot carry,
+   * NOT_SUPPORTED for a message the server's version of the protocol does
+   * not have (see {@link supports}).
    */
   send(message: TOut): number {
     if (this.stateNow === "closed") return 0;
+    if (this.unread !== null && this.unread.has(message.action)) throw this.notSupported(message.action);
     const frame = encodeFrame(message, this.options.maxFrameBytes);
     if (this.resume.away) this.resume.checkRoom(frame);
     return this.link.send(frame);
@@ -283,7 +305,8 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
 
   private control(message: Message & Record<string, unknown>): void {
     if (message.action !== "connected") {
-      this.resume.control(message);
+      if (message.action === PROTOCOL || message.action === MISMATCH) this.judgement(message);
+      else this.resume.control(message);
       return;
     }
     if (this.resume.holdGreeting(message)) return; // a resume is under way: its answer decides
@@ -291,23 +314,64 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
     this.greet(message);
   }
 
-  /** A greeting starts a session: check the protocol, turn on what the server offers, raise `connected`. */
-  private greet(message: Message & Record<string, unknown>, session?: Parameters<ClientResume["greeted"]>[1]): void {
+  /**
+   * A greeting starts a session: check the protocol, turn on what the server
+   * offers, raise `connected`. A server of another version of our protocol
+   * first judges our schema (`_protocol`); until it answers, what arrives is held.
+   */
+  private greet(message: Message & Record<string, unknown>, session?: Session): void {
     const theirs = message.fingerprint;
-    const ours = this.protocol?.fingerprint;
-    if (ours !== undefined && typeof theirs === "string" && theirs !== ours) {
-      const error = new RepodError(
-        "PROTOCOL_MISMATCH",
-        `the server speaks ${String(message.protocol ?? "another protocol")} (fingerprint ${theirs}), this client ${this.protocol!.name} (fingerprint ${ours}); regenerate both from the same protocol file`,
-        { remote: this.link.remote },
-      );
-      this.pushError(error);
-      this.link.abort(error);
+    const protocol = this.protocol;
+    this.unread = null;
+    if (protocol !== undefined && typeof theirs === "string" && theirs !== protocol.fingerprint) {
+      const features = Array.isArray(message.features) ? message.features : [];
+      if (message.protocol === protocol.name && protocol.schema !== undefined && features.includes(FEATURE_COMPAT)) {
+        this.judged = { greeting: message, held: [], session: this.resume.countArrivals(session) };
+        this.link.sendControl(encodeFrame({ action: PROTOCOL, fingerprint: protocol.fingerprint, schema: protocol.schema }));
+        return;
+      }
+      const why =
+        message.protocol === protocol.name
+          ? `the server runs another version of the ${protocol.name} protocol (fingerprint ${theirs}, ours ${protocol.fingerprint}) and cannot compare versions`
+          : `the server speaks ${String(message.protocol ?? "another protocol")} (fingerprint ${theirs}), this client ${protocol.name} (fingerprint ${protocol.fingerprint})`;
+      this.mismatch(`${why}; regenerate both from the same protocol file`);
       return;
     }
     this.greeted = true;
     this.resume.greeted(message, session);
     this.queue.push(message);
+  }
+
+  /** The server's answer to our `_protocol`: what it reads, or why the versions cannot talk. */
+  private judgement(message: Message & Record<string, unknown>): void {
+    const judged = this.judged;
+    if (judged === null) return;
+    this.judged = null;
+    if (message.action === MISMATCH) {
+      const reason = typeof message.reason === "string" ? message.reason : "the versions are not compatible";
+      this.mismatch(`the server's version of the ${this.protocol!.name} protocol cannot talk with this client's: ${reason}`);
+      return;
+    }
+    const unread = Array.isArray(message.unread) ? message.unread.filter((a): a is string => typeof a === "string") : [];
+    this.unread = unread.length > 0 ? new Set(unread) : null;
+    this.greeted = true;
+    this.resume.greeted(judged.greeting, judged.session);
+    this.queue.push(judged.greeting);
+    for (const held of judged.held) this.queue.push(held);
+  }
+
+  private mismatch(reason: string): void {
+    const error = new RepodError("PROTOCOL_MISMATCH", reason, { remote: this.link.remote });
+    this.pushError(error);
+    this.link.abort(error);
+  }
+
+  private notSupported(action: string): RepodError {
+    return new RepodError(
+      "NOT_SUPPORTED",
+      `the server's version of the ${this.protocol?.name ?? ""} protocol has no "${action}" message: check supports("${action}") before sending it`,
+      { action },
+    );
   }
 
   private pushError(error: RepodError): void {

@@ -65,6 +65,15 @@ export class ConnectionListener<TOut extends Message = AnyMessage, TIn extends M
     return this.connection.drain((message) => dispatch(this, message, (error) => this.handlerFailed(error)));
   }
 
+  /**
+   * Whether the server reads messages of this action: false for a message
+   * the server's version of the protocol does not have. Known from
+   * `Network_connected` on; see {@link Client.supports}.
+   */
+  supports(action: TOut["action"]): boolean {
+    return this.connection.supports(action);
+  }
+
   /** Sends a message; see {@link Client.send}. */
   send(message: TOut): number {
     return this.connection.send(message);

@@ -24,6 +24,7 @@ export {
 export { ConnectionListener } from "./connection-listener.ts";
 export { ErrorCode, RepodError, isRepodError, type ErrorDetails } from "./errors.ts";
 export { describeValue, type AnyMessage, type Int, type Message, type ProtocolDescriptor, type Validator } from "./protocol.ts";
+export type { ProtocolSchema, SchemaField, SchemaType } from "./compat/schema.ts";
 export { jsonLogger, silentLogger, type LogEvent, type Logger } from "./logging.ts";
 export type { Adapter, AdapterHost, Audience, Delivery, Member, PresenceValue } from "./adapter/adapter.ts";
 export type { Transport, TransportEvents } from "./transport/transport.ts";

@@ -6,6 +6,8 @@
 import type { Delivery, Member } from "./adapter/adapter.ts";
 import type { Channel } from "./channel.ts";
 import type { RepodError } from "./errors.ts";
+import { asMessage, decodePayload } from "./wire/codec.ts";
+import { HEADER_BYTES } from "./constants.ts";
 
 export class Roster<C extends Channel<any, any>> {
   /** Every connected (or suspended) channel. */
@@ -51,18 +53,30 @@ export class Roster<C extends Channel<any, any>> {
     return true;
   }
 
-  /** Writes an encoded frame to the channels a delivery names; returns how many got it. */
+  /**
+   * Writes an encoded frame to the channels a delivery names; returns how
+   * many got it. A channel whose client runs a version of the protocol
+   * without the message's action is skipped (a set lookup, only for such
+   * channels).
+   */
   deliver(frame: Uint8Array, delivery: Delivery): number {
     const { audience, except } = delivery;
+    let action = delivery.action;
+    const unread = (channel: C): boolean => {
+      const lacks = channel.peerUnread;
+      if (lacks === null) return false;
+      action ??= actionOf(frame);
+      return lacks.has(action);
+    };
     if (audience.to === "channel") {
       const channel = this.byId.get(audience.id);
-      return channel && channel.id !== except && sendFrame(channel, frame) ? 1 : 0;
+      return channel && channel.id !== except && !unread(channel) && sendFrame(channel, frame) ? 1 : 0;
     }
     const members = audience.to === "all" ? this.channels : this.groups.get(audience.group);
     if (!members) return 0;
     let count = 0;
     for (const channel of members) {
-      if (channel.id !== except && sendFrame(channel, frame)) count++;
+      if (channel.id !== except && (channel.peerUnread === null || !unread(channel)) && sendFrame(channel, frame)) count++;
     }
     return count;
   }
@@ -83,6 +97,15 @@ export class Roster<C extends Channel<any, any>> {
     const channel = this.byId.get(id);
     if (!channel) return undefined;
     return { id, groups: [...channel.groups], presence: channel.presence };
+  }
+}
+
+/** The action of an encoded frame (one published by another process, which did not say it). */
+function actionOf(frame: Uint8Array): string {
+  try {
+    return asMessage(decodePayload(frame, HEADER_BYTES, frame.length)).action;
+  } catch {
+    return ""; // not ours to judge here: every channel gets it, as before
   }
 }
 

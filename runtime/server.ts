@@ -38,6 +38,8 @@ import { handlerFailed } from "./dispatch.ts";
 import { RepodError } from "./errors.ts";
 import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, Validator } from "./protocol.ts";
+import { agree, isSchema } from "./compat/agree.ts";
+import { FEATURE_COMPAT, MISMATCH, PROTOCOL } from "./session/control.ts";
 import { ServerSessions } from "./session/server-sessions.ts";
 import { listenTcp, type Acceptor } from "./transport/tcp.ts";
 import type { Transport } from "./transport/transport.ts";
@@ -175,9 +177,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
         get isRunning() {
           return server.state === "running";
         },
-        get fingerprint() {
-          return server.channelClass.protocol?.fingerprint;
-        },
+        fingerprintOf: (channel) => channel.peerFingerprint ?? server.channelClass.protocol?.fingerprint,
         logger: this.logger,
         admit: (channel) => this.admit(channel as C),
         release: (channel) => this.release(channel as C),
@@ -339,7 +339,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   }
 
   private publish(message: Message, delivery: Delivery): void {
-    this.adapter.publish(encodeFrame(message, this.options.maxFrameBytes), delivery);
+    this.adapter.publish(encodeFrame(message, this.options.maxFrameBytes), { ...delivery, action: message.action });
   }
 
   // ---- hooks -----------------------------------------------------------------
@@ -382,6 +382,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     const greeting = this.greeting(channel);
     // A channel may have to wait until its connection says whether it resumes another (see session/).
     const waits = this.sessions?.accepted(channel, greeting) ?? false;
+    // Clients of another version of the protocol may send their schema to be judged (`_protocol`).
+    if (channelClass.protocol?.schema !== undefined) greeting.features = [...((greeting.features as string[] | undefined) ?? []), FEATURE_COMPAT];
     channel.link.sendControl(encodeFrame(greeting));
     if (!waits) this.admit(channel);
   }
@@ -453,10 +455,43 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     if (!kept) this.release(channel as C);
   }
 
-  /** @internal control frames: heartbeat and resume (see session/). */
+  /** @internal control frames: protocol versions, heartbeat and resume (see session/). */
   channelControl(channel: Channel<any, any>, message: Message & Record<string, unknown>): void {
+    if (message.action === PROTOCOL) return this.judge(channel, message);
     if (this.sessions?.control(channel, message)) return;
     channel.report(new RepodError("NOT_A_MESSAGE", `unknown control frame "${message.action}"`, { remote: channel.link.remote, action: message.action }));
+  }
+
+  /**
+   * A client of another version of the protocol sent its schema: find what
+   * both can read, tell the client what the server cannot read of its
+   * messages, and remember what the client cannot read of ours — or refuse
+   * the client, naming the message and field that break.
+   */
+  private judge(channel: Channel<any, any>, message: Message & Record<string, unknown>): void {
+    const protocol = this.channelClass.protocol;
+    const link = channel.link;
+    const schema = message.schema;
+    let verdict;
+    if (protocol?.schema === undefined) verdict = "this server has no schema to compare with";
+    else if (channel.peerFingerprint !== undefined) verdict = "the client sent its protocol twice";
+    else if (typeof message.fingerprint !== "string" || !isSchema(schema)) verdict = "the client's `_protocol` has no fingerprint or no schema";
+    else verdict = agree(protocol.schema, schema);
+    if (typeof verdict === "string") {
+      const name = protocol?.name ?? "";
+      channel.report(new RepodError("PROTOCOL_MISMATCH", `the client's version of the ${name} protocol cannot talk with this server's: ${verdict}`, { remote: link.remote }));
+      link.sendControl(encodeFrame({ action: MISMATCH, reason: verdict }));
+      link.close();
+      return;
+    }
+    const serverReads = new Set(verdict.serverReads);
+    const clientReads = new Set(verdict.clientReads);
+    const unread = Object.keys(protocol!.server).filter((action) => !clientReads.has(action));
+    channel.peerFingerprint = message.fingerprint as string;
+    channel.peerUnread = unread.length > 0 ? new Set(unread) : null;
+    const theirsUnread = Object.keys((schema as { client: object }).client).filter((action) => !serverReads.has(action));
+    this.logger({ event: "protocol", id: channel.id, fingerprint: channel.peerFingerprint, unread, unreadByServer: theirsUnread });
+    link.sendControl(encodeFrame({ action: PROTOCOL, unread: theirsUnread }));
   }
 
   /** @internal */
