@@ -3,11 +3,13 @@
  *
  * ```
  * repod generate <protocol files or folders...> --out <dir> [--check] [--watch]
+ * repod breaking <protocol files or folders...> --against <git ref or folder>
  * ```
  *
  * - writes `<dir>/<name>.ts` for each `<name>.protocol.ts` (only files whose content changed);
  * - `--check` writes nothing and exits 1 naming every stale, missing or orphaned generated file (CI);
- * - `--watch` regenerates whenever a `.ts` file in the folders involved changes.
+ * - `--watch` regenerates whenever a `.ts` file in the folders involved changes;
+ * - `repod breaking` lists the changes that break clients of an earlier version (see breaking-cli.ts).
  *
  * Exit codes: 0 success, 1 problems in protocol files or stale output, 2 wrong usage.
  *
@@ -20,6 +22,7 @@
 import { watch, type FSWatcher } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { BREAKING_USAGE, breakingMain } from "./breaking-cli.ts";
 import { CodegenError, formatDiagnostic } from "./diagnostics.ts";
 import { compareWithDisk, findOrphans, findProtocolFiles, writeChanged } from "./files.ts";
 import { generate, type GeneratedFile } from "./index.ts";
@@ -40,7 +43,9 @@ const USAGE = `usage: repod generate <protocol files or folders...> [--out <dir>
 
   --out <dir>   where generated files go (default: generated)
   --check       write nothing; exit 1 if a generated file is stale, missing or orphaned
-  --watch       regenerate whenever a protocol file changes (Ctrl-C to stop)`;
+  --watch       regenerate whenever a protocol file changes (Ctrl-C to stop)
+
+${BREAKING_USAGE}`;
 
 /** Options of one `repod generate` run. */
 interface GenerateCommand {
@@ -52,6 +57,7 @@ interface GenerateCommand {
 
 /** Runs the CLI with `argv` (without `node` and the script); resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
+  if (argv[0] === "breaking") return breakingMain(argv.slice(1), io);
   const command = parseCommand(argv, io);
   if (typeof command === "number") return command;
   if (!command.watch) return runOnce(command, io).code;
