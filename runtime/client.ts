@@ -25,6 +25,7 @@ import { RepodError } from "./errors.ts";
 import { Link, type LinkOwner } from "./link.ts";
 import { silentLogger, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./protocol.ts";
+import { systemClock, type Clock } from "./session/clock.ts";
 import { ClientResume } from "./session/client-resume.ts";
 import { FEATURE_COMPAT, MISMATCH, PROTOCOL } from "./session/control.ts";
 import type { Session } from "./session/session.ts";
@@ -64,6 +65,8 @@ export interface ClientOptions {
    * @default 1048576 (1 MiB)
    */
   maxRetainedBytes?: number;
+  /** @internal what the heartbeat, the resume deadline and the backoff run on; tests move it by hand. @default the system clock */
+  clock?: Clock;
 }
 
 /** Where to connect: a TCP host and port, or a `ws://` / `wss://` URL. */
@@ -161,6 +164,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
       reconnectMinDelayMs: options.reconnectMinDelayMs ?? DEFAULT_RECONNECT_MIN_DELAY_MS,
       reconnectMaxDelayMs: options.reconnectMaxDelayMs ?? DEFAULT_RECONNECT_MAX_DELAY_MS,
       maxRetainedBytes: options.maxRetainedBytes ?? DEFAULT_MAX_RETAINED_BYTES,
+      clock: options.clock ?? systemClock,
     };
     const validators: ReadonlyMap<string, Validator> | null =
       this.options.validate && protocol ? new Map(Object.entries(protocol.server)) : null;
@@ -196,6 +200,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
         },
       },
       this.options,
+      this.options.clock,
     );
   }
 

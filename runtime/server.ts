@@ -39,6 +39,7 @@ import { RepodError } from "./errors.ts";
 import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, Validator } from "./protocol.ts";
 import { agree, isSchema } from "./compat/agree.ts";
+import type { Clock } from "./session/clock.ts";
 import { FEATURE_COMPAT, MISMATCH, PROTOCOL } from "./session/control.ts";
 import { ServerSessions } from "./session/server-sessions.ts";
 import { listenTcp, type Acceptor } from "./transport/tcp.ts";
@@ -115,10 +116,12 @@ export interface ServerOptions<C extends Channel<any, any>> {
    * @default 1048576 (1 MiB)
    */
   maxRetainedBytes?: number;
+  /** @internal what the heartbeat and session timers run on; tests move it by hand. @default the system clock */
+  clock?: Clock;
 }
 
 /** Options after defaults. */
-type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket">> & {
+type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket" | "clock">> & {
   websocket: WebSocketListen | undefined;
 };
 
@@ -191,6 +194,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
         },
       },
       this.options,
+      options.clock,
     );
     this.sessions = sessions.enabled ? sessions : null;
     this.resetStopped();

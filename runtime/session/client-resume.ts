@@ -26,6 +26,7 @@ import type { Message } from "../protocol.ts";
 import type { Transport } from "../transport/transport.ts";
 import { encodeFrame } from "../wire/codec.ts";
 import { backoffDelay } from "./backoff.ts";
+import { systemClock, type Clock, type TimerHandle } from "./clock.ts";
 import { BYE, countOf, isBreak, FEATURE_HEARTBEAT, FEATURE_RESUME, HEARTBEAT, HELLO, RESUME, RESUME_FAILED, RESUMED } from "./control.ts";
 import { Heartbeat, type Beating } from "./heartbeat.ts";
 import { Session, type SessionEvents } from "./session.ts";
@@ -70,7 +71,7 @@ export class ClientResume {
   private heartbeat: Heartbeat | null = null;
   private readonly member: Beating;
   private attempt = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private bye = false;
   private stopped = false;
   /** While resuming: the new connection's greeting, what came after it, and the session it would start. */
@@ -88,6 +89,8 @@ export class ClientResume {
   constructor(
     private readonly host: ResumeHost,
     private readonly settings: Readonly<ReconnectSettings>,
+    /** What the heartbeat, the resume deadline and the backoff run on. */
+    private readonly clock: Clock = systemClock,
   ) {
     const self = this;
     this.member = {
@@ -118,7 +121,7 @@ export class ClientResume {
   /** A deliberate close: no more reconnecting or beating. */
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.heartbeat?.clear();
   }
@@ -161,7 +164,7 @@ export class ClientResume {
       link.sendControl(encodeFrame({ action: HELLO, features: accepted }));
       this.phase = "live";
       this.heartbeat?.clear();
-      this.heartbeat = beats ? new Heartbeat(intervalMs, timeoutMs) : null;
+      this.heartbeat = beats ? new Heartbeat(intervalMs, timeoutMs, this.clock) : null;
       this.watch();
     }
     for (const frame of queued) link.send(frame);
@@ -227,7 +230,7 @@ export class ClientResume {
    */
   broken(error: RepodError | undefined): boolean {
     this.heartbeat?.delete(this.member);
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     if (this.stopped) return false;
     if (this.phase === "resuming" || this.phase === "away") {
       this.phase = "away";
@@ -267,7 +270,7 @@ export class ClientResume {
     }
     const delayMs = backoffDelay(this.attempt, { minDelayMs: this.settings.reconnectMinDelayMs, maxDelayMs: this.settings.reconnectMaxDelayMs });
     this.host.push({ action: "reconnecting", attempt: this.attempt, delayMs, code: error?.code ?? "CONNECT_FAILED", message: why } as Message);
-    this.timer = setTimeout(() => void this.tryOnce(), delayMs);
+    this.timer = this.clock.setTimeout(() => void this.tryOnce(), delayMs);
   }
 
   private async tryOnce(): Promise<void> {
@@ -296,14 +299,14 @@ export class ClientResume {
     const resume: Message & Record<string, unknown> = { action: RESUME, id: this.id, token: this.token, received: old.receivedCount };
     if (this.host.fingerprint !== undefined) resume.fingerprint = this.host.fingerprint;
     link.sendControl(encodeFrame(resume));
-    this.timer = setTimeout(
+    this.timer = this.clock.setTimeout(
       () => link.drop(new RepodError("TIMEOUT", `the server did not answer the resume within ${this.timeoutMs} ms`, { remote: link.remote })),
       this.timeoutMs,
     );
   }
 
   private resumed(message: Record<string, unknown>): void {
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     const link = this.host.link;
     const session = this.session!;
     const received = countOf(message.received);
@@ -331,7 +334,7 @@ export class ClientResume {
   }
 
   private resumeFailed(message: Record<string, unknown>): void {
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     const link = this.host.link;
     const old = this.session!;
     const unacknowledged = old.sentCount - old.acked;

@@ -15,6 +15,7 @@
  * (`FrameLog.alive`): the WebSocket protocol's ping/pong does the liveness,
  * the heartbeat frame carries only the acknowledgement.
  */
+import { systemClock, unref, type Clock, type TimerHandle } from "./clock.ts";
 import type { Session } from "./session.ts";
 
 /** One connection the heartbeat looks after. */
@@ -28,12 +29,14 @@ export interface Beating {
 
 export class Heartbeat {
   private readonly members = new Set<Beating>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private silentNow = 0;
+  private readonly tick = (): void => this.sweep();
 
   constructor(
     readonly intervalMs: number,
     readonly timeoutMs: number,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Beats in a row without a frame after which a peer is dead. */
@@ -54,11 +57,7 @@ export class Heartbeat {
     member.session.heard = true;
     member.session.silentBeats = 0;
     this.members.add(member);
-    if (this.timer === undefined) {
-      this.timer = setInterval(() => this.sweep(), this.intervalMs);
-      // A heartbeat alone must not keep a Node process alive (browsers have no unref).
-      (this.timer as { unref?: () => void }).unref?.();
-    }
+    if (this.timer === undefined) this.arm();
   }
 
   delete(member: Beating): void {
@@ -73,12 +72,19 @@ export class Heartbeat {
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.silentNow = 0;
   }
 
+  private arm(): void {
+    this.timer = this.clock.setTimeout(this.tick, this.intervalMs);
+    // A heartbeat alone must not keep a Node process alive.
+    unref(this.timer);
+  }
+
   private sweep(): void {
+    this.timer = undefined;
     const limit = this.silentLimit;
     let silent = 0;
     for (const member of this.members) {
@@ -97,5 +103,6 @@ export class Heartbeat {
     }
     this.silentNow = silent;
     if (this.members.size === 0) this.stop();
+    else if (this.timer === undefined) this.arm();
   }
 }

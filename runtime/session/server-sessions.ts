@@ -41,6 +41,7 @@ import {
   RESUME_FAILED,
   RESUMED,
 } from "./control.ts";
+import { systemClock, type Clock, type TimerHandle } from "./clock.ts";
 import { Heartbeat, type Beating } from "./heartbeat.ts";
 import { Session } from "./session.ts";
 import { newToken, sameToken } from "./token.ts";
@@ -87,8 +88,8 @@ interface Entry extends Beating {
   bye: boolean;
   /** Set when the channel was closed before its peer said what it is: ends the connection once it has. */
   end: (() => void) | undefined;
-  timer: NodeJS.Timeout | undefined;
-  admitTimer: NodeJS.Timeout | undefined;
+  timer: TimerHandle | undefined;
+  admitTimer: TimerHandle | undefined;
 }
 
 const NOOP = (): void => {};
@@ -106,8 +107,10 @@ export class ServerSessions {
   constructor(
     private readonly host: SessionHost,
     readonly settings: Readonly<SessionSettings>,
+    /** What the heartbeat and the session timers run on. */
+    private readonly clock: Clock = systemClock,
   ) {
-    this.heartbeat = settings.heartbeatIntervalMs > 0 ? new Heartbeat(settings.heartbeatIntervalMs, settings.timeoutMs) : null;
+    this.heartbeat = settings.heartbeatIntervalMs > 0 ? new Heartbeat(settings.heartbeatIntervalMs, settings.timeoutMs, clock) : null;
     const features: string[] = [];
     if (this.heartbeat) features.push(FEATURE_HEARTBEAT);
     if (settings.resumeWindowMs > 0) features.push(FEATURE_RESUME);
@@ -167,7 +170,7 @@ export class ServerSessions {
     const wait = resume && (this.suspendedCount > 0 || (this.heartbeat?.silent ?? 0) > 0);
     if (wait) {
       entry.admitted = false;
-      entry.admitTimer = setTimeout(() => this.admit(entry), ADMIT_DEADLINE_MS);
+      entry.admitTimer = this.clock.setTimeout(() => this.admit(entry), ADMIT_DEADLINE_MS);
     }
     return wait;
   }
@@ -229,10 +232,10 @@ export class ServerSessions {
     }
     entry.phase = "suspended";
     this.suspendedCount++;
-    clearTimeout(entry.timer);
-    clearTimeout(entry.admitTimer);
+    this.clock.clearTimeout(entry.timer);
+    this.clock.clearTimeout(entry.admitTimer);
     const windowMs = entry.confirmed ? this.settings.resumeWindowMs : Math.min(this.settings.resumeWindowMs, UNHEARD_RESUME_WINDOW_MS);
-    entry.timer = setTimeout(() => this.expire(entry), windowMs);
+    entry.timer = this.clock.setTimeout(() => this.expire(entry), windowMs);
     if (entry.admitted) {
       this.host.logger({ event: "suspend", id: channel.id });
       this.host.suspended(channel);
@@ -268,7 +271,7 @@ export class ServerSessions {
   /** The peer said `_hello`: one of our clients, with a fresh session. */
   private confirm(entry: Entry): void {
     if (entry.end) return this.finishClose(entry, true);
-    clearTimeout(entry.timer);
+    this.clock.clearTimeout(entry.timer);
     entry.phase = "live";
     entry.confirmed = true;
     this.watch(entry);
@@ -294,7 +297,7 @@ export class ServerSessions {
   }
 
   private admit(entry: Entry): void {
-    clearTimeout(entry.admitTimer);
+    this.clock.clearTimeout(entry.admitTimer);
     entry.admitTimer = undefined;
     if (entry.admitted) return;
     entry.admitted = true;
@@ -332,15 +335,15 @@ export class ServerSessions {
     }
     if (entry.phase !== "undecided") return false;
     entry.end = end;
-    clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => this.finishClose(entry, false), ADMIT_DEADLINE_MS);
+    this.clock.clearTimeout(entry.timer);
+    entry.timer = this.clock.setTimeout(() => this.finishClose(entry, false), ADMIT_DEADLINE_MS);
     return true;
   }
 
   private finishClose(entry: Entry, ours: boolean): void {
     const end = entry.end;
     entry.end = undefined;
-    clearTimeout(entry.timer);
+    this.clock.clearTimeout(entry.timer);
     if (ours) entry.channel.link.sendControl(encodeFrame({ action: BYE }));
     entry.bye = true; // a deliberate end: nothing to suspend
     end?.();
@@ -398,10 +401,10 @@ export class ServerSessions {
       const old = channel.link.detach();
       old?.bind(DETACHED);
       old?.destroy();
-      clearTimeout(target.timer);
+      this.clock.clearTimeout(target.timer);
       if (target.admitted) this.host.suspended(channel);
     } else {
-      clearTimeout(target.timer);
+      this.clock.clearTimeout(target.timer);
       this.suspendedCount--;
     }
     target.previous = isCurrent ? target.token : target.previous;
@@ -423,8 +426,8 @@ export class ServerSessions {
   private forget(entry: Entry): void {
     if (this.entries.get(entry.channel) === entry) this.entries.delete(entry.channel);
     if (this.byId.get(entry.channel.id) === entry) this.byId.delete(entry.channel.id);
-    clearTimeout(entry.timer);
-    clearTimeout(entry.admitTimer);
+    this.clock.clearTimeout(entry.timer);
+    this.clock.clearTimeout(entry.admitTimer);
     this.heartbeat?.delete(entry);
     if (entry.phase === "suspended") this.suspendedCount--;
     if (entry.phase === "undecided" && entry.channel.link.log === entry.session) entry.channel.link.log = null;

@@ -5,7 +5,7 @@ import { createPageServer, listen } from "../../examples/web/page-server.ts";
 import { Channel, Server, type AnyMessage } from "../../runtime/index.ts";
 import { launchBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
 import { RecordingListener } from "../helpers/listener.ts";
-import { waitFor } from "../helpers/wait.ts";
+import { PATIENCE_MS, waitFor } from "../helpers/wait.ts";
 
 const fixture = (name: string): string => new URL(`fixtures/${name}`, import.meta.url).pathname;
 
@@ -51,13 +51,13 @@ describe("a browser client and a Node TCP client on one server", () => {
 
   it("exchange messages both ways through the same server; bytes and numbers survive", async () => {
     const page = await browser.open(`http://127.0.0.1:${port}/`);
-    await page.waitForFunction(() => (window as any).relay?.received.some((m: any) => m.action === "connected"), undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => (window as any).relay?.received.some((m: any) => m.action === "connected"), undefined, { timeout: PATIENCE_MS });
     const tcp = new RecordingListener().loop();
     try {
       await tcp.connect("127.0.0.1", server.address.port);
       await tcp.waitFor("connected");
       tcp.send({ action: "say", text: "from node" });
-      await page.waitForFunction(() => (window as any).relay.received.some((m: any) => m.action === "said"), undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => (window as any).relay.received.some((m: any) => m.action === "said"), undefined, { timeout: PATIENCE_MS });
       await page.evaluate(() => {
         const relay = (window as any).relay;
         relay.send({ action: "say", text: "from the browser" });
@@ -68,7 +68,7 @@ describe("a browser client and a Node TCP client on one server", () => {
         ["from node", "tcp"],
         ["from the browser", "websocket"],
       ]);
-      await page.waitForFunction(() => (window as any).relay.received.some((m: any) => m.action === "echo"), undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => (window as any).relay.received.some((m: any) => m.action === "echo"), undefined, { timeout: PATIENCE_MS });
       const seen = await page.evaluate(() =>
         (window as any).relay.received.map((m: any) => (m.bytes ? { ...m, bytes: [...m.bytes] } : m)),
       );

@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { isRepodError } from "../../runtime/index.ts";
-import { sleep, waitFor } from "../helpers/wait.ts";
+import { ManualClock } from "../helpers/manual-clock.ts";
+import { waitFor } from "../helpers/wait.ts";
 import { breakConnection, listener, runCleanup, startServer } from "./fixtures.ts";
 
 afterEach(runCleanup);
@@ -38,13 +39,14 @@ describe("deliberate ends", () => {
 
   it("channel.close() is final: the client gets disconnected and does not reconnect", async () => {
     const server = await startServer();
-    const client = listener();
+    const clock = new ManualClock();
+    const client = listener({ clock });
     await client.connect("127.0.0.1", server.address.port);
     await client.waitFor("connected");
     await waitFor(() => server.connected.length === 1, "channel");
     server.connected[0]!.close();
     await client.waitFor("disconnected");
-    await sleep(50);
+    expect(clock.pending).toBe(0); // no reconnection waits for its backoff, no heartbeat goes on
     expect(client.actions()).toEqual(["socketConnect", "connected", "disconnected"]);
   });
 
@@ -66,13 +68,13 @@ describe("deliberate ends", () => {
     child.stdout.on("data", (chunk) => (out += chunk));
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
     try {
-      await waitFor(() => /port \d+/.test(out), "the child's port", 15_000);
+      await waitFor(() => /port \d+/.test(out), "the child's port");
       const port = Number(/port (\d+)/.exec(out)![1]);
       const client = listener();
       await client.connect("127.0.0.1", port);
       await client.waitFor("connected");
       client.send({ action: "burst", count: 500 });
-      await client.waitFor("disconnected", 1, 5000);
+      await client.waitFor("disconnected", 1);
       expect(client.of("item").map((m) => m.i)).toEqual([...Array(500).keys()]);
       expect(client.of("reconnecting")).toHaveLength(0);
       expect(await exited).toBe(0);
@@ -80,7 +82,7 @@ describe("deliberate ends", () => {
     } finally {
       child.kill("SIGKILL");
     }
-  }, 30_000);
+  });
 });
 
 describe("sends while away", () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
+import { ManualClock } from "../helpers/manual-clock.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { breakConnection, cleanup, listener, runCleanup, startServer, type RecordingServer } from "./fixtures.ts";
@@ -69,10 +70,18 @@ describe("session tokens", () => {
   });
 
   it("a resume after the window gives a fresh session, and the client is told so", async () => {
-    const server = await startServer({ resumeWindowMs: 50 });
-    const a = await connected(server, { reconnectMinDelayMs: 250, reconnectMaxDelayMs: 250 });
+    const clock = new ManualClock(); // the server's and the client's
+    const server = await startServer({ resumeWindowMs: 50, clock });
+    const a = await connected(server, { reconnectMinDelayMs: 250, reconnectMaxDelayMs: 250, clock });
     breakConnection(a.client);
-    await a.client.waitFor("connected", 2, 3000);
+    await a.client.waitFor("reconnecting");
+    await waitFor(() => a.channel.hooks.includes("suspend"), "suspended");
+    clock.advance(49);
+    expect(server.disconnected).toEqual([]);
+    clock.advance(1); // the window passes...
+    expect(server.disconnected).toEqual([a.channel]);
+    clock.advance(200); // ...then the client tries
+    await a.client.waitFor("connected", 2);
     expect(a.client.actions()).toEqual(["socketConnect", "connected", "reconnecting", "error", "connected"]);
     expect(a.client.of("error")[0]!.code).toBe("RESUME_FAILED");
     expect(a.client.of("error")[0]!.message).toMatch(/resume window passed/);
@@ -85,13 +94,16 @@ describe("session tokens", () => {
   });
 
   it("a session whose unacknowledged frames passed maxRetainedBytes cannot resume: fresh session, said so", async () => {
+    const clock = new ManualClock(); // the client's: it tries again only once the session has overflowed
     const server = await startServer({ maxRetainedBytes: 2000 });
-    const a = await connected(server, { reconnectMinDelayMs: 200, reconnectMaxDelayMs: 200 });
+    const a = await connected(server, { reconnectMinDelayMs: 200, reconnectMaxDelayMs: 200, clock });
     breakConnection(a.client);
     await waitFor(() => a.channel.hooks.includes("suspend"), "suspended");
     for (let i = 0; i < 30; i++) a.channel.send({ action: "news", text: "x".repeat(100) }); // > 2000 bytes while away
     await waitFor(() => server.disconnected.length === 1, "the session ended");
-    await a.client.waitFor("connected", 2, 3000);
+    await a.client.waitFor("reconnecting");
+    clock.advance(200);
+    await a.client.waitFor("connected", 2);
     expect(a.client.of("error")[0]!.code).toBe("RESUME_FAILED");
   });
 });
