@@ -43,6 +43,10 @@ class PlayerV1 extends v1.GameChannel implements Recorder {
 class PlayerV2 extends v2.GameChannel implements Recorder {
   readonly got: AnyMessage[] = [];
   readonly errors: RepodError[] = [];
+  suspended = 0;
+  override onSuspend(): void {
+    this.suspended++;
+  }
   Network_join(data: v2.GameClientMessages["join"]): void {
     this.got.push(data);
   }
@@ -314,6 +318,23 @@ describe("versions of one protocol", () => {
     expect(channel.peerFingerprint).toBeUndefined();
   });
 
+  it("judges versions on a server without heartbeat or resume too (no _hello at all)", async () => {
+    const { server, target } = await start(
+      (o) => new v2.GameServer({ channelClass: PlayerV2, heartbeatIntervalMs: 0, resumeWindowMs: 0, ...o }),
+      "tcp",
+    );
+    const old = await connect(new ClientV1(), target);
+    await old.waitFor("connected");
+    old.send({ action: "join", name: "old" });
+    await waitFor(() => [...server.channels][0]?.got.length === 1, "join");
+    const channel = [...server.channels][0]!;
+    expect(channel.supports("emoted")).toBe(false);
+    server.sendToAll({ action: "emoted", name: "x", emote: "wave" });
+    server.sendToAll({ action: "said", name: "x", text: "hi" });
+    await old.waitFor("said");
+    expect(old.log.map((m) => m.action)).toEqual(["connected", "said"]);
+  });
+
   it("a Python repod peer (no control frames) gets every message, as before", async () => {
     const { server } = await start((o) => new v2.GameServer({ channelClass: PlayerV2, ...o }), "tcp");
     const peer = await RawPeer.connect(server.address.port);
@@ -339,7 +360,7 @@ describe("versions of one protocol", () => {
     client.connection.link.transport?.destroy(); // the network breaks
     await client.waitFor("reconnecting");
     client.send({ action: "chat", text: "while away" });
-    await waitFor(() => !channel.isConnected, "the server notices");
+    await waitFor(() => channel.suspended === 1, "onSuspend");
     server.sendToAll({ action: "emoted", name: "x", emote: "wave" });
     channel.send({ action: "said", name: "server", text: "while away" });
     await client.waitFor("reconnected");
