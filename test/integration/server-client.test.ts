@@ -102,12 +102,16 @@ describe("server and client over TCP", () => {
     expect(server.disconnected).toHaveLength(3);
   });
 
-  it("reports `error` then `disconnected` when connecting to a closed port", async () => {
+  it("reports `error` then `disconnected` when connecting to a closed port with reconnect off", async () => {
     const probe = net.createServer();
     await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
     const port = (probe.address() as net.AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
-    const client = listener();
+    const client = new RecordingListener({ reconnect: false }).loop();
+    cleanup.push(() => {
+      client.close();
+      client.stop();
+    });
     await client.connect("127.0.0.1", port);
     await client.waitFor("disconnected");
     expect(client.actions()).toEqual(["error", "disconnected"]);
