@@ -20,20 +20,20 @@ import { execFileSync } from "node:child_process";
 import { statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { breakingChanges, formatBreakingChange } from "./breaking.ts";
-import type { CliIo } from "./cli.ts";
-import { formatDiagnostic } from "./diagnostics.ts";
-import { findProtocolFiles } from "./files.ts";
-import type { ProtocolModel } from "./model.ts";
-import { PROTOCOL_SUFFIX } from "./naming.ts";
-import { parseProtocols, type ParseResult } from "./parse/index.ts";
+import { breakingChanges, formatBreakingChange } from "../breaking.ts";
+import { formatDiagnostic } from "../diagnostics.ts";
+import { findProtocolFiles } from "../files.ts";
+import type { ProtocolModel } from "../model.ts";
+import { PROTOCOL_SUFFIX } from "../naming.ts";
+import { parseProtocols, type ParseResult } from "../parse/index.ts";
+import { EXIT, type CliIo } from "./command.ts";
 
-export const BREAKING_USAGE = `usage: repod breaking <protocol files or folders...> --against <git ref or folder>
+const USAGE = `usage: repod breaking <protocol files or folders...> --against <git ref or folder>
 
   --against <ref>   the earlier version: a git ref (origin/main, v1.4.0, HEAD~3) or a folder of protocol files`;
 
-/** Runs `repod breaking` with its arguments (after the subcommand); resolves to the exit code. */
-export function breakingMain(argv: readonly string[], io: CliIo): number {
+/** Runs `repod breaking` with `argv` (what follows `breaking`); resolves to the exit code. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -42,18 +42,18 @@ export function breakingMain(argv: readonly string[], io: CliIo): number {
       options: { against: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
     });
   } catch (error) {
-    io.err(`repod breaking: ${(error as Error).message}\n${BREAKING_USAGE}`);
-    return 2;
+    io.err(`repod breaking: ${(error as Error).message}\n${USAGE}`);
+    return EXIT.USAGE;
   }
   if (parsed.values.help) {
-    io.out(BREAKING_USAGE);
-    return 0;
+    io.out(USAGE);
+    return EXIT.OK;
   }
   const inputs = parsed.positionals;
   const against = parsed.values.against;
   if (inputs.length === 0 || against === undefined) {
-    io.err(`repod breaking: name protocol files or folders, and --against\n${BREAKING_USAGE}`);
-    return 2;
+    io.err(`repod breaking: name protocol files or folders, and --against\n${USAGE}`);
+    return EXIT.USAGE;
   }
 
   let now: ParseResult;
@@ -61,12 +61,12 @@ export function breakingMain(argv: readonly string[], io: CliIo): number {
     now = parseProtocols(findProtocolFiles(inputs, io.cwd), { cwd: io.cwd });
   } catch (error) {
     io.err(`repod breaking: ${(error as Error).message}`);
-    return 2;
+    return EXIT.USAGE;
   }
   if (now.diagnostics.length > 0) {
     for (const d of now.diagnostics) io.err(formatDiagnostic(d));
     io.err("repod breaking: fix the protocol files first");
-    return 1;
+    return EXIT.FAILED;
   }
 
   let before: readonly ProtocolModel[];
@@ -74,18 +74,18 @@ export function breakingMain(argv: readonly string[], io: CliIo): number {
     before = earlierModels(inputs, against, io);
   } catch (error) {
     io.err(`repod breaking: ${(error as Error).message}`);
-    return 2;
+    return EXIT.USAGE;
   }
 
   const changes = breakingChanges(before, now.protocols);
   for (const change of changes) io.err(formatBreakingChange(change));
   if (changes.length > 0) {
     io.err(`repod breaking: ${changes.length} breaking change${changes.length === 1 ? "" : "s"} against ${against}`);
-    return 1;
+    return EXIT.FAILED;
   }
   const compared = before.filter((old) => now.protocols.some((model) => model.name === old.name)).length;
   io.out(`repod breaking: no breaking change against ${against} (${compared} protocol${compared === 1 ? "" : "s"} compared)`);
-  return 0;
+  return EXIT.OK;
 }
 
 /** The models of the earlier version: from a folder, or from the same paths at a git ref. */
