@@ -179,6 +179,8 @@ export const gameProtocol: ProtocolDescriptor = {
  * ```ts
  * class GameChannel extends GameChannel {
  *   Network_join(data: GameClientMessages["join"]) {}
+ *   Network_move(data: GameClientMessages["move"]) {}
+ *   Network_emote(data: GameClientMessages["emote"]) {}
  * }
  * const server = new GameServer({ channelClass: GameChannel, port: 0 });
  * ```
@@ -206,6 +208,9 @@ export abstract class GameChannel extends Channel<GameServerMessage, GameClientM
  * ```ts
  * class Game extends GameListener {
  *   Network_welcome(data: GameServerMessages["welcome"]) {}
+ *   Network_moved(data: GameServerMessages["moved"]) {}
+ *   Network_said(data: GameServerMessages["said"]) {}
+ *   Network_emoted(data: GameServerMessages["emoted"]) {}
  * }
  * const game = new Game();
  * await game.connect("127.0.0.1", 5071);
