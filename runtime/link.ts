@@ -86,7 +86,7 @@ export class Link {
 
   /** True while a transport is attached and open. */
   get isOpen(): boolean {
-    return this.current !== null && this.current.isOpen;
+    return this.current?.isOpen === true;
   }
 
   /** `host:port` of the peer, or "" when detached. */

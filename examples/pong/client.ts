@@ -85,8 +85,8 @@ export class TerminalPong extends PongListener {
       grid[row(s.ball.y)]![col(s.ball.x)] = "●";
     }
     const score = s ? `${s.score[0]}  :  ${s.score[1]}` : "";
-    const border = "+" + "-".repeat(COLS) + "+";
-    return [score.padStart((COLS + score.length) / 2), border, ...grid.map((r) => "|" + r.join("") + "|"), border, this.status].join("\n");
+    const border = `+${"-".repeat(COLS)}+`;
+    return [score.padStart((COLS + score.length) / 2), border, ...grid.map((r) => `|${r.join("")}|`), border, this.status].join("\n");
   }
 }
 
@@ -105,7 +105,7 @@ if (isMain(import.meta.url)) {
   stdout.write("\x1b[?25l"); // hide the cursor
   const loop = setInterval(() => {
     game.pump();
-    stdout.write("\x1b[H\x1b[2J" + game.render() + "\n");
+    stdout.write(`\x1b[H\x1b[2J${game.render()}\n`);
     if (game.done) {
       clearInterval(loop);
       stdout.write("\x1b[?25h");
