@@ -5,8 +5,9 @@
  * `--validate on|off` turns the protocol's validators on (the default, as
  * for users) or off.
  */
+import { parseArgs } from "node:util";
 import { BenchChannel, BenchServer, type BenchClientMessages } from "../../generated/bench.ts";
-import { option, serveBench } from "./serve.ts";
+import { serveBench } from "./serve.ts";
 
 class CountingChannel extends BenchChannel {
   declare readonly server: BenchServer<CountingChannel>;
@@ -34,7 +35,7 @@ const server = new BenchServer<CountingChannel>({
   channelClass: CountingChannel,
   host: "127.0.0.1",
   port: 0,
-  validate: option("validate", "on") === "on",
+  validate: parseArgs({ options: { validate: { type: "string", default: "on" } }, strict: true }).values.validate === "on",
 });
 await server.start();
 serveBench(server.address.port, () => server.stop());

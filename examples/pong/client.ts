@@ -6,7 +6,7 @@
  */
 import type { ConnectedEvent, DisconnectedEvent, ErrorEvent } from "repod";
 import { PongListener, type PongServerMessages } from "../../generated/pong.ts";
-import { isMain, parseArgs } from "../args.ts";
+import { exampleArgs, isMain } from "../args.ts";
 
 const COLS = 64;
 const ROWS = 20;
@@ -91,7 +91,7 @@ export class TerminalPong extends PongListener {
 }
 
 if (isMain(import.meta.url)) {
-  const { host, port } = parseArgs();
+  const { host, port } = exampleArgs();
   const game = new TerminalPong();
   await game.connect(host, port);
   const { stdin, stdout } = process;
