@@ -3,11 +3,19 @@
  * bench protocol, written as a game would write it.
  *
  * `--validate on|off` turns the protocol's validators on (the default, as
- * for users) or off.
+ * for users) or off. `--inspector off|on|watched`: no inspector (the
+ * default), an inspector nobody watches, or one watched by a page's socket
+ * opened in this same process (so the watcher's own work is counted too).
  */
 import { parseArgs } from "node:util";
-import { BenchChannel, BenchServer, type BenchClientMessages } from "../../generated/bench.ts";
+import WebSocket from "ws";
+import { BenchChannel, BenchServer, type BenchClientMessages, type BenchClientReplies, type BenchClientRequests } from "../../generated/bench.ts";
 import { serveBench } from "./serve.ts";
+
+const { values: flags } = parseArgs({
+  options: { validate: { type: "string", default: "on" }, inspector: { type: "string", default: "off" } },
+  strict: true,
+});
 
 class CountingChannel extends BenchChannel {
   declare readonly server: BenchServer<CountingChannel>;
@@ -26,6 +34,10 @@ class CountingChannel extends BenchChannel {
     this.moves = 0;
   }
 
+  Request_echo(data: BenchClientRequests["echo"]): BenchClientReplies["echo"] {
+    return { seq: data.seq };
+  }
+
   Network_fanout(data: BenchClientMessages["fanout"]): void {
     for (let n = 0; n < data.count; n++) this.server.sendToAll({ action: "tick", n });
   }
@@ -35,7 +47,15 @@ const server = new BenchServer<CountingChannel>({
   channelClass: CountingChannel,
   host: "127.0.0.1",
   port: 0,
-  validate: parseArgs({ options: { validate: { type: "string", default: "on" } }, strict: true }).values.validate === "on",
+  validate: flags.validate === "on",
+  inspector: flags.inspector === "off" ? undefined : { port: 0, token: "bench", intervalMs: 250 },
 });
 await server.start();
+if (flags.inspector === "watched") {
+  const page = new WebSocket(`${server.inspectorUrl!.replace(/^http/, "ws")}live`);
+  page.on("open", () => page.send(JSON.stringify({ type: "auth", token: "bench" })));
+  // Parsed as the page would, so its cost is counted.
+  await new Promise<void>((resolve) => page.once("message", () => resolve()));
+  page.on("message", (data) => JSON.parse(data.toString()));
+}
 serveBench(server.address.port, () => server.stop());
