@@ -51,6 +51,32 @@ export interface ChannelHost {
   channelError(channel: Channel<any, any>, error: RepodError): void;
 }
 
+const NO_GROUPS: ReadonlySet<string> = new Set();
+
+/**
+ * What a channel's link reports to: one small object whose methods are
+ * shared by every channel, rather than closures made per connection.
+ */
+class ChannelLink implements LinkOwner {
+  constructor(private readonly channel: Channel<any, any>) {}
+
+  message(message: Message & Record<string, unknown>): void {
+    dispatch(this.channel, message, this);
+  }
+
+  control(message: Message & Record<string, unknown>): void {
+    this.channel.server.channelControl(this.channel, message);
+  }
+
+  problem(error: RepodError): void {
+    this.channel.report(error);
+  }
+
+  transportClosed(transport: Transport, error: RepodError | undefined): void {
+    this.channel.server.channelTransportClosed(this.channel, transport, error);
+  }
+}
+
 /** The class a server makes its channels from. */
 export type ChannelClass<C extends Channel<any, any>> = (new (init: ChannelInit) => C) & {
   readonly protocol?: ProtocolDescriptor;
@@ -70,7 +96,8 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   readonly server: Server<any>;
   /** @internal the conversation with the client. */
   readonly link: Link;
-  private readonly memberOf = new Set<string>();
+  /** Null until the channel first joins a group: most never do, and an empty Set is not free. */
+  private memberOf: Set<string> | null = null;
   private address: [string, number] = ["", 0];
   private presenceNow: PresenceValue | undefined;
   /** Set once the server has let the channel go: joins after that are ignored. */
@@ -79,14 +106,7 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   constructor(init: ChannelInit) {
     this.id = init.id;
     this.server = init.server;
-    // One closure for the channel's life, not one per message.
-    const report = (error: RepodError): void => this.report(error);
-    const owner: LinkOwner = {
-      message: (message) => dispatch(this, message, report),
-      control: (message) => this.server.channelControl(this, message),
-      problem: (error) => this.report(error),
-      transportClosed: (transport, error) => this.server.channelTransportClosed(this, transport, error),
-    };
+    const owner = new ChannelLink(this);
     this.link = new Link(owner, init.limits, init.validators);
   }
 
@@ -104,7 +124,7 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
 
   /** Groups this channel is in. */
   get groups(): ReadonlySet<string> {
-    return this.memberOf;
+    return this.memberOf ?? NO_GROUPS;
   }
 
   /**
@@ -136,14 +156,14 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
 
   /** Joins `group`: the server's `sendToGroup(group, …)` reaches this channel. Ignored once closed. */
   join(group: string): void {
-    if (this.released || this.memberOf.has(group)) return;
-    this.memberOf.add(group);
+    if (this.released || this.memberOf?.has(group)) return;
+    (this.memberOf ??= new Set()).add(group);
     this.server.channelJoined(this, group);
   }
 
   /** Leaves `group`. A channel leaves all its groups when it closes. */
   leave(group: string): void {
-    if (!this.memberOf.delete(group)) return;
+    if (!this.memberOf?.delete(group)) return;
     this.server.channelLeft(this, group);
   }
 
@@ -179,8 +199,8 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   /** @internal groups left on close, for the server's bookkeeping. */
   takeGroups(): string[] {
     this.released = true;
-    const groups = [...this.memberOf];
-    this.memberOf.clear();
+    const groups = this.memberOf ? [...this.memberOf] : [];
+    this.memberOf = null;
     return groups;
   }
 

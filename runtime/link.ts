@@ -58,10 +58,45 @@ export interface FrameLog {
 
 const CONTROL = CONTROL_PREFIX.charCodeAt(0);
 
+/** An empty frame list never written to: an idle link holds no array of its own. */
+const NONE: Uint8Array[] = [];
+
+/**
+ * What a link gives the transport it is attached to: one small object per
+ * attachment whose methods are shared, rather than a closure per event.
+ * It remembers its transport, so a close of an old one is told apart.
+ */
+class Binding implements TransportEvents {
+  constructor(
+    private readonly link: Link,
+    private readonly transport: Transport,
+  ) {}
+
+  payload(source: Uint8Array, start: number, end: number): void {
+    this.link.receive(source, start, end);
+  }
+
+  error(error: RepodError): void {
+    this.link.broke(error);
+  }
+
+  problem(error: RepodError): void {
+    this.link.problem(error);
+  }
+
+  pong(): void {
+    this.link.log?.alive?.();
+  }
+
+  close(): void {
+    this.link.closed(this.transport);
+  }
+}
+
 export class Link {
   private current: Transport | null = null;
   /** Frames sent while no transport was attached; they leave first on the next one. */
-  private waiting: Uint8Array[] = [];
+  private waiting: Uint8Array[] = NONE;
   private waitingBytes = 0;
   private closing = false;
   /** While true, sends queue in `waiting` even with a transport attached (see `attach`). */
@@ -108,22 +143,11 @@ export class Link {
     this.current = transport;
     this.holding = hold;
     this.firstError = undefined;
-    const events: TransportEvents = {
-      payload: (source, start, end) => this.receive(source, start, end),
-      error: (error) => {
-        this.firstError ??= error;
-      },
-      problem: (error) => this.owner.problem(this.withRemote(error)),
-      pong: () => this.log?.alive?.(),
-      close: () => {
-        if (this.current === transport) this.current = null;
-        this.owner.transportClosed(transport, this.firstError);
-      },
-    };
+    const events = new Binding(this, transport);
     transport.bind(events);
     if (!hold && this.waiting.length) {
       const frames = this.waiting;
-      this.waiting = [];
+      this.waiting = NONE;
       this.waitingBytes = 0;
       for (const frame of frames) transport.write(frame);
     }
@@ -143,7 +167,7 @@ export class Link {
   release(): Uint8Array[] {
     this.holding = false;
     const frames = this.waiting;
-    this.waiting = [];
+    this.waiting = NONE;
     this.waitingBytes = 0;
     return frames;
   }
@@ -176,6 +200,7 @@ export class Link {
     const transport = this.current;
     if (transport === null || this.holding) {
       this.checkRoom(frame);
+      if (this.waiting === NONE) this.waiting = [];
       this.waiting.push(frame);
       this.waitingBytes += frame.length;
       return frame.length;
@@ -211,7 +236,7 @@ export class Link {
     const first = !this.closing;
     this.closing = true;
     this.holding = false;
-    this.waiting = [];
+    this.waiting = NONE;
     const transport = this.current;
     if (transport === null) return;
     if (first && this.log?.closing?.(() => transport.end())) return;
@@ -241,11 +266,12 @@ export class Link {
     if (!this.closing) return; // sends made before the first connect() keep waiting
     this.closing = false;
     this.holding = false;
-    this.waiting = [];
+    this.waiting = NONE;
     this.waitingBytes = 0;
   }
 
-  private receive(source: Uint8Array, start: number, end: number): void {
+  /** @internal a payload from the transport (see {@link Binding}). */
+  receive(source: Uint8Array, start: number, end: number): void {
     let message: Message & Record<string, unknown>;
     try {
       message = asMessage(decodePayload(source, start, end));
@@ -288,6 +314,22 @@ export class Link {
       }
     }
     this.owner.message(message);
+  }
+
+  /** @internal the transport broke: the first reason is the one reported when it closes. */
+  broke(error: RepodError): void {
+    this.firstError ??= error;
+  }
+
+  /** @internal bad input that left the transport usable. */
+  problem(error: RepodError): void {
+    this.owner.problem(this.withRemote(error));
+  }
+
+  /** @internal the transport closed. */
+  closed(transport: Transport): void {
+    if (this.current === transport) this.current = null;
+    this.owner.transportClosed(transport, this.firstError);
   }
 
   private withRemote(error: RepodError): RepodError {

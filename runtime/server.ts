@@ -147,6 +147,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   private nextId = 0;
   private state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
   private validators: ReadonlyMap<string, Validator> | null | undefined;
+  /** Every channel's limits: one object shared by all. */
+  private limits: { maxFrameBytes: number; maxBufferedBytes: number } | undefined;
   private stopped!: Promise<void>;
   private markStopped!: () => void;
   /** Heartbeat and resume for our clients; null when both are off. */
@@ -371,7 +373,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     const init: ChannelInit = {
       server: this,
       id: `${this.serverId}.${(++this.nextId).toString(36)}`,
-      limits: { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes },
+      limits: (this.limits ??= { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes }),
       validators: this.validatorsOf(channelClass),
     };
     let channel: C;

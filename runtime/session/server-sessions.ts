@@ -43,7 +43,7 @@ import {
 } from "./control.ts";
 import { systemClock, type Clock, type TimerHandle } from "./clock.ts";
 import { Heartbeat, type Beating } from "./heartbeat.ts";
-import { Session } from "./session.ts";
+import { Session, type SessionEvents } from "./session.ts";
 import { newToken, sameToken } from "./token.ts";
 
 type AnyChannel = Channel<any, any>;
@@ -74,22 +74,64 @@ export interface SessionHost {
   resumed(channel: AnyChannel): void;
 }
 
-interface Entry extends Beating {
-  readonly channel: AnyChannel;
-  phase: "undecided" | "live" | "suspended";
-  /** The current token, and the one presented at the last resume until the client shows it has the new one. */
-  token: string;
-  previous: string | null;
+/**
+ * One connection's session: its frame log (a {@link Session}), its place in
+ * the heartbeat, and what the server knows of its peer — one object, whose
+ * hooks are methods shared by all, so that an idle connection costs little.
+ */
+class Entry extends Session implements Beating, SessionEvents {
+  phase: "undecided" | "live" | "suspended" = "undecided";
+  /** The one presented at the last resume, until the client shows it has the new one. */
+  previous: string | null = null;
   /** Put among the server's channels (onConnect fired). */
-  admitted: boolean;
+  admitted = true;
   /** The peer is one of our clients (it said `_hello`, or resumed). */
-  confirmed: boolean;
+  confirmed = false;
   /** The peer said `_bye`: it is leaving on purpose. */
-  bye: boolean;
+  bye = false;
   /** Set when the channel was closed before its peer said what it is: ends the connection once it has. */
-  end: (() => void) | undefined;
-  timer: TimerHandle | undefined;
-  admitTimer: TimerHandle | undefined;
+  end: (() => void) | undefined = undefined;
+  timer: TimerHandle | undefined = undefined;
+  admitTimer: TimerHandle | undefined = undefined;
+
+  constructor(
+    private readonly sessions: ServerSessions,
+    readonly channel: AnyChannel,
+    maxRetainedBytes: number,
+    /** The current token ("" without resume). */
+    public token: string,
+  ) {
+    super(maxRetainedBytes);
+  }
+
+  /** The heartbeat's view: the entry is its own session. */
+  get session(): Session {
+    return this;
+  }
+
+  beat(): void {
+    this.sessions.beat(this);
+  }
+
+  timedOut(): void {
+    this.sessions.timedOut(this);
+  }
+
+  ackDue(): void {
+    this.sessions.beat(this);
+  }
+
+  overflowed(): void {
+    this.sessions.overflowed(this);
+  }
+
+  override closing(end: () => void): boolean {
+    return this.sessions.closing(this, end);
+  }
+
+  first(): void {
+    this.sessions.firstFrame(this);
+  }
 }
 
 const NOOP = (): void => {};
@@ -134,30 +176,10 @@ export class ServerSessions {
    */
   accepted(channel: AnyChannel, greeting: Record<string, unknown>): boolean {
     const resume = this.settings.resumeWindowMs > 0;
-    const entry: Entry = {
-      channel,
-      session: undefined as unknown as Session,
-      phase: "undecided",
-      token: resume ? newToken() : "",
-      previous: null,
-      admitted: true,
-      confirmed: false,
-      bye: false,
-      end: undefined,
-      timer: undefined,
-      admitTimer: undefined,
-      beat: () => this.beat(entry),
-      timedOut: () => this.timedOut(entry),
-    };
-    (entry as { session: Session }).session = new Session(resume ? this.settings.maxRetainedBytes : 0, {
-      ackDue: () => this.beat(entry),
-      overflowed: () => this.overflowed(entry),
-      closing: (end) => this.closing(entry, end),
-      first: () => this.firstFrame(entry),
-    });
+    const entry = new Entry(this, channel, resume ? this.settings.maxRetainedBytes : 0, resume ? newToken() : "");
     this.entries.set(channel, entry);
     if (resume) this.byId.set(channel.id, entry);
-    channel.link.log = entry.session;
+    channel.link.log = entry;
     greeting.features = this.features;
     if (resume) {
       greeting.token = entry.token;
@@ -285,7 +307,8 @@ export class ServerSessions {
   }
 
   /** An application frame came first, or nothing came: a repod peer that knows no control frame. */
-  private firstFrame(entry: Entry): void {
+  /** @internal */
+  firstFrame(entry: Entry): void {
     if (entry.phase === "undecided") this.notOurs(entry);
   }
 
@@ -309,7 +332,8 @@ export class ServerSessions {
     this.heartbeat.add(entry);
   }
 
-  private beat(entry: Entry): void {
+  /** @internal */
+  beat(entry: Entry): void {
     if (entry.phase !== "live") return;
     const session = entry.session;
     entry.channel.link.sendControl(encodeFrame({ action: HEARTBEAT, received: session.receivedCount }));
@@ -317,7 +341,8 @@ export class ServerSessions {
     session.ackSent();
   }
 
-  private timedOut(entry: Entry): void {
+  /** @internal */
+  timedOut(entry: Entry): void {
     const link = entry.channel.link;
     link.drop(new RepodError("TIMEOUT", `nothing heard from the client for ${this.settings.timeoutMs} ms`, { remote: link.remote }));
   }
@@ -328,7 +353,8 @@ export class ServerSessions {
    * given until its first frame (or {@link ADMIT_DEADLINE_MS}) — a Python
    * client must never get the goodbye, ours must.
    */
-  private closing(entry: Entry, end: () => void): boolean {
+  /** @internal */
+  closing(entry: Entry, end: () => void): boolean {
     if (entry.phase === "live") {
       entry.channel.link.sendControl(encodeFrame({ action: BYE }));
       return false;
@@ -349,7 +375,8 @@ export class ServerSessions {
     end?.();
   }
 
-  private overflowed(entry: Entry): void {
+  /** @internal */
+  overflowed(entry: Entry): void {
     if (entry.phase === "undecided") {
       this.forget(entry); // a Python client that does not talk: no use keeping anything
       entry.channel.link.log = null;

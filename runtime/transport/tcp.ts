@@ -34,16 +34,40 @@ function flushPending(): void {
 const noop = (): void => {};
 const unbound: TransportEvents = { payload: noop, error: noop, close: noop };
 
+/**
+ * The socket's listeners are shared by every connection: each finds its
+ * transport on the socket (one property) instead of each connection making
+ * its own closures.
+ */
+const TRANSPORT = Symbol("repod.tcp");
+type Carrier = net.Socket & { [TRANSPORT]: TcpTransport };
+
+function onData(this: Carrier, chunk: Buffer): void {
+  this[TRANSPORT].received(chunk);
+}
+function onError(this: Carrier, error: NodeJS.ErrnoException): void {
+  this[TRANSPORT].broke(error);
+}
+function onClose(this: Carrier): void {
+  this[TRANSPORT].closed();
+}
+function onEnd(this: Carrier): void {
+  // The peer finished sending; finish ours (after what this tick wrote) so the socket closes.
+  this[TRANSPORT].end();
+}
+
+/** A frame list that is never written to: `queued` when nothing waits, so an idle connection holds no array. */
+const NONE: Uint8Array[] = [];
+
 export class TcpTransport implements Transport {
-  readonly kind = "tcp";
   readonly remoteAddress: string;
   readonly remotePort: number;
   private events: TransportEvents = unbound;
   private readonly decoder: FrameDecoder;
   /** Frames written during this tick, not yet handed to the socket. */
-  private queued: Uint8Array[] = [];
+  private queued: Uint8Array[] = NONE;
   private queuedBytes = 0;
-  private closed = false;
+  private isClosed = false;
   private ending = false;
 
   constructor(
@@ -54,27 +78,36 @@ export class TcpTransport implements Transport {
     this.remotePort = socket.remotePort ?? 0;
     this.decoder = new FrameDecoder(maxFrameBytes);
     socket.setNoDelay(true);
-    const deliver = (source: Uint8Array, start: number, end: number): void => this.events.payload(source, start, end);
-    socket.on("data", (chunk: Buffer) => {
-      if (this.closed) return;
-      try {
-        this.decoder.push(chunk, deliver);
-      } catch (error) {
-        // Framing is lost (e.g. FRAME_TOO_LARGE): nothing after this can be trusted.
-        this.fail(error instanceof RepodError ? error : new RepodError("DECODE_FAILED", String(error), { cause: error }));
-      }
-    });
-    socket.on("error", (error: NodeJS.ErrnoException) => {
-      if (this.closed) return;
-      this.events.error(new RepodError("CONNECT_FAILED", `connection to ${remoteOf(this)} broke: ${error.code ?? error.message}`, { cause: error }));
-    });
-    socket.on("close", () => this.closeOnce());
-    // The peer finished sending; finish ours (after what this tick wrote) so the socket closes.
-    socket.on("end", () => this.end());
+    (socket as Carrier)[TRANSPORT] = this;
+    socket.on("data", onData);
+    socket.on("error", onError);
+    socket.on("close", onClose);
+    socket.on("end", onEnd);
+  }
+
+  get kind(): string {
+    return "tcp";
+  }
+
+  /** @internal a chunk from the socket. */
+  received(chunk: Buffer): void {
+    if (this.isClosed) return;
+    try {
+      this.decoder.push(chunk, this.events);
+    } catch (error) {
+      // Framing is lost (e.g. FRAME_TOO_LARGE): nothing after this can be trusted.
+      this.fail(error instanceof RepodError ? error : new RepodError("DECODE_FAILED", String(error), { cause: error }));
+    }
+  }
+
+  /** @internal the socket failed. */
+  broke(error: NodeJS.ErrnoException): void {
+    if (this.isClosed) return;
+    this.events.error(new RepodError("CONNECT_FAILED", `connection to ${remoteOf(this)} broke: ${error.code ?? error.message}`, { cause: error }));
   }
 
   get isOpen(): boolean {
-    return !this.closed && !this.ending && !this.socket.destroyed;
+    return !this.isClosed && !this.ending && !this.socket.destroyed;
   }
 
   get bufferedBytes(): number {
@@ -86,8 +119,9 @@ export class TcpTransport implements Transport {
   }
 
   write(frame: Uint8Array): void {
-    if (this.closed || this.ending || this.socket.destroyed) return;
-    if (this.queued.length === 0) {
+    if (this.isClosed || this.ending || this.socket.destroyed) return;
+    if (this.queued === NONE) {
+      this.queued = [];
       pending.push(this);
       if (!flushScheduled) {
         flushScheduled = true;
@@ -103,7 +137,7 @@ export class TcpTransport implements Transport {
     const frames = this.queued;
     const bytes = this.queuedBytes;
     if (frames.length === 0) return;
-    this.queued = [];
+    this.queued = NONE;
     this.queuedBytes = 0;
     if (this.socket.destroyed || this.socket.writableEnded) return;
     if (frames.length === 1) this.socket.write(frames[0]!);
@@ -116,7 +150,7 @@ export class TcpTransport implements Transport {
   }
 
   end(): void {
-    if (this.ending || this.closed) return;
+    if (this.ending || this.isClosed) return;
     // What this tick wrote leaves first, then the end of the stream.
     this.flush();
     this.ending = true;
@@ -124,8 +158,8 @@ export class TcpTransport implements Transport {
   }
 
   destroy(): void {
-    if (this.closed) return;
-    this.queued = [];
+    if (this.isClosed) return;
+    this.queued = NONE;
     this.queuedBytes = 0;
     this.socket.destroy();
   }
@@ -141,9 +175,10 @@ export class TcpTransport implements Transport {
     this.socket.destroy();
   }
 
-  private closeOnce(): void {
-    if (this.closed) return;
-    this.closed = true;
+  /** @internal the socket closed. */
+  closed(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
     this.events.close();
   }
 }
