@@ -73,6 +73,7 @@ class ChannelLink implements LinkOwner {
   }
 
   transportClosed(transport: Transport, error: RepodError | undefined): void {
+    if (this.channel.link.transport === null) this.channel.detached(transport);
     this.channel.server.channelTransportClosed(this.channel, transport, error);
   }
 }
@@ -98,7 +99,8 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   readonly link: Link;
   /** Null until the channel first joins a group: most never do, and an empty Set is not free. */
   private memberOf: Set<string> | null = null;
-  private address: [string, number] = ["", 0];
+  /** The address of the last transport, kept once it closed (while one is attached, `addr` reads it). */
+  private address: [string, number] | undefined = undefined;
   private presenceNow: PresenceValue | undefined;
   /** Set once the server has let the channel go: joins after that are ignored. */
   private released = false;
@@ -113,8 +115,7 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   /** `[host, port]` of the client, as repod's `addr`. */
   get addr(): [string, number] {
     const transport = this.link.transport;
-    if (transport) this.address = [transport.remoteAddress, transport.remotePort];
-    return this.address;
+    return transport ? [transport.remoteAddress, transport.remotePort] : (this.address ?? ["", 0]);
   }
 
   /** True while the client is connected (false while a session waits for resume, and after close). */
@@ -204,9 +205,13 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
     return groups;
   }
 
+  /** @internal a transport of this channel closed: `addr` goes on giving its address. */
+  detached(transport: Transport): void {
+    this.address = [transport.remoteAddress, transport.remotePort];
+  }
+
   /** @internal attaches the client's transport. */
   attach(transport: Transport): void {
-    this.address = [transport.remoteAddress, transport.remotePort];
     this.link.attach(transport);
   }
 }

@@ -58,42 +58,30 @@ export interface FrameLog {
 
 const CONTROL = CONTROL_PREFIX.charCodeAt(0);
 
+/**
+ * The validator of the last action looked up, for any link: games send runs
+ * of the same action, and a string compare beats hashing a freshly decoded
+ * key. Kept here, not per link, so that a link costs nothing for it.
+ */
+let lastValidators: ReadonlyMap<string, Validator> | null = null;
+let lastAction = "";
+let lastValidator: Validator | undefined;
+
+function validatorOf(validators: ReadonlyMap<string, Validator>, action: string): Validator | undefined {
+  if (action === lastAction && validators === lastValidators) return lastValidator;
+  lastValidators = validators;
+  lastAction = action;
+  return (lastValidator = validators.get(action));
+}
+
 /** An empty frame list never written to: an idle link holds no array of its own. */
 const NONE: Uint8Array[] = [];
 
 /**
- * What a link gives the transport it is attached to: one small object per
- * attachment whose methods are shared, rather than a closure per event.
- * It remembers its transport, so a close of an old one is told apart.
+ * A link is the receiver of its transport's events itself (`bind(link)`): its
+ * methods are shared, so attaching costs no closure.
  */
-class Binding implements TransportEvents {
-  constructor(
-    private readonly link: Link,
-    private readonly transport: Transport,
-  ) {}
-
-  payload(source: Uint8Array, start: number, end: number): void {
-    this.link.receive(source, start, end);
-  }
-
-  error(error: RepodError): void {
-    this.link.broke(error);
-  }
-
-  problem(error: RepodError): void {
-    this.link.problem(error);
-  }
-
-  pong(): void {
-    this.link.log?.alive?.();
-  }
-
-  close(): void {
-    this.link.closed(this.transport);
-  }
-}
-
-export class Link {
+export class Link implements TransportEvents {
   private current: Transport | null = null;
   /** Frames sent while no transport was attached; they leave first on the next one. */
   private waiting: Uint8Array[] = NONE;
@@ -102,8 +90,6 @@ export class Link {
   /** While true, sends queue in `waiting` even with a transport attached (see `attach`). */
   private holding = false;
   private firstError: RepodError | undefined;
-  private lastAction = "";
-  private lastValidator: Validator | undefined;
   /** Set by a session that retains frames for resume. */
   log: FrameLog | null = null;
 
@@ -143,8 +129,7 @@ export class Link {
     this.current = transport;
     this.holding = hold;
     this.firstError = undefined;
-    const events = new Binding(this, transport);
-    transport.bind(events);
+    transport.bind(this);
     if (!hold && this.waiting.length) {
       const frames = this.waiting;
       this.waiting = NONE;
@@ -270,8 +255,8 @@ export class Link {
     this.waitingBytes = 0;
   }
 
-  /** @internal a payload from the transport (see {@link Binding}). */
-  receive(source: Uint8Array, start: number, end: number): void {
+  /** @internal a payload from the transport. */
+  payload(source: Uint8Array, start: number, end: number): void {
     let message: Message & Record<string, unknown>;
     try {
       message = asMessage(decodePayload(source, start, end));
@@ -288,16 +273,7 @@ export class Link {
       return;
     }
     this.log?.received(end - start);
-    let validate: Validator | undefined;
-    if (this.validators !== null) {
-      // Games send runs of the same action: a string compare beats hashing a freshly decoded key.
-      if (action === this.lastAction) validate = this.lastValidator;
-      else {
-        validate = this.validators.get(action);
-        this.lastAction = action;
-        this.lastValidator = validate;
-      }
-    }
+    const validate = this.validators === null ? undefined : validatorOf(this.validators, action);
     if (validate !== undefined) {
       let problem: string | undefined;
       try {
@@ -317,8 +293,13 @@ export class Link {
   }
 
   /** @internal the transport broke: the first reason is the one reported when it closes. */
-  broke(error: RepodError): void {
+  error(error: RepodError): void {
     this.firstError ??= error;
+  }
+
+  /** @internal the transport's own keep-alive was answered. */
+  pong(): void {
+    this.log?.alive?.();
   }
 
   /** @internal bad input that left the transport usable. */

@@ -44,7 +44,7 @@ import {
 import { systemClock, type Clock, type TimerHandle } from "./clock.ts";
 import { Heartbeat, type Beating } from "./heartbeat.ts";
 import { Session, type SessionEvents } from "./session.ts";
-import { newToken, sameToken } from "./token.ts";
+import { sameToken, TokenMint } from "./token.ts";
 
 type AnyChannel = Channel<any, any>;
 
@@ -81,8 +81,13 @@ export interface SessionHost {
  */
 class Entry extends Session implements Beating, SessionEvents {
   phase: "undecided" | "live" | "suspended" = "undecided";
-  /** The one presented at the last resume, until the client shows it has the new one. */
-  previous: string | null = null;
+  /**
+   * The generation of the session's token (see token.ts): it grows at every
+   * resume. And the one presented at the last resume, until the client
+   * shows it has the new one (-1: none).
+   */
+  generation = 0;
+  previous = -1;
   /** Put among the server's channels (onConnect fired). */
   admitted = true;
   /** The peer is one of our clients (it said `_hello`, or resumed). */
@@ -98,8 +103,6 @@ class Entry extends Session implements Beating, SessionEvents {
     private readonly sessions: ServerSessions,
     readonly channel: AnyChannel,
     maxRetainedBytes: number,
-    /** The current token ("" without resume). */
-    public token: string,
   ) {
     super(maxRetainedBytes);
   }
@@ -135,7 +138,7 @@ class Entry extends Session implements Beating, SessionEvents {
 }
 
 const NOOP = (): void => {};
-const DETACHED: TransportEvents = { payload: NOOP, error: NOOP, close: NOOP };
+const DETACHED: TransportEvents = { payload: NOOP, error: NOOP, closed: NOOP };
 
 export class ServerSessions {
   /** What the greeting offers. */
@@ -144,6 +147,7 @@ export class ServerSessions {
   /** Sessions that can be resumed (live or suspended), by channel id. */
   private readonly byId = new Map<string, Entry>();
   private readonly heartbeat: Heartbeat | null;
+  private readonly mint = new TokenMint();
   private suspendedCount = 0;
 
   constructor(
@@ -176,13 +180,13 @@ export class ServerSessions {
    */
   accepted(channel: AnyChannel, greeting: Record<string, unknown>): boolean {
     const resume = this.settings.resumeWindowMs > 0;
-    const entry = new Entry(this, channel, resume ? this.settings.maxRetainedBytes : 0, resume ? newToken() : "");
+    const entry = new Entry(this, channel, resume ? this.settings.maxRetainedBytes : 0);
     this.entries.set(channel, entry);
     if (resume) this.byId.set(channel.id, entry);
     channel.link.log = entry;
     greeting.features = this.features;
     if (resume) {
-      greeting.token = entry.token;
+      greeting.token = this.mint.token(channel.id, entry.generation);
       greeting.resumeWindowMs = this.settings.resumeWindowMs;
     }
     if (this.heartbeat) {
@@ -212,7 +216,7 @@ export class ServerSessions {
       case HEARTBEAT: {
         if (entry.phase !== "live") return true;
         // The client answers a resume with a heartbeat: it has the new token, the one it presented is spent.
-        entry.previous = null;
+        entry.previous = -1;
         const count = countOf(message.received);
         if (count === undefined || !entry.session.acknowledge(count)) {
           channel.report(
@@ -399,8 +403,8 @@ export class ServerSessions {
     const target = typeof id === "string" ? this.byId.get(id) : undefined;
     if (target === undefined || target === entry) return fail(`no session ${String(id)} is waiting here: it ended, its resume window passed, or the server restarted`);
     // Both comparisons run, whatever the first one gives.
-    const isCurrent = sameToken(message.token, target.token);
-    const isPrevious = sameToken(message.token, target.previous);
+    const isCurrent = sameToken(message.token, this.mint.token(target.channel.id, target.generation));
+    const isPrevious = sameToken(message.token, target.previous < 0 ? null : this.mint.token(target.channel.id, target.previous));
     if (!isCurrent && !isPrevious) return fail(`the token is not session ${target.channel.id}'s (wrong, or already used)`);
     const theirs = typeof message.fingerprint === "string" ? message.fingerprint : undefined;
     if (theirs !== this.host.fingerprint) {
@@ -433,14 +437,14 @@ export class ServerSessions {
       this.clock.clearTimeout(target.timer);
       this.suspendedCount--;
     }
-    target.previous = isCurrent ? target.token : target.previous;
-    target.token = newToken();
+    if (isCurrent) target.previous = target.generation;
+    target.generation++;
     target.phase = "live";
     target.confirmed = true;
     target.bye = false;
     channel.link.attach(transport, true);
     channel.link.release(); // what was sent while away is among the retained frames
-    channel.link.sendControl(encodeFrame({ action: RESUMED, received: target.session.receivedCount, token: target.token }));
+    channel.link.sendControl(encodeFrame({ action: RESUMED, received: target.session.receivedCount, token: this.mint.token(channel.id, target.generation) }));
     for (const frame of frames) channel.link.write(frame);
     this.watch(target);
     this.host.logger({ event: "resume", id: channel.id, remote: channel.link.remote, resent: frames.length });

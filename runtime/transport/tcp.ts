@@ -13,7 +13,7 @@
  */
 import net from "node:net";
 import { RepodError } from "../errors.ts";
-import { FrameDecoder } from "../wire/frame-decoder.ts";
+import { FrameDecoder, wholeFrames } from "../wire/frame-decoder.ts";
 import type { Transport, TransportEvents } from "./transport.ts";
 import { remoteOf } from "./transport.ts";
 
@@ -32,7 +32,7 @@ function flushPending(): void {
 }
 
 const noop = (): void => {};
-const unbound: TransportEvents = { payload: noop, error: noop, close: noop };
+const unbound: TransportEvents = { payload: noop, error: noop, closed: noop };
 
 /**
  * The socket's listeners are shared by every connection: each finds its
@@ -49,21 +49,16 @@ function onError(this: Carrier, error: NodeJS.ErrnoException): void {
   this[TRANSPORT].broke(error);
 }
 function onClose(this: Carrier): void {
-  this[TRANSPORT].closed();
-}
-function onEnd(this: Carrier): void {
-  // The peer finished sending; finish ours (after what this tick wrote) so the socket closes.
-  this[TRANSPORT].end();
+  this[TRANSPORT].socketClosed();
 }
 
 /** A frame list that is never written to: `queued` when nothing waits, so an idle connection holds no array. */
 const NONE: Uint8Array[] = [];
 
 export class TcpTransport implements Transport {
-  readonly remoteAddress: string;
-  readonly remotePort: number;
   private events: TransportEvents = unbound;
-  private readonly decoder: FrameDecoder;
+  /** Made only while a frame is split across reads: whole frames are handed out straight from the chunk. */
+  private decoder: FrameDecoder | null = null;
   /** Frames written during this tick, not yet handed to the socket. */
   private queued: Uint8Array[] = NONE;
   private queuedBytes = 0;
@@ -72,28 +67,44 @@ export class TcpTransport implements Transport {
 
   constructor(
     private readonly socket: net.Socket,
-    maxFrameBytes: number,
+    private readonly maxFrameBytes: number,
   ) {
-    this.remoteAddress = socket.remoteAddress ?? "";
-    this.remotePort = socket.remotePort ?? 0;
-    this.decoder = new FrameDecoder(maxFrameBytes);
+    // Read once now: Node keeps the peer's address on the socket, where it can still be read after the close.
+    void socket.remoteAddress;
     socket.setNoDelay(true);
     (socket as Carrier)[TRANSPORT] = this;
     socket.on("data", onData);
     socket.on("error", onError);
     socket.on("close", onClose);
-    socket.on("end", onEnd);
+    // When the peer finishes sending, Node finishes ours (sockets are not half-open): no listener of ours needed.
   }
 
   get kind(): string {
     return "tcp";
   }
 
+  get remoteAddress(): string {
+    return this.socket.remoteAddress ?? "";
+  }
+
+  get remotePort(): number {
+    return this.socket.remotePort ?? 0;
+  }
+
   /** @internal a chunk from the socket. */
   received(chunk: Buffer): void {
     if (this.isClosed) return;
     try {
-      this.decoder.push(chunk, this.events);
+      let decoder = this.decoder;
+      if (decoder === null) {
+        const at = wholeFrames(chunk, 0, this.events, this.maxFrameBytes);
+        if (at === chunk.length) return;
+        decoder = this.decoder = new FrameDecoder(this.maxFrameBytes);
+        decoder.push(chunk.subarray(at), this.events);
+      } else {
+        decoder.push(chunk, this.events);
+      }
+      if (!decoder.partial) this.decoder = null;
     } catch (error) {
       // Framing is lost (e.g. FRAME_TOO_LARGE): nothing after this can be trusted.
       this.fail(error instanceof RepodError ? error : new RepodError("DECODE_FAILED", String(error), { cause: error }));
@@ -107,7 +118,7 @@ export class TcpTransport implements Transport {
   }
 
   get isOpen(): boolean {
-    return !this.isClosed && !this.ending && !this.socket.destroyed;
+    return !this.isClosed && !this.ending && !this.socket.destroyed && !this.socket.writableEnded;
   }
 
   get bufferedBytes(): number {
@@ -119,7 +130,7 @@ export class TcpTransport implements Transport {
   }
 
   write(frame: Uint8Array): void {
-    if (this.isClosed || this.ending || this.socket.destroyed) return;
+    if (this.isClosed || this.ending || this.socket.destroyed || this.socket.writableEnded) return;
     if (this.queued === NONE) {
       this.queued = [];
       pending.push(this);
@@ -176,10 +187,10 @@ export class TcpTransport implements Transport {
   }
 
   /** @internal the socket closed. */
-  closed(): void {
+  socketClosed(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.events.close();
+    this.events.closed(this);
   }
 }
 

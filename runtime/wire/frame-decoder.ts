@@ -106,9 +106,7 @@ export class FrameDecoder {
         this.headerValue = 0;
         length = value;
       }
-      if (length > this.maxFrameBytes) {
-        throw new RepodError("FRAME_TOO_LARGE", `frame announces ${length} bytes, over maxFrameBytes (${this.maxFrameBytes})`);
-      }
+      if (length > this.maxFrameBytes) throw tooLarge(length, this.maxFrameBytes);
       if (end - offset >= length) {
         emit(sink, chunk, offset, offset + length);
         offset += length;
@@ -120,6 +118,30 @@ export class FrameDecoder {
       }
     }
   }
+}
+
+/**
+ * The decoder's fast path as a function, for a connection that keeps no
+ * decoder while no frame is split: hands `sink` every whole frame from
+ * `chunk[offset]` on, and returns where the first incomplete frame starts
+ * (`chunk.length` when none). Throws `FRAME_TOO_LARGE` as `push` does, as
+ * soon as a header announces too much.
+ */
+export function wholeFrames(chunk: Uint8Array, offset: number, sink: PayloadSink, maxFrameBytes: number): number {
+  const end = chunk.length;
+  while (end - offset >= HEADER_BYTES) {
+    const length = ((chunk[offset]! << 24) | (chunk[offset + 1]! << 16) | (chunk[offset + 2]! << 8) | chunk[offset + 3]!) >>> 0;
+    if (length > maxFrameBytes) throw tooLarge(length, maxFrameBytes);
+    const start = offset + HEADER_BYTES;
+    if (end - start < length) break;
+    offset = start + length;
+    emit(sink, chunk, start, offset);
+  }
+  return offset;
+}
+
+function tooLarge(length: number, maxFrameBytes: number): RepodError {
+  return new RepodError("FRAME_TOO_LARGE", `frame announces ${length} bytes, over maxFrameBytes (${maxFrameBytes})`);
 }
 
 function emit(sink: PayloadSink, source: Uint8Array, start: number, end: number): void {
