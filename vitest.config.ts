@@ -7,8 +7,9 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     reporters: ["default", "./test/helpers/summary-reporter.ts"],
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    // Bounds that end a broken test, not expectations of speed: a busy 2-core machine is slow.
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
     pool: "forks",
   },
 });

@@ -45,6 +45,10 @@ export interface SoakTally {
   /** Players whose connection ended without their asking. */
   dropped: number;
   connectFailures: number;
+  /** Players greeted by the server (`connected`). */
+  greeted: number;
+  /** Players that left while still connecting (the run ended first): the server may or may not have accepted them. */
+  abandoned: number;
   errors: Record<string, number>;
   latency: LatencyHistogram;
   /** Latencies since the last progress line. */
@@ -88,6 +92,7 @@ export class SoakPlayer extends ConnectionListener {
   /** Starts leaving: no more lines; `finish()` once the own lines are back or the deadline passed. */
   leave(now: number, patienceMs: number): void {
     if (this.state === "connecting") {
+      this.tally.abandoned++;
       this.finish();
       return;
     }
@@ -106,6 +111,7 @@ export class SoakPlayer extends ConnectionListener {
   Network_connected(data: ConnectedEvent): void {
     this.id = data.id;
     this.connected = true;
+    this.tally.greeted++;
     this.send({ action: "join", room: this.room });
     if (this.state === "connecting") this.state = "chatting";
   }

@@ -1,174 +1,52 @@
 /**
- * The `repod` command line.
+ * The `repod` command line: `repod <command> [arguments]`.
  *
- * ```
- * repod generate <protocol files or folders...> --out <dir> [--check] [--watch]
- * ```
- *
- * - writes `<dir>/<name>.ts` for each `<name>.protocol.ts` (only files whose content changed);
- * - `--check` writes nothing and exits 1 naming every stale, missing or orphaned generated file (CI);
- * - `--watch` regenerates whenever a `.ts` file in the folders involved changes.
- *
- * Exit codes: 0 success, 1 problems in protocol files or stale output, 2 wrong usage.
+ * Each command lives in its own module under codegen/commands/ and is loaded
+ * only when it runs, so a command that does not parse protocol files never
+ * loads ts-morph. A new command is one line in {@link COMMANDS}.
  *
  * @example
  * ```sh
  * npx repod generate protocol --out generated
- * npx repod generate protocol --out generated --check
+ * npx repod generate --help
  * ```
  */
-import { watch, type FSWatcher } from "node:fs";
-import path from "node:path";
-import { parseArgs } from "node:util";
-import { CodegenError, formatDiagnostic } from "./diagnostics.ts";
-import { compareWithDisk, findOrphans, findProtocolFiles, writeChanged } from "./files.ts";
-import { generate, type GeneratedFile } from "./index.ts";
+import { type CliIo, type Command, defaultIo, EXIT } from "./commands/command.ts";
 
-/** Where the CLI prints and which folder it works in (tests pass their own). */
-export interface CliIo {
-  readonly cwd: string;
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-  /** Ends `--watch` when aborted (tests); otherwise SIGINT ends it. */
-  readonly signal?: AbortSignal;
+export { type CliIo, EXIT } from "./commands/command.ts";
+
+/** A command: what `repod --help` says of it, and how to load it. */
+interface CommandEntry {
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
 }
 
-/** Exit codes. */
-export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
+/** Every command, by the name typed after `repod`. */
+const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  generate: { summary: "turn protocol files into typed TypeScript (--check for CI, --watch)", load: () => import("./commands/generate.ts") },
+};
 
-const USAGE = `usage: repod generate <protocol files or folders...> [--out <dir>] [--check] [--watch]
+const USAGE = [
+  "usage: repod <command> [arguments]",
+  "",
+  "commands:",
+  ...Object.entries(COMMANDS).map(([name, entry]) => `  ${name.padEnd(10)} ${entry.summary}`),
+  "",
+  "repod <command> --help says more.",
+].join("\n");
 
-  --out <dir>   where generated files go (default: generated)
-  --check       write nothing; exit 1 if a generated file is stale, missing or orphaned
-  --watch       regenerate whenever a protocol file changes (Ctrl-C to stop)`;
-
-/** Options of one `repod generate` run. */
-interface GenerateCommand {
-  readonly inputs: readonly string[];
-  readonly outDir: string;
-  readonly check: boolean;
-  readonly watch: boolean;
-}
-
-/** Runs the CLI with `argv` (without `node` and the script); resolves to the exit code. */
+/** Runs the command line `argv` (without `node` and the script); resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
-  const command = parseCommand(argv, io);
-  if (typeof command === "number") return command;
-  if (!command.watch) return runOnce(command, io).code;
-  return watchLoop(command, io);
-}
-
-function parseCommand(argv: readonly string[], io: CliIo): GenerateCommand | number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        out: { type: "string", short: "o", default: "generated" },
-        check: { type: "boolean", default: false },
-        watch: { type: "boolean", short: "w", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    io.err(`repod: ${(error as Error).message}\n${USAGE}`);
-    return EXIT.USAGE;
-  }
-  const [subcommand, ...inputs] = parsed.positionals;
-  if (parsed.values.help) {
+  const [name, ...rest] = argv;
+  if (name === "--help" || name === "-h" || name === "help") {
     io.out(USAGE);
     return EXIT.OK;
   }
-  if (subcommand !== "generate" || inputs.length === 0) {
-    io.err(subcommand === "generate" ? `repod generate: name protocol files or folders\n${USAGE}` : USAGE);
+  const entry = name === undefined ? undefined : Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (entry === undefined) {
+    io.err(name === undefined ? USAGE : `repod: unknown command "${name}"\n${USAGE}`);
     return EXIT.USAGE;
   }
-  if (parsed.values.check && parsed.values.watch) {
-    io.err("repod generate: --check and --watch do not go together");
-    return EXIT.USAGE;
-  }
-  return { inputs, outDir: parsed.values.out, check: parsed.values.check, watch: parsed.values.watch };
-}
-
-/** One generation; `files` are the generated files when generation succeeded. */
-function runOnce(command: GenerateCommand, io: CliIo): { code: number; files?: GeneratedFile[] } {
-  let files: GeneratedFile[];
-  try {
-    const protocols = findProtocolFiles(command.inputs, io.cwd);
-    if (protocols.length === 0) {
-      io.err(`repod generate: no *.protocol.ts file in ${command.inputs.join(", ")}`);
-      return { code: EXIT.FAILED };
-    }
-    files = generate(protocols, { cwd: io.cwd, outDir: command.outDir });
-  } catch (error) {
-    if (error instanceof CodegenError) {
-      for (const d of error.diagnostics) io.err(formatDiagnostic(d));
-      io.err(`repod generate: ${error.diagnostics.length} problem${error.diagnostics.length === 1 ? "" : "s"}; nothing written`);
-    } else {
-      io.err(`repod generate: ${(error as Error).message}`);
-    }
-    return { code: EXIT.FAILED };
-  }
-
-  const orphans = findOrphans(command.outDir, io.cwd);
-  if (command.check) {
-    const stale = compareWithDisk(files, io.cwd).filter((s) => s.state !== "unchanged");
-    for (const s of stale) io.err(`${s.path}: ${s.state === "missing" ? "missing" : "stale"}`);
-    for (const orphan of orphans) io.err(`${orphan}: its protocol file no longer exists; delete it`);
-    if (stale.length + orphans.length > 0) {
-      io.err("repod generate --check: generated files are out of date; run npm run generate");
-      return { code: EXIT.FAILED, files };
-    }
-    io.out(`repod generate --check: ${files.length} file${files.length === 1 ? "" : "s"} up to date`);
-    return { code: EXIT.OK, files };
-  }
-  const written = writeChanged(files, io.cwd);
-  for (const file of written) io.out(`wrote ${file}`);
-  for (const orphan of orphans) io.err(`${orphan}: its protocol file no longer exists; delete it`);
-  io.out(`repod generate: ${files.length} file${files.length === 1 ? "" : "s"}, ${written.length} changed`);
-  return { code: EXIT.OK, files };
-}
-
-/** Generates, then again after every change to a `.ts` file in the folders involved; ends on SIGINT. */
-function watchLoop(command: GenerateCommand, io: CliIo): Promise<number> {
-  const watchers = new Map<string, FSWatcher>();
-  let timer: NodeJS.Timeout | undefined;
-  const run = () => {
-    const { files } = runOnce(command, io);
-    const dirs = new Set(command.inputs.map((input) => path.resolve(io.cwd, input)));
-    for (const file of files ?? []) {
-      for (const type of [file.source, ...file.model.types.map((t) => t.location.file)]) {
-        dirs.add(path.dirname(path.resolve(io.cwd, type)));
-      }
-    }
-    for (const dir of dirs) {
-      if (watchers.has(dir)) continue;
-      try {
-        watchers.set(dir, watch(dir, (_event, name) => {
-          if (name !== null && !String(name).endsWith(".ts")) return;
-          clearTimeout(timer);
-          timer = setTimeout(run, 50);
-        }));
-      } catch {
-        // A folder that vanished meanwhile: the next run reports what is missing.
-      }
-    }
-    io.out("repod generate: watching for changes (Ctrl-C to stop)");
-  };
-  run();
-  return new Promise((resolve) => {
-    const stop = () => {
-      clearTimeout(timer);
-      for (const watcher of watchers.values()) watcher.close();
-      process.off("SIGINT", stop);
-      resolve(EXIT.OK);
-    };
-    if (io.signal !== undefined) io.signal.addEventListener("abort", stop, { once: true });
-    else process.once("SIGINT", stop);
-  });
-}
-
-function defaultIo(): CliIo {
-  return { cwd: process.cwd(), out: (line) => console.log(line), err: (line) => console.error(line) };
+  const command = await entry.load();
+  return command.run(rest, io);
 }

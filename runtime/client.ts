@@ -26,8 +26,8 @@ import { Link, type LinkOwner } from "./link.ts";
 import { silentLogger, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./protocol.ts";
 import { systemClock, type Clock } from "./session/clock.ts";
-import { ClientResume } from "./session/client-resume.ts";
-import type { Transport } from "./transport/transport.ts";
+import { ClientResume, plural } from "./session/client-resume.ts";
+import { remoteOf, type Transport } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
 
 /** Options of a client connection; every one has a default. */
@@ -38,19 +38,26 @@ export interface ClientOptions {
   maxBufferedBytes?: number;
   /** Check every message from the server against the protocol before dispatch. @default true */
   validate?: boolean;
-  /** Give up connecting after this long. @default 5000 */
+  /**
+   * An attempt to connect fails when the socket has not opened after this
+   * long, or when the server's greeting has not arrived this long after it
+   * opened (`CONNECT_FAILED`); it is then retried like a refused one.
+   * @default 5000
+   */
   connectTimeoutMs?: number;
   /** Receives structured events. @default silent */
   logger?: Logger;
   /**
-   * Reconnect after a broken connection and resume the session, when the
+   * Retry a first connection that failed before the server's greeting
+   * (refused, broken, or no greeting within `connectTimeoutMs`), and
+   * reconnect after a broken connection and resume the session, when the
    * server offers resume (ours does; a Python repod server does not, and
    * there a closed connection stays closed). A deliberate `close()` on
-   * either side never reconnects.
+   * either side never reconnects. Off: a failed first attempt is final.
    * @default true
    */
   reconnect?: boolean;
-  /** Connection attempts after a break before giving up (`error` CONNECT_FAILED, then `disconnected`). @default 15 */
+  /** Attempts after a failed first attempt or a break before giving up (`error` CONNECT_FAILED, then `disconnected`). @default 15 */
   reconnectAttempts?: number;
   /** Delay before the first attempt; attempt n waits between half and all of min(max, min·2ⁿ⁻¹), never less than this. @default 100 */
   reconnectMinDelayMs?: number;
@@ -63,7 +70,7 @@ export interface ClientOptions {
    * @default 1048576 (1 MiB)
    */
   maxRetainedBytes?: number;
-  /** @internal what the heartbeat, the resume deadline and the backoff run on; tests move it by hand. @default the system clock */
+  /** @internal what the heartbeat, the greeting and resume deadlines and the backoff run on; tests move it by hand. @default the system clock */
   clock?: Clock;
 }
 
@@ -103,7 +110,11 @@ export type ConnectedEvent = {
   resumed?: false;
   [field: string]: unknown;
 };
-/** The connection broke; the client is about to make attempt `attempt` to reconnect, in `delayMs`. Messages sent meanwhile are kept. */
+/**
+ * The connection broke, or an attempt to connect failed (refused, broken or
+ * silent before the greeting); the client makes attempt `attempt` in
+ * `delayMs`. Messages sent meanwhile are kept.
+ */
 export type ReconnectingEvent = {
   action: "reconnecting";
   attempt: number;
@@ -140,6 +151,19 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
   private stateNow: ClientState = "idle";
   private target: ConnectTarget | undefined;
   private greeted = false;
+  /** True once a socket of this `connect()` opened (`socketConnect` is raised once). */
+  private socketOpened = false;
+  /** Why the connection ended for good without the game's `close()`. */
+  private endedBecause: string | null = null;
+  /** The `disconnected` event of that end; once the game has been handed it, sends throw CLOSED. */
+  private endedEvent: Message | null = null;
+  private endSeen = false;
+  /**
+   * After a fresh session replaced one that could not resume: the frames the
+   * game sent since the break (and since), which leave once the game's
+   * handler of `after` (that `connected` event) has run.
+   */
+  private unsent: { after: Message; frames: Uint8Array[]; bytes: number } | null = null;
   /** Heartbeat, reconnection and resume (see session/). */
   private readonly resume: ClientResume;
 
@@ -168,7 +192,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
       },
       control: (message) => this.control(message),
       problem: (error) => this.pushError(error),
-      transportClosed: (_transport, error) => this.transportClosed(error),
+      transportClosed: (transport, error) => this.transportClosed(transport, error),
     };
     this.link = new Link(owner, { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes }, validators);
     this.resume = new ClientResume(
@@ -178,26 +202,28 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
         push: (message) => this.queue.push(message),
         pushError: (error) => this.pushError(error),
         open: () => this.open(),
-        greet: (greeting, session) => {
+        opened: () => {
           this.stateNow = "open";
-          this.greet(greeting, session);
+          if (this.socketOpened) return;
+          this.socketOpened = true;
+          this.queue.push({ action: "socketConnect" } satisfies SocketConnectEvent);
+        },
+        greet: (greeting, session, unsent) => {
+          this.stateNow = "open";
+          this.greet(greeting, session, unsent);
         },
         reconnected: () => {
           this.stateNow = "open";
           this.options.logger({ event: "reconnect", remote: this.link.remote });
         },
-        gone: () => {
-          this.stateNow = "closed";
-          this.greeted = false;
-          this.queue.push({ action: "disconnected" } satisfies DisconnectedEvent);
-        },
+        gone: (error) => this.end(error),
       },
       this.options,
       this.options.clock,
     );
   }
 
-  /** `idle` before connect, `connecting`, `open` once the socket is up, `reconnecting` while a broken connection is restored, `closed` after. */
+  /** `idle` before connect, `connecting` (also between failed first attempts), `open` once the socket is up, `reconnecting` while a broken connection is restored, `closed` after. */
   get state(): ClientState {
     return this.stateNow;
   }
@@ -214,41 +240,62 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
 
   /**
    * Connects to `host:port` over TCP, or to a `ws://`/`wss://` URL. Resolves
-   * when the connection is open or has failed; failure arrives as an `error`
-   * event followed by `disconnected` at the next `pump()`, never as a rejection.
+   * when the first attempt's socket is open or has failed; never rejects.
+   * A failed attempt (refused, or broken or silent before the greeting) is
+   * retried with backoff (`reconnecting` events) while `reconnect` is on;
+   * when none succeeds, `error` CONNECT_FAILED then `disconnected` arrive at
+   * a later `pump()`.
    */
   async connect(hostOrUrl: string = DEFAULT_HOST, port: number = DEFAULT_PORT): Promise<void> {
     if (this.stateNow === "connecting" || this.stateNow === "open" || this.stateNow === "reconnecting") throw new Error(`already ${this.stateNow}`);
     this.target = parseTarget(hostOrUrl, port);
     this.stateNow = "connecting";
     this.greeted = false;
+    this.socketOpened = false;
+    this.endedBecause = null;
+    this.endedEvent = null;
+    this.endSeen = false;
+    this.unsent = null;
     this.link.reset();
     this.resume.reset();
-    try {
-      const transport = await this.open();
-      if (this.stateNow !== "connecting") {
-        transport.destroy(); // close() was called while connecting
-        return;
-      }
-      this.stateNow = "open";
-      this.queue.push({ action: "socketConnect" } satisfies SocketConnectEvent);
-      // Sends wait for the greeting: a session's `_hello` must go before them.
-      this.link.attach(transport, true);
-    } catch (error) {
-      this.stateNow = "closed";
-      this.pushError(error instanceof RepodError ? error : new RepodError("CONNECT_FAILED", String(error), { cause: error }));
-      this.queue.push({ action: "disconnected" } satisfies DisconnectedEvent);
-    }
+    await this.resume.connect();
   }
 
   /**
-   * Sends a message. Before the connection is open, it waits in a bounded
-   * queue and leaves first once it is. Returns the bytes sent or queued; 0
-   * after `close()`. Throws ENCODE_FAILED for a value msgpack cannot carry.
+   * Sends a message. Until the connection is ready (and while it is being
+   * restored), it waits in a bounded queue and leaves, in order, once it is.
+   * Returns the bytes sent or queued; 0 once closed (after your own
+   * `close()`, or while the `disconnected` of an end you did not ask for
+   * still waits for `pump()`).
+   *
+   * @throws RepodError ENCODE_FAILED for a value msgpack cannot carry;
+   * QUEUE_FULL when the queue is full; CLOSED once the connection has ended
+   * for good without your `close()` (the server closed it, or every attempt
+   * to connect failed) and `pump()` has handed you its `disconnected`:
+   * nothing sent then would ever arrive.
    */
   send(message: TOut): number {
-    if (this.stateNow === "closed") return 0;
+    if (this.stateNow === "closed") {
+      if (!this.endSeen) return 0;
+      throw new RepodError(
+        "CLOSED",
+        `cannot send "${String(message.action)}": the connection has ended (${this.endedBecause}); connect() again to start a new one`,
+      );
+    }
     const frame = encodeFrame(message, this.options.maxFrameBytes);
+    const unsent = this.unsent;
+    if (unsent !== null) {
+      // Behind the frames sent while the session was away: they leave after the game's `connected` handler.
+      if (unsent.bytes + frame.length > this.options.maxBufferedBytes) {
+        throw new RepodError(
+          "QUEUE_FULL",
+          `${unsent.bytes} bytes already wait for the connection to come back; maxBufferedBytes is ${this.options.maxBufferedBytes}`,
+        );
+      }
+      unsent.frames.push(frame);
+      unsent.bytes += frame.length;
+      return frame.length;
+    }
     if (this.resume.away) this.resume.checkRoom(frame);
     return this.link.send(frame);
   }
@@ -260,7 +307,8 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
       return;
     }
     // No transport will report a close: say it here.
-    const nothingOpen = this.stateNow === "connecting" || (this.stateNow === "reconnecting" && this.link.transport === null);
+    const nothingOpen = (this.stateNow === "connecting" || this.stateNow === "reconnecting") && this.link.transport === null;
+    this.unsent = null;
     // Sends held for the greeting leave now, outside any session: the connection is ending anyway.
     if (this.stateNow === "open" && !this.greeted) for (const frame of this.link.release()) this.link.write(frame);
     this.stateNow = "closed";
@@ -274,8 +322,35 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
     if (this.queue.length === 0) return 0;
     const batch = this.queue;
     this.queue = [];
-    for (let i = 0; i < batch.length; i++) deliver(batch[i]!);
+    for (let i = 0; i < batch.length; i++) {
+      const message = batch[i]!;
+      if (this.unsent === null || message !== this.unsent.after) {
+        deliver(message);
+        if (message === this.endedEvent) this.endSeen = true;
+        continue;
+      }
+      // What the handler of this `connected` sends (a login) goes first; then what was sent while away.
+      const frames = this.unsent.frames;
+      this.unsent = null;
+      deliver(message);
+      this.sendUnsent(frames);
+    }
     return batch.length;
+  }
+
+  /** The game has seen `connected` of a fresh session (and logged in again there): what it sent while away leaves now, in order. */
+  private sendUnsent(frames: Uint8Array[]): void {
+    for (let i = 0; i < frames.length; i++) {
+      if (this.stateNow === "closed") return;
+      try {
+        this.link.send(frames[i]!);
+      } catch (error) {
+        // The connection broke again and its queue is full: say what could not be kept.
+        const why = error instanceof RepodError ? error.message : String(error);
+        this.pushError(new RepodError("QUEUE_FULL", `${plural(frames.length - i, "message")} sent while away could not be queued again: ${why}`));
+        return;
+      }
+    }
   }
 
   /** Opens a transport to the target of the last `connect()`. */
@@ -297,7 +372,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
   }
 
   /** A greeting starts a session: check the protocol, turn on what the server offers, raise `connected`. */
-  private greet(message: Message & Record<string, unknown>, session?: Parameters<ClientResume["greeted"]>[1]): void {
+  private greet(message: Message & Record<string, unknown>, session?: Parameters<ClientResume["greeted"]>[1], unsent: Uint8Array[] = []): void {
     const theirs = message.fingerprint;
     const ours = this.protocol?.fingerprint;
     if (ours !== undefined && typeof theirs === "string" && theirs !== ours) {
@@ -313,6 +388,13 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
     this.greeted = true;
     this.resume.greeted(message, session);
     this.queue.push(message);
+    if (unsent.length > 0 || this.unsent !== null) {
+      // Frames still waiting for an earlier `connected` the game has not pumped yet go first.
+      const frames = [...(this.unsent?.frames ?? []), ...unsent];
+      let bytes = 0;
+      for (const frame of frames) bytes += frame.length;
+      this.unsent = { after: message, frames, bytes };
+    }
   }
 
   private pushError(error: RepodError): void {
@@ -321,16 +403,43 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
     this.queue.push(event);
   }
 
-  private transportClosed(error: RepodError | undefined): void {
-    if (this.stateNow !== "closed" && this.resume.broken(error)) {
-      this.stateNow = "reconnecting";
+  private transportClosed(transport: Transport, error: RepodError | undefined): void {
+    if (this.stateNow === "closed") {
+      // The game's own close().
+      if (error && error.code !== "PROTOCOL_MISMATCH") this.pushError(error);
+      this.greeted = false;
+      this.queue.push({ action: "disconnected" } satisfies DisconnectedEvent);
       return;
     }
+    if (error === undefined && this.resume.connecting) {
+      error = new RepodError("CONNECT_FAILED", "the connection closed before the server's greeting arrived", { remote: remoteOf(transport) });
+    }
+    if (this.resume.broken(error)) {
+      this.stateNow = this.resume.connecting ? "connecting" : "reconnecting";
+      return;
+    }
+    this.end(error);
+  }
+
+  /**
+   * The connection is over without the game's `close()`: reports why (with
+   * the messages that will never leave), and makes later sends throw CLOSED.
+   */
+  private end(error: RepodError | undefined): void {
+    const unsent = this.link.release().length + (this.unsent?.frames.length ?? 0);
+    this.unsent = null;
+    if (error !== undefined && unsent > 0) {
+      const not = `${plural(unsent, "message")} sent meanwhile ${unsent === 1 ? "was" : "were"} not delivered`;
+      error = new RepodError(error.code, `${error.message}; ${not}`, { cause: error });
+    }
     // A PROTOCOL_MISMATCH was already reported when it was found.
-    if (error && error.code !== "PROTOCOL_MISMATCH") this.pushError(error);
+    if (error !== undefined && error.code !== "PROTOCOL_MISMATCH") this.pushError(error);
+    this.endedBecause = error?.message ?? "the server closed the connection";
     this.stateNow = "closed";
     this.greeted = false;
-    this.queue.push({ action: "disconnected" } satisfies DisconnectedEvent);
+    const event: DisconnectedEvent = { action: "disconnected" };
+    this.endedEvent = event;
+    this.queue.push(event);
   }
 }
 

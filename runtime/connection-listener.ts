@@ -48,9 +48,11 @@ export class ConnectionListener<TOut extends Message = AnyMessage, TIn extends M
 
   /**
    * Connects to `host:port` (default 127.0.0.1:5071) over TCP, or to a
-   * `ws://`/`wss://` URL. Resolves once the socket is open or has failed;
-   * the outcome arrives at the next `pump()` as `socketConnect` then
-   * `connected`, or as `error` then `disconnected`.
+   * `ws://`/`wss://` URL. Resolves once the first attempt's socket is open
+   * or has failed; never rejects. The outcome arrives through `pump()`:
+   * `socketConnect` then `connected`; a failed attempt (refused, or broken
+   * or silent before the greeting) as `reconnecting`, retried with backoff;
+   * `error` CONNECT_FAILED then `disconnected` once every attempt failed.
    */
   connect(hostOrUrl?: string, port?: number): Promise<void> {
     return this.connection.connect(hostOrUrl, port);
@@ -65,7 +67,12 @@ export class ConnectionListener<TOut extends Message = AnyMessage, TIn extends M
     return this.connection.drain((message) => dispatch(this, message, (error) => this.handlerFailed(error)));
   }
 
-  /** Sends a message; see {@link Client.send}. */
+  /**
+   * Sends a message; see {@link Client.send}. Queued until the connection is
+   * ready. Throws CLOSED once the connection has ended for good without your
+   * `close()` and `disconnected` has been dispatched; returns 0 after your own
+   * `close()`.
+   */
   send(message: TOut): number {
     return this.connection.send(message);
   }
@@ -77,16 +84,22 @@ export class ConnectionListener<TOut extends Message = AnyMessage, TIn extends M
 
   /** The TCP (or WebSocket) connection opened; the server's greeting has not come yet. */
   Network_socketConnect?(data: SocketConnectEvent): void;
-  /** The server greeted us: the connection is ready. Raised exactly once per connection. */
+  /**
+   * The server greeted us: the connection is ready. Raised exactly once per
+   * connection — and again, with `resumed: false`, when a session could not be
+   * resumed and a fresh one began: log in again here; what you sent while
+   * the connection was away is sent right after this handler returns.
+   */
   Network_connected?(data: ConnectedEvent): void;
   /** Connecting failed, the connection broke, or the server sent something wrong. */
   Network_error?(data: ErrorEvent): void;
-  /** The connection is closed. */
+  /** The connection is closed. Unless you called `close()`, `send()` throws CLOSED once this handler has run. */
   Network_disconnected?(data: DisconnectedEvent): void;
   /**
-   * The connection broke and the client is reconnecting (attempt
-   * `data.attempt`); messages sent meanwhile are kept and delivered after
-   * the session resumes. Not raised against a Python repod server.
+   * The connection broke, or an attempt to connect failed, and the client
+   * tries again (attempt `data.attempt`, `data.code` says why); messages
+   * sent meanwhile are kept and delivered once connected. After a break, not
+   * raised against a Python repod server.
    */
   Network_reconnecting?(data: ReconnectingEvent): void;
   /** The session resumed on a new connection: nothing was lost in either direction. */

@@ -40,6 +40,8 @@ export const ErrorCode = {
   ADAPTER_FAILED: "ADAPTER_FAILED",
   /** More was sent while disconnected than the resume queue holds; the send was refused. */
   QUEUE_FULL: "QUEUE_FULL",
+  /** `send()` on a client whose connection ended for good without its own `close()` (the server closed it, reconnecting gave up); thrown at the call site. */
+  CLOSED: "CLOSED",
 } as const;
 
 /** A code of {@link ErrorCode}. */

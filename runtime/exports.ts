@@ -25,7 +25,7 @@ export { ConnectionListener } from "./connection-listener.ts";
 export { ErrorCode, RepodError, isRepodError, type ErrorDetails } from "./errors.ts";
 export { describeValue, type AnyMessage, type Int, type Message, type ProtocolDescriptor, type Validator } from "./protocol.ts";
 export { jsonLogger, silentLogger, type LogEvent, type Logger } from "./logging.ts";
-export type { Adapter, AdapterHost, Audience, Delivery, Member, PresenceValue } from "./adapter/adapter.ts";
+export type { Adapter, AdapterHost, Audience, Delivery, Member, PresenceChange, PresenceValue, PresenceView } from "./adapter/adapter.ts";
 export type { Transport, TransportEvents } from "./transport/transport.ts";
 export type { WebSocketOptions } from "./transport/websocket-server.ts";
 export { backoffDelay, type BackoffOptions } from "./session/backoff.ts";

@@ -19,7 +19,7 @@
  * ```
  */
 import { randomBytes } from "node:crypto";
-import type { Adapter, AdapterHost, Delivery, Member } from "./adapter/adapter.ts";
+import type { Adapter, AdapterHost, Delivery, Member, PresenceChange, PresenceView } from "./adapter/adapter.ts";
 import { LocalAdapter } from "./adapter/local.ts";
 import { Roster } from "./roster.ts";
 import { Channel, type ChannelClass, type ChannelHost, type ChannelInit } from "./channel.ts";
@@ -125,8 +125,16 @@ type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "
 
 /** Options of a send to many channels. */
 export interface BroadcastOptions {
-  /** A channel (or channel id) that must not receive it, typically the sender. */
+  /** A channel (or channel id) that must not receive it, typically the sender. @default undefined */
   except?: Channel<any, any> | string;
+  /**
+   * Only this process's channels, even with a shared adapter: for what each
+   * server derives from its own view, such as a player list built in
+   * `onPresence`, so that every client gets it from its own server in the
+   * order of the changes.
+   * @default false
+   */
+  local?: boolean;
 }
 
 export class Server<C extends Channel<any, any> = Channel> implements ChannelHost, AdapterHost {
@@ -308,12 +316,12 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
 
   /** Sends one message to every connected channel (in every process, with a shared adapter). Encoded once. */
   sendToAll(message: OutOf<C>, options?: BroadcastOptions): void {
-    this.publish(message, { audience: { to: "all" }, except: exceptId(options) });
+    this.publish(message, { audience: { to: "all" }, except: exceptId(options) }, options?.local);
   }
 
   /** Sends one message to every member of `group`. Encoded once. */
   sendToGroup(group: string, message: OutOf<C>, options?: BroadcastOptions): void {
-    this.publish(message, { audience: { to: "group", group }, except: exceptId(options) });
+    this.publish(message, { audience: { to: "group", group }, except: exceptId(options) }, options?.local);
   }
 
   /** Sends one message to the channel with this id, in whatever process it lives. */
@@ -323,8 +331,9 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
 
   /**
    * Number of members of `group`, or of all connected channels, across every
-   * process of the adapter. Rejects with ADAPTER_FAILED when a shared adapter
-   * cannot tell (Redis unreachable).
+   * process of the adapter, including every change made anywhere before the
+   * call (this server's own too). Rejects with ADAPTER_FAILED when a shared
+   * adapter cannot tell (Redis unreachable).
    */
   count(group?: string): Promise<number> {
     return this.adapter.count(group);
@@ -332,11 +341,21 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
 
   /**
    * Members of `group` (or everyone) across every process of the adapter, with
-   * what each set with `channel.setPresence()`: a player list. Rejects with
-   * ADAPTER_FAILED when a shared adapter cannot tell.
+   * what each set with `channel.setPresence()`, as up to date as `count()`.
+   * Rejects with ADAPTER_FAILED when a shared adapter cannot tell.
    */
   members(group?: string): Promise<Member[]> {
     return this.adapter.members(group);
+  }
+
+  /**
+   * The population as this server knows it, at once: changed only by the
+   * changes `onPresence` announces, so that inside `onPresence(change)` it is
+   * the state right after `change`, the same on every server. Build what
+   * players see of each other (a player list) from it there.
+   */
+  get presence(): PresenceView {
+    return this.adapter.presence;
   }
 
   /** The local channel with this id. */
@@ -344,8 +363,10 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     return this.roster.get(id);
   }
 
-  private publish(message: Message, delivery: Delivery): void {
-    this.adapter.publish(encodeFrame(message, this.options.maxFrameBytes), delivery);
+  private publish(message: Message, delivery: Delivery, local = false): void {
+    const frame = encodeFrame(message, this.options.maxFrameBytes);
+    if (local) this.deliverLocal(frame, delivery);
+    else this.adapter.publish(frame, delivery);
   }
 
   // ---- hooks -----------------------------------------------------------------
@@ -358,6 +379,15 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   onSuspend(_channel: C): void {}
   /** Called when a client resumed its session on a new connection: the same channel, nothing lost. */
   onResume(_channel: C): void {}
+  /**
+   * Called when the population changed — a channel here or on another server
+   * connected, left, joined or left a group, or set its presence — once
+   * `presence` shows it. Every server gets the same changes in the same
+   * order (see `change.version`), so a list built here from `presence` and
+   * sent to this server's channels (`{ local: true }`) ends the same on every
+   * client. Changes made in one handler come as one.
+   */
+  onPresence(_change: PresenceChange): void {}
   /** Called with every error: each channel's (also given to its `onError`) and the server's own (ADAPTER_FAILED). */
   onError(_error: RepodError, _channel?: C): void {}
 
@@ -511,6 +541,15 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   /** @internal */
   localMember(id: string): Member | undefined {
     return this.roster.member(id);
+  }
+
+  /** @internal */
+  presenceAnnounced(change: PresenceChange): void {
+    try {
+      this.onPresence(change);
+    } catch (error) {
+      this.reportError(handlerFailed("presence", error, "onPresence"));
+    }
   }
 
   /** @internal */

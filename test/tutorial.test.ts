@@ -4,9 +4,13 @@
  * things are changed so that it can run beside other tests: the folder
  * (/tmp/my-chat becomes a fresh temporary folder) and the port (5071 becomes
  * a free one).
+ *
+ * The tutorial ends on a production install (`npm prune --omit=dev`) that
+ * runs the game: that install must hold the runtime and ws only, in at most
+ * 3 MB, and nothing of the generator.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +25,17 @@ function tutorialBlocks(): Array<{ lang: string; body: string }> {
   const end = readme.indexOf("\n## ", start + 1);
   const section = readme.slice(start, end);
   return [...section.matchAll(/```(\w*)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, body: m[2]! }));
+}
+
+/** Bytes in the files under `dir` (what `du --apparent-size` counts), not following links. */
+function bytesUnder(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += bytesUnder(path);
+    else total += lstatSync(path).size;
+  }
+  return total;
 }
 
 async function freePort(): Promise<number> {
@@ -48,8 +63,17 @@ it("the README tutorial runs as written and the client sees the chat", async () 
     const output = execFileSync("bash", ["-c", script], { cwd: root, encoding: "utf8", timeout: 240_000, env: { ...process.env, npm_config_yes: "true" } });
     const lines = output.trim().split("\n");
     expect(lines.slice(-3)).toEqual(["* ada joined", "* players: ada", "<ada> hello, typed world"]);
+
+    const modules = join(folder, "node_modules");
+    // Packages by name (a scope's folder holds its packages; npm prune leaves emptied scope folders behind).
+    const packages = readdirSync(modules)
+      .filter((name) => !name.startsWith("."))
+      .flatMap((name) => (name.startsWith("@") ? readdirSync(join(modules, name)).map((inner) => `${name}/${inner}`) : [name]));
+    expect(packages.sort()).toEqual(["repod", "ws"]);
+    expect(bytesUnder(modules)).toBeLessThanOrEqual(3_000_000);
   } finally {
     rmSync(folder, { recursive: true, force: true });
     rmSync(join(root, "repod-0.1.0.tgz"), { force: true });
+    rmSync(join(root, "repod-codegen-0.1.0.tgz"), { force: true });
   }
 }, 300_000);

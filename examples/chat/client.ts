@@ -6,11 +6,13 @@
  *   npm run chat:client -- [host:port] [--name NAME]
  */
 import readline from "node:readline";
-import type { ConnectedEvent, DisconnectedEvent, ErrorEvent, ReconnectedEvent, ReconnectingEvent } from "repod";
+import { isRepodError, type ConnectedEvent, type DisconnectedEvent, type ErrorEvent, type ReconnectedEvent, type ReconnectingEvent } from "repod";
 import { ChatListener, type ChatServerMessages } from "../../generated/chat.ts";
 import { isMain, parseArgs } from "../args.ts";
 
 export class ChatClient extends ChatListener {
+  private joined = false;
+
   constructor(
     private nickname: string,
     private readonly print: (line: string) => void = console.log,
@@ -20,11 +22,14 @@ export class ChatClient extends ChatListener {
 
   /** A new session: say who we are. (A resumed one needs nothing: the server kept our channel, name and all.) */
   Network_connected(_data: ConnectedEvent): void {
+    this.joined = true;
     this.print(`* connected as ${this.nickname}`);
     this.send({ action: "nickname", nickname: this.nickname });
   }
   Network_reconnecting(data: ReconnectingEvent): void {
-    if (data.attempt === 1) this.print(`* connection lost (${data.code}); reconnecting, what you type will be sent`);
+    if (data.attempt !== 1) return;
+    if (this.joined) this.print(`* connection lost (${data.code}); reconnecting, what you type will be sent`);
+    else this.print(`* cannot reach the server yet (${data.code}); trying again, what you type will be sent`);
   }
   Network_reconnected(_data: ReconnectedEvent): void {
     this.print("* reconnected");
@@ -45,14 +50,21 @@ export class ChatClient extends ChatListener {
     this.print("* disconnected");
   }
 
-  /** What the player typed: a line to say, or a command. Returns false on /quit. */
+  /** What the player typed: a line to say, or a command. Returns false on /quit, or when the connection has ended. */
   input(line: string): boolean {
     const text = line.trim();
     if (text === "/quit") return false;
-    if (text.startsWith("/nick ")) {
-      this.nickname = text.slice(6).trim();
-      this.send({ action: "nickname", nickname: this.nickname });
-    } else if (text) this.send({ action: "message", text });
+    try {
+      if (text.startsWith("/nick ")) {
+        this.nickname = text.slice(6).trim();
+        this.send({ action: "nickname", nickname: this.nickname });
+      } else if (text) this.send({ action: "message", text });
+    } catch (error) {
+      // The server closed the connection, or every attempt to reach it failed: nothing typed now would arrive.
+      if (!isRepodError(error, "CLOSED")) throw error;
+      this.print(`! ${error.message}`);
+      return false;
+    }
     return true;
   }
 }

@@ -5,13 +5,14 @@
  *
  * With `--redis <url>` (or REPOD_REDIS_URL) several chat servers sharing
  * one Redis are one room: lines, joins and leaves reach the clients of every
- * server, and the player list covers them all. The list is read from
- * presence (each channel's nickname, set with `setPresence`), so the server
- * where something changed sends the list everybody sees.
+ * server, and the player list covers them all. The list comes from presence
+ * (each channel's nickname, set with `setPresence`): every server hears of
+ * every change in the same order (`onPresence`) and sends its own clients
+ * the list as it is after that change, so the last list is the same for all.
  *
  *   npm run chat:server -- [host:port] [--redis redis://127.0.0.1:6379]   (default 127.0.0.1:5071)
  */
-import { jsonLogger, type ServerOptions } from "repod";
+import { jsonLogger, type PresenceChange, type ServerOptions } from "repod";
 import { RedisAdapter } from "repod/redis";
 import { ChatChannel, ChatServer, type ChatClientMessages } from "../../generated/chat.ts";
 import { isMain, parseArgs } from "../args.ts";
@@ -28,9 +29,8 @@ export class ChatRoomChannel extends ChatChannel {
     if (!wanted || wanted === this.nickname) return;
     const before = this.nickname;
     this.nickname = wanted;
-    this.setPresence({ nickname: wanted, since: this.since });
+    this.setPresence({ nickname: wanted, since: this.since }); // every server's onPresence sends the new list
     this.server.sendToAll({ action: "system", text: before ? `${before} is now ${wanted}` : `${wanted} joined` });
-    this.server.sendPlayers();
   }
 
   Network_message(data: ChatClientMessages["message"]): void {
@@ -40,36 +40,34 @@ export class ChatRoomChannel extends ChatChannel {
 }
 
 export class ChatRoom extends ChatServer<ChatRoomChannel> {
+  /** The list this server's clients got last. */
+  private sent: string[] = [];
+
   constructor(options: ServerOptions<ChatRoomChannel> = {}) {
     super({ channelClass: ChatRoomChannel, ...options });
   }
 
   override onConnect(channel: ChatRoomChannel): void {
-    void this.players().then((list) => channel.send({ action: "players", list }));
+    channel.send({ action: "players", list: this.players() });
   }
 
   override onDisconnect(channel: ChatRoomChannel): void {
-    if (!channel.nickname) return;
-    this.sendToAll({ action: "system", text: `${channel.nickname} left` });
-    this.sendPlayers();
+    if (channel.nickname) this.sendToAll({ action: "system", text: `${channel.nickname} left` });
   }
 
-  /**
-   * Nicknames of everyone who has chosen one, on every server of the room, in
-   * order of arrival. Only this server's players when Redis cannot be read.
-   */
-  async players(): Promise<string[]> {
-    let members: Array<{ nickname: string; since: number }>;
-    try {
-      members = (await this.members()).flatMap((m) => (isNamed(m.presence) ? [m.presence] : []));
-    } catch {
-      members = [...this.channels].filter((c) => c.nickname).map((c) => ({ nickname: c.nickname, since: c.since }));
-    }
-    return members.sort((a, b) => a.since - b.since).map((m) => m.nickname);
+  /** Someone, here or on another server, came, went or renamed: this server's clients get the new list. */
+  override onPresence(_change: PresenceChange): void {
+    const list = this.players();
+    if (list.length === this.sent.length && list.every((name, i) => name === this.sent[i])) return;
+    this.sent = list;
+    this.sendToAll({ action: "players", list }, { local: true }); // each server tells its own clients, in order
   }
 
-  sendPlayers(): void {
-    void this.players().then((list) => this.sendToAll({ action: "players", list }));
+  /** Nicknames of everyone who has chosen one, on every server of the room, in order of arrival. */
+  players(): string[] {
+    const named = this.presence.members().flatMap((m) => (isNamed(m.presence) ? [{ id: m.id, ...m.presence }] : []));
+    // The same order on every server: by arrival, then by id (two players may arrive in the same millisecond).
+    return named.sort((a, b) => a.since - b.since || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((m) => m.nickname);
   }
 }
 

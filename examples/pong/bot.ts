@@ -49,6 +49,7 @@ export class PongBot extends PongListener {
   }
 
   Network_connected(_data: ConnectedEvent): void {
+    clearInterval(this.pingTimer); // a fresh session after a failed resume greets again
     this.pingTimer = setInterval(() => this.send({ action: "ping", t: performance.now() }), 500);
   }
   Network_welcome(data: PongServerMessages["welcome"]): void {

@@ -33,6 +33,52 @@ export interface Member {
   readonly presence?: PresenceValue | undefined;
 }
 
+/**
+ * One change of the population, as every server announces it (`server.onPresence`):
+ * after it is visible there, in the same order on every server.
+ */
+export interface PresenceChange {
+  /**
+   * The population's version after this change. It grows with every change
+   * anywhere (not always by one on a given server: a change that shows
+   * nothing new there is not announced); two servers whose views have the
+   * same version hold the same members.
+   */
+  readonly version: number;
+  /**
+   * Why it changed: a server's channels connected, left, joined or left a
+   * group, or set their presence ("change"); a server stopped refreshing its
+   * presence (it crashed or stalled) and its members were dropped
+   * ("expired"); or this server read the whole population again after a
+   * break in its connection to the adapter ("resync").
+   */
+  readonly cause: "change" | "expired" | "resync";
+  /** The server whose share changed ("change", "expired"); undefined for a resync. */
+  readonly server?: string | undefined;
+  /** Members that appeared, as they are now. */
+  readonly joined: readonly Member[];
+  /** Members whose groups or presence changed, as they are now. */
+  readonly updated: readonly Member[];
+  /** Members that went, as they were. */
+  readonly left: readonly Member[];
+}
+
+/**
+ * The population as this server knows it: every member of every server,
+ * changed only by announced changes. While `onPresence(change)` runs, it is
+ * exactly the state after that change.
+ */
+export interface PresenceView {
+  /** Version of the last change applied (see {@link PresenceChange.version}); 0 before any. */
+  readonly version: number;
+  /** Members of `group`, or everyone. */
+  count(group?: string): number;
+  /** Members of `group` (or everyone), in no particular order. */
+  members(group?: string): Member[];
+  /** The member with this id, if it is one. */
+  member(id: string): Member | undefined;
+}
+
 /** What an adapter may ask of the server it serves. */
 export interface AdapterHost {
   /** This server's id, unique across processes; channel ids start with it. */
@@ -49,6 +95,8 @@ export interface AdapterHost {
   reportError(error: RepodError): void;
   /** Writes an event (e.g. the adapter recovered) to the server's logger. */
   log(event: LogEvent): void;
+  /** Announces a change of the population (the server's `onPresence`); the adapter's `presence` already shows it. */
+  presenceAnnounced(change: PresenceChange): void;
 }
 
 /** Carries sends and presence between the processes that share one game population. */
@@ -65,9 +113,15 @@ export interface Adapter {
   left(id: string, group: string): void;
   /** A local channel's presence changed. */
   presenceChanged(id: string): void;
-  /** Number of members of `group` (or of everyone) across all processes. */
+  /** The population as announced to this server so far. */
+  readonly presence: PresenceView;
+  /**
+   * Number of members of `group` (or of everyone) across all processes: the
+   * view once it includes every change made (anywhere) before the call,
+   * this process's own included.
+   */
   count(group?: string): Promise<number>;
-  /** Members of `group` (or everyone) across all processes, in no particular order. */
+  /** Members of `group` (or everyone) across all processes, in no particular order; as up to date as `count()`. */
   members(group?: string): Promise<Member[]>;
   /** Called by `server.stop()`. */
   close(): Promise<void>;

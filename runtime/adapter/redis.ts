@@ -26,13 +26,32 @@
  * processes again as soon as Redis is back. ioredis's offline queue is off
  * and unanswered commands are not replayed, so an outage never ends in a
  * burst of stale sends or a duplicate.
+ *
+ * Presence (see `redis-presence.ts`): each server keeps the population in
+ * memory ({@link Population}), applies the changes Redis publishes in
+ * their version order, and announces each through the server's
+ * `onPresence` once it is applied, so every server announces the same
+ * changes in the same order, each after it is visible. It reads the whole
+ * population once at start and again after any break (a reconnection, a
+ * version that went missing). `count()` and `members()` first wait until
+ * the view holds every change made before the call (this server's own
+ * first), then answer from it.
  */
 import { Redis, type RedisOptions } from "ioredis";
 import { RepodError } from "../errors.ts";
 import type { LogEvent } from "../logging.ts";
-import type { Adapter, AdapterHost, Delivery, Member } from "./adapter.ts";
+import type { Adapter, AdapterHost, Delivery, Member, PresenceChange, PresenceView } from "./adapter.ts";
+import { Population } from "./population.ts";
 import { openEnvelope, sealEnvelope } from "./redis-envelope.ts";
-import { PresenceChanges, PresenceKeys, erasePresence, readCount, readMembers, writePresence } from "./redis-presence.ts";
+import {
+  PresenceChanges,
+  PresenceKeys,
+  erasePresence,
+  readChange,
+  readSnapshot,
+  sweepPresence,
+  writePresence,
+} from "./redis-presence.ts";
 import {
   DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
   DEFAULT_REDIS_HEARTBEAT_MS,
@@ -49,8 +68,9 @@ export interface RedisAdapterOptions {
   /** How often each server refreshes its presence in Redis. @default 1000 */
   heartbeatMs?: number;
   /**
-   * How long a server's presence outlives its last refresh: a process that
-   * dies without saying goodbye is no longer counted after at most this long.
+   * How long a server's presence outlives its last refresh: the members of a
+   * process that dies without saying goodbye are announced gone (and no
+   * longer counted) after at most this long plus one `heartbeatMs`.
    * @default 3 × heartbeatMs
    */
   presenceTtlMs?: number;
@@ -70,6 +90,7 @@ type Settings = Required<Omit<RedisAdapterOptions, "redis">> & { redis: RedisOpt
 export class RedisAdapter implements Adapter {
   readonly options: Readonly<Settings>;
   private readonly keys: PresenceKeys;
+  private readonly changesChannel: Buffer;
   private host: AdapterHost | null = null;
   /** Commands and publishes. */
   private pub: Redis | null = null;
@@ -78,12 +99,25 @@ export class RedisAdapter implements Adapter {
   private subscribed = false;
   private closing = false;
   private readonly changes = new PresenceChanges();
-  private writing: Promise<void> | null = null;
+  /** This server's presence writes, one at a time and in order. */
+  private writing: Promise<void> = Promise.resolve();
+  private writeQueued = false;
   private flushQueued = false;
   private heartbeat: NodeJS.Timeout | undefined;
   /** Set from the first failure until Redis is back: one report per outage. */
   private outage: { since: number; unsent: number } | null = null;
   private upWaiters: Array<() => void> = [];
+  /** The population as announced here. */
+  private readonly population = new Population();
+  /** True while the population follows the stream of changes; false until a snapshot was read. */
+  private synced = false;
+  /** A snapshot is on its way; changes received meanwhile wait in `backlog`. */
+  private syncing = false;
+  /** Which snapshot is awaited: one from before a break must not count. */
+  private syncRound = 0;
+  private backlog: string[] = [];
+  /** Readers (`count()`, `members()`) waiting for the view to reach a version. */
+  private waiters: Array<{ version: number; resolve: () => void; reject: (cause: Error) => void }> = [];
 
   constructor(options: RedisAdapterOptions = {}) {
     const heartbeatMs = options.heartbeatMs ?? DEFAULT_REDIS_HEARTBEAT_MS;
@@ -99,6 +133,7 @@ export class RedisAdapter implements Adapter {
       throw new RangeError(`presenceTtlMs (${this.options.presenceTtlMs}) must be longer than heartbeatMs (${this.options.heartbeatMs})`);
     }
     this.keys = new PresenceKeys(this.options.prefix);
+    this.changesChannel = Buffer.from(this.keys.changes);
   }
 
   /** True while sends reach the other processes. */
@@ -106,10 +141,15 @@ export class RedisAdapter implements Adapter {
     return this.pub?.status === "ready" && this.subscribed;
   }
 
+  get presence(): PresenceView {
+    return this.population;
+  }
+
   async init(host: AdapterHost): Promise<void> {
     this.host = host;
     this.closing = false;
     this.changes.full = true;
+    this.synced = this.syncing = false;
     const pub = (this.pub = this.connect());
     const sub = (this.sub = this.connect());
     pub.on("ready", () => this.whenReady());
@@ -118,8 +158,8 @@ export class RedisAdapter implements Adapter {
       redis.on("error", (error: Error) => this.fail(error));
       redis.on("close", () => this.fail(new Error("connection closed")));
     }
-    sub.on("messageBuffer", (_channel: Buffer, message: Buffer) => this.receive(message));
-    this.heartbeat = setInterval(() => this.flush(), this.options.heartbeatMs).unref();
+    sub.on("messageBuffer", (channel: Buffer, message: Buffer) => this.receive(channel, message));
+    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs).unref();
     pub.connect().catch(() => {}); // failures arrive as "error" events, and ioredis retries
     sub.connect().catch(() => {});
     let timer: NodeJS.Timeout | undefined;
@@ -159,34 +199,29 @@ export class RedisAdapter implements Adapter {
   channelRemoved(id: string): void {
     this.changed(id);
   }
-  joined(id: string, group: string): void {
-    this.changed(id, group);
+  joined(id: string): void {
+    this.changed(id);
   }
-  left(id: string, group: string): void {
-    this.changed(id, group);
+  left(id: string): void {
+    this.changed(id);
   }
   presenceChanged(id: string): void {
     this.changed(id);
   }
 
   async count(group?: string): Promise<number> {
-    const pub = this.ready();
-    if (this.changes.any) this.flush(); // same connection, so this process's own changes are read back
-    return readCount(pub, this.keys, group).catch((error: unknown) => {
-      throw this.failure("count members", error);
-    });
+    await this.caughtUp("count members");
+    return this.population.count(group);
   }
 
   async members(group?: string): Promise<Member[]> {
-    const pub = this.ready();
-    if (this.changes.any) this.flush();
-    return readMembers(pub, this.keys, group).catch((error: unknown) => {
-      throw this.failure("list members", error);
-    });
+    await this.caughtUp("list members");
+    return this.population.members(group);
   }
 
   async close(): Promise<void> {
     if (this.closing || !this.host) return;
+    this.flushNow(); // what the last channels did (they left, at a stop) goes out before the goodbye
     this.closing = true;
     clearInterval(this.heartbeat);
     const { pub, sub, host } = this;
@@ -194,15 +229,18 @@ export class RedisAdapter implements Adapter {
       // A clean stop leaves the population at once rather than after presenceTtlMs.
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        Promise.allSettled([this.writing]).then(() => erasePresence(pub, this.keys, host.serverId)).catch(() => {}),
+        this.writing.then(() => erasePresence(pub, this.keys, host.serverId, this.population.version)).catch(() => {}),
         new Promise((resolve) => (timer = setTimeout(resolve, this.options.connectTimeoutMs))),
       ]);
       clearTimeout(timer);
     }
+    this.rejectWaiters(new Error("the server stopped"));
     pub?.disconnect();
     sub?.disconnect();
     this.pub = this.sub = null;
     this.subscribed = false;
+    this.synced = this.syncing = false;
+    this.population.reset(this.population.version, new Map()); // a stopped server sees nobody
     this.host = null;
   }
 
@@ -226,7 +264,7 @@ export class RedisAdapter implements Adapter {
     const host = this.host;
     if (!host || sub !== this.sub) return;
     try {
-      await sub.subscribe(this.keys.bus, this.keys.inbox(host.serverId));
+      await sub.subscribe(this.keys.bus, this.keys.inbox(host.serverId), this.keys.changes);
     } catch (error) {
       this.fail(error as Error);
       return;
@@ -238,23 +276,27 @@ export class RedisAdapter implements Adapter {
   /** Called when either connection is ready; Redis is back when both are. */
   private whenReady(): void {
     if (!this.isConnected || this.closing) return;
-    // Redis may have restarted empty: write this process's whole presence again.
+    // Redis may have restarted empty: write this process's whole presence again, then read everyone's.
     this.changes.full = true;
-    this.flush();
+    this.flushNow();
+    this.resync();
     const outage = this.outage;
     if (outage) {
       this.outage = null;
       this.log({ event: "adapter-recovered", adapter: "redis", downMs: Date.now() - outage.since, unsent: outage.unsent });
     }
-    for (const resolve of this.upWaiters.splice(0)) resolve();
   }
 
   /** A connection failed or closed: reported once per outage. */
   private fail(cause: Error): void {
     if (this.closing || !this.host) return;
     if (this.sub?.status !== "ready") this.subscribed = false;
-    if (this.outage) return;
     if (this.isConnected) return; // an error that did not take a connection down
+    // Changes may be missed from now on: the view waits for a snapshot once Redis is back.
+    this.synced = this.syncing = false;
+    this.backlog = [];
+    this.rejectWaiters(cause);
+    if (this.outage) return;
     this.outage = { since: Date.now(), unsent: 0 };
     this.host.reportError(
       new RepodError(
@@ -271,8 +313,8 @@ export class RedisAdapter implements Adapter {
     if (this.outage) this.outage.unsent++;
   }
 
-  private ready(): Redis {
-    if (!this.isConnected || !this.pub) throw this.failure("read presence", new Error("Redis is not connected"));
+  private ready(what: string): Redis {
+    if (!this.isConnected || !this.pub) throw this.failure(what, new Error("Redis is not connected"));
     return this.pub;
   }
 
@@ -287,9 +329,13 @@ export class RedisAdapter implements Adapter {
 
   // ---- receiving -------------------------------------------------------------------
 
-  private receive(message: Buffer): void {
+  private receive(channel: Buffer, message: Buffer): void {
     const host = this.host;
     if (!host) return;
+    if (channel.equals(this.changesChannel)) {
+      this.receiveChange(message.toString("utf8"));
+      return;
+    }
     const envelope = openEnvelope(message);
     if (typeof envelope === "string") {
       host.reportError(new RepodError("ADAPTER_FAILED", `dropped a message on ${this.keys.bus} that is no envelope: ${envelope}`));
@@ -299,39 +345,152 @@ export class RedisAdapter implements Adapter {
     host.deliverLocal(envelope.frame, envelope.delivery);
   }
 
-  // ---- presence ----------------------------------------------------------------------
+  // ---- presence: writing -------------------------------------------------------------
 
-  private changed(id: string, group?: string): void {
+  private changed(id: string): void {
     if (!this.host || this.closing) return;
     this.changes.members.add(id);
-    if (group !== undefined) this.changes.groups.add(group);
     // Many changes in one tick (a burst of connections) make one write.
     if (!this.flushQueued) {
       this.flushQueued = true;
       setImmediate(() => {
         this.flushQueued = false;
-        this.flush();
+        this.flushNow();
       });
     }
   }
 
-  /** Writes what changed (and refreshes the TTL); one write at a time, in order. */
-  private flush(): void {
+  /** The heartbeat: refresh this server's share (writing what changed), and sweep expired servers. */
+  private beat(): void {
+    this.flushNow();
+    const pub = this.pub;
+    if (!pub || !this.isConnected || this.closing) return;
+    if (!this.synced && !this.syncing) this.resync(); // a snapshot that failed earlier
+    sweepPresence(pub, this.keys, this.population.version).catch((error: Error) => this.fail(error));
+  }
+
+  /**
+   * Queues a write of what changed (a heartbeat when nothing did). One write
+   * is in flight at a time; what changes meanwhile goes in the next one.
+   */
+  private flushNow(): void {
+    if (this.writeQueued) return;
+    this.writeQueued = true;
+    this.writing = this.writing.then(() => this.write());
+  }
+
+  private async write(): Promise<void> {
+    this.writeQueued = false;
     const { pub, host } = this;
-    if (!pub || !host || this.closing || !this.isConnected) return;
-    const write = writePresence(pub, this.keys, host, this.changes, this.options.presenceTtlMs).then(
-      (intact) => {
-        if (!intact) {
-          this.changes.full = true; // the hashes had expired: Redis restarted, or this process stalled
-          this.flush();
-        }
-      },
-      (error: Error) => {
+    if (!pub || !host || !this.isConnected) return; // (while closing too: the last changes go before the goodbye)
+    try {
+      const written = await writePresence(pub, this.keys, host.serverId, this.changes.take(host), this.options.presenceTtlMs, this.population.version);
+      if (written === -1) {
+        // The share had expired (Redis restarted, or this process stalled): write all of it.
         this.changes.full = true;
-        this.fail(error);
-      },
-    );
-    this.writing = write;
+        await writePresence(pub, this.keys, host.serverId, this.changes.take(host), this.options.presenceTtlMs, this.population.version);
+      }
+    } catch (error) {
+      this.changes.full = true;
+      this.fail(error as Error);
+    }
+  }
+
+  // ---- presence: reading -------------------------------------------------------------
+
+  /**
+   * Resolves once the view holds every change made before the call: this
+   * server's own (written first, on the same connection), then every other
+   * (the version Redis holds now).
+   */
+  private async caughtUp(what: string): Promise<void> {
+    this.ready(what);
+    if (this.changes.any) this.flushNow();
+    await this.writing;
+    const pub = this.ready(what);
+    let version: number;
+    try {
+      version = Number((await pub.get(this.keys.version)) ?? 0);
+    } catch (error) {
+      throw this.failure(what, error);
+    }
+    if (this.synced && this.population.version >= version) return;
+    if (!this.isConnected) throw this.failure(what, new Error("Redis is not connected"));
+    await new Promise<void>((resolve, reject) => this.waiters.push({ version, resolve, reject: (cause) => reject(this.failure(what, cause)) }));
+  }
+
+  private settleWaiters(): void {
+    if (!this.synced || this.waiters.length === 0) return;
+    const version = this.population.version;
+    const waiting: typeof this.waiters = [];
+    for (const waiter of this.waiters) {
+      if (waiter.version <= version) waiter.resolve();
+      else waiting.push(waiter);
+    }
+    this.waiters = waiting;
+  }
+
+  private rejectWaiters(cause: Error): void {
+    for (const waiter of this.waiters.splice(0)) waiter.reject(cause);
+  }
+
+  /** Reads the whole population again; changes received meanwhile are applied after it. */
+  private resync(): void {
+    const pub = this.pub;
+    if (this.syncing || !pub || this.closing) return;
+    this.synced = false;
+    this.syncing = true;
+    this.backlog = [];
+    const round = ++this.syncRound;
+    const current = (): boolean => round === this.syncRound && this.syncing && pub === this.pub;
+    // After this server's own writes queued so far, so that the snapshot includes them.
+    this.writing
+      .then(() => readSnapshot(pub, this.keys, this.population.version))
+      .then(
+        (snapshot) => {
+          if (!current()) return; // a break (and maybe a newer snapshot) came first
+          this.syncing = false;
+          this.synced = true;
+          this.announce(this.population.reset(snapshot.version, snapshot.shares));
+          for (const text of this.backlog.splice(0)) this.receiveChange(text);
+          this.settleWaiters();
+          for (const resolve of this.upWaiters.splice(0)) resolve();
+        },
+        (error: Error) => {
+          if (!current()) return;
+          this.syncing = false;
+          this.fail(error); // retried on the next heartbeat, or when Redis is back
+        },
+      );
+  }
+
+  /** One message of the changes channel: applied in version order, or kept until the snapshot is read. */
+  private receiveChange(text: string): void {
+    if (this.syncing) {
+      this.backlog.push(text);
+      return;
+    }
+    if (!this.synced) return; // a snapshot will be read: it has this change
+    const read = readChange(text);
+    if (typeof read === "string") {
+      this.host?.reportError(new RepodError("ADAPTER_FAILED", `dropped a message on ${this.keys.changes} that is no presence change: ${read}`));
+      return;
+    }
+    const { version, change } = read;
+    const population = this.population;
+    if (version <= population.version) return; // in the snapshot already
+    if (version > population.version + 1) {
+      this.resync(); // a change went missing
+      return;
+    }
+    if (change.kind === "write") this.announce(population.apply(version, change.server, change.updates, change.full));
+    else if (change.kind === "expired") this.announce(population.drop(version, change.server));
+    else population.advance(version);
+    this.settleWaiters();
+  }
+
+  private announce(change: PresenceChange | null): void {
+    if (change) this.host?.presenceAnnounced(change);
   }
 }
 

@@ -5,11 +5,21 @@
  * listener sees no gap and no duplicate.
  *
  * ```
+ *  connecting ──greeting──▶ live                                              (`socketConnect`, `connected`)
+ *      ╰─ refused, broken or stalled before the greeting ─▶ backoff ─▶ connecting   (`reconnecting`)
  *  live ──break──▶ away ──backoff, connect──▶ resuming ──_resumed──▶ live      (`reconnecting` … `reconnected`)
  *                   ▲                            │  ╰─_resume_failed─▶ live    (`error` RESUME_FAILED, `connected` {resumed:false})
  *                   ╰─────────── break / no answer ╯
  *                   attempts exhausted ─▶ off      (`error` CONNECT_FAILED, `disconnected`)
  * ```
+ *
+ * An attempt is done when the greeting (or the answer to `_resume`) has
+ * arrived: a connection that opens and then breaks, or stays silent for
+ * `connectTimeoutMs`, before that is a failed attempt like a refused one —
+ * reported with a code in `reconnecting` and retried with the same backoff.
+ * This holds for the first connection too, with or without a session to
+ * resume; what the game sent meanwhile waits (in the link) for the attempt
+ * that succeeds.
  *
  * Only a session with a server that offered `resume` reconnects: a Python
  * repod server cannot tell a broken connection from a kick, so against it a
@@ -51,15 +61,22 @@ export interface ResumeHost {
   pushError(error: RepodError): void;
   /** Opens a new transport to the target of the last `connect()`. */
   open(): Promise<Transport>;
-  /** A greeting starts a fresh session: check it and raise `connected` (calls back `greeted`). */
-  greet(greeting: Message & Record<string, unknown>, session: Session): void;
+  /** A first-connection attempt's transport opened; its greeting has not come yet. */
+  opened(): void;
+  /**
+   * A greeting starts a fresh session: check it and raise `connected` (calls
+   * back `greeted`). `unsent`: frames the game sent while a session that could
+   * not be resumed was away, to send on the fresh one once the game has seen
+   * `connected`.
+   */
+  greet(greeting: Message & Record<string, unknown>, session: Session, unsent: Uint8Array[]): void;
   /** The session is whole again on a new connection. */
   reconnected(): void;
-  /** Reconnection gave up: the connection is over. */
-  gone(): void;
+  /** Connecting gave up (attempts exhausted, or the first attempt failed with `reconnect` off): the connection is over. */
+  gone(error: RepodError): void;
 }
 
-type Phase = "off" | "live" | "away" | "resuming";
+type Phase = "off" | "connecting" | "live" | "away" | "resuming";
 
 export class ClientResume {
   private phase: Phase = "off";
@@ -74,6 +91,8 @@ export class ClientResume {
   private timer: TimerHandle | undefined;
   private bye = false;
   private stopped = false;
+  /** Counts `reset()`s, so that an attempt begun before a close and a new `connect()` cannot attach late. */
+  private generation = 0;
   /** While resuming: the new connection's greeting, what came after it, and the session it would start. */
   private heldGreeting: (Message & Record<string, unknown>) | null = null;
   private held: Message[] = [];
@@ -108,9 +127,15 @@ export class ClientResume {
     return this.phase === "away" || this.phase === "resuming";
   }
 
+  /** True while the first connection is being made (no greeting yet). */
+  get connecting(): boolean {
+    return this.phase === "connecting";
+  }
+
   /** A new `connect()`: forget any previous conversation. */
   reset(): void {
     this.stop();
+    this.generation++;
     this.stopped = false;
     this.phase = "off";
     this.session = null;
@@ -124,6 +149,16 @@ export class ClientResume {
     this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.heartbeat?.clear();
+  }
+
+  /**
+   * A `connect()`: makes the first attempt; resolves once its transport is
+   * open or has failed. Failed attempts are retried in the background.
+   */
+  connect(): Promise<void> {
+    this.phase = "connecting";
+    this.attempt = 0;
+    return this.tryOnce();
   }
 
   /** Refuses (QUEUE_FULL) a send while away that the session could not keep for resume. */
@@ -142,6 +177,9 @@ export class ClientResume {
    * `session` is the one that already counted frames after the greeting.
    */
   greeted(greeting: Record<string, unknown>, session?: Session): void {
+    this.clock.clearTimeout(this.timer); // the deadline of the greeting
+    this.timer = undefined;
+    this.attempt = 0;
     const link = this.host.link;
     const queued = link.release();
     const features = Array.isArray(greeting.features) ? greeting.features : [];
@@ -220,6 +258,15 @@ export class ClientResume {
     this.heartbeat?.delete(this.member);
     this.clock.clearTimeout(this.timer);
     if (this.stopped) return false;
+    if (this.phase === "connecting") {
+      // No greeting yet: a failed attempt, retried like a refused one — unless the end was chosen (PROTOCOL_MISMATCH) or the peer broke the protocol.
+      if (!this.settings.reconnect || this.host.link.isClosing || !isBreak(error)) {
+        this.phase = "off";
+        return false;
+      }
+      this.next(error);
+      return true;
+    }
     if (this.phase === "resuming" || this.phase === "away") {
       this.phase = "away";
       this.next(error);
@@ -252,8 +299,7 @@ export class ClientResume {
       this.phase = "off";
       this.session = null;
       this.host.link.log = null;
-      this.host.pushError(new RepodError("CONNECT_FAILED", `gave up reconnecting after ${this.settings.reconnectAttempts} attempts; the last: ${why}`));
-      this.host.gone();
+      this.host.gone(new RepodError("CONNECT_FAILED", `gave up reconnecting after ${this.settings.reconnectAttempts} attempts; the last: ${why}`));
       return;
     }
     const delayMs = backoffDelay(this.attempt, { minDelayMs: this.settings.reconnectMinDelayMs, maxDelayMs: this.settings.reconnectMaxDelayMs });
@@ -263,15 +309,33 @@ export class ClientResume {
 
   private async tryOnce(): Promise<void> {
     this.timer = undefined;
+    const generation = this.generation;
     let transport: Transport;
     try {
       transport = await this.host.open();
-    } catch (error) {
-      if (!this.stopped) this.next(error instanceof RepodError ? error : new RepodError("CONNECT_FAILED", String(error), { cause: error }));
+    } catch (caught) {
+      if (this.stopped || generation !== this.generation) return;
+      const error = caught instanceof RepodError ? caught : new RepodError("CONNECT_FAILED", String(caught), { cause: caught });
+      if (this.phase === "connecting" && !this.settings.reconnect) {
+        this.phase = "off";
+        this.host.gone(error);
+      } else this.next(error);
       return;
     }
-    if (this.stopped) {
+    if (this.stopped || generation !== this.generation) {
       transport.destroy();
+      return;
+    }
+    const link = this.host.link;
+    if (this.phase === "connecting") {
+      this.host.opened();
+      // Sends wait for the greeting: a session's `_hello` must go before them.
+      link.attach(transport, true);
+      const timeoutMs = this.settings.connectTimeoutMs;
+      this.timer = this.clock.setTimeout(
+        () => link.drop(new RepodError("CONNECT_FAILED", `no greeting from the server within ${timeoutMs} ms`, { remote: link.remote })),
+        timeoutMs,
+      );
       return;
     }
     const old = this.session!;
@@ -280,7 +344,6 @@ export class ClientResume {
     this.fresh = fresh;
     this.held = [];
     this.heldGreeting = null;
-    const link = this.host.link;
     // Sends go on into the session being resumed; what arrives before the answer can only be a fresh session's.
     link.log = { sent: (frame) => old.sent(frame), received: (bytes) => fresh.received(bytes), closing: this.events.closing };
     link.attach(transport, true);
@@ -335,15 +398,20 @@ export class ClientResume {
     this.fresh = null;
     this.phase = "off";
     this.attempt = 0;
-    link.release(); // the old session's frames go with it
+    // What the game sent since the break never left this client (it waited in the link):
+    // it goes on the fresh session, after the game's `connected` handler. What left
+    // before the break and was not acknowledged may or may not have been read.
+    const unsent = link.release();
+    const before = unacknowledged - unsent.length;
     const reason = typeof message.reason === "string" ? message.reason : "the server refused";
-    const lost = unacknowledged > 0 ? `; ${unacknowledged} messages sent in it may not have arrived` : "";
-    this.host.pushError(new RepodError("RESUME_FAILED", `could not resume the session (${reason}): a fresh one begins${lost}`, { remote: link.remote }));
+    const resent = unsent.length > 0 ? `; the ${plural(unsent.length, "message")} sent since the connection broke ${unsent.length === 1 ? "is" : "are"} sent on it after your connected handler` : "";
+    const lost = before > 0 ? `; ${before} sent before the break may not have arrived` : "";
+    this.host.pushError(new RepodError("RESUME_FAILED", `could not resume the session (${reason}): a fresh one begins${resent}${lost}`, { remote: link.remote }));
     if (greeting === null) {
       link.drop(new RepodError("RESUME_FAILED", "the server refused to resume without greeting first"));
       return;
     }
-    this.host.greet({ ...greeting, resumed: false }, fresh);
+    this.host.greet({ ...greeting, resumed: false }, fresh, unsent);
     for (const message of held) this.host.push(message);
   }
 
@@ -359,4 +427,9 @@ export class ClientResume {
     if (this.heartbeat === null || this.session === null) return;
     this.heartbeat.add(this.member);
   }
+}
+
+/** "1 message", "2 messages". */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

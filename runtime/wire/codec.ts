@@ -2,38 +2,17 @@
  * The codec: one msgpack configuration for the whole runtime, compatible
  * with Python's `msgpack` both ways.
  *
- * - Decoding is msgpackr's `Unpackr` in its cross-language mode
- *   (`useRecords: false`, maps as plain objects, 64-bit integers as `number`
- *   when safe and `bigint` beyond 2^53).
+ * - Decoding is {@link decodeMsgpack} (msgpack-decoder.ts): 64-bit
+ *   integers as `number` when safe and `bigint` beyond 2^53, maps as plain
+ *   objects, no extension types.
  * - Encoding is {@link MsgpackEncoder}, which writes integers the way Python
  *   does (see its file for why).
  */
-import { C1, Unpackr } from "msgpackr";
 import { HEADER_BYTES } from "../constants.ts";
 import { RepodError } from "../errors.ts";
 import type { AnyMessage, Message } from "../protocol.ts";
+import { decodeMsgpack } from "./msgpack-decoder.ts";
 import { MsgpackEncoder } from "./msgpack-encoder.ts";
-
-const unpackr = new Unpackr({
-  useRecords: false,
-  mapsAsObjects: true,
-  // "auto": a number when it fits in 2^53, a bigint beyond (msgpackr's typings lag behind its code).
-  int64AsType: "auto" as "number",
-  // Python's msgpack never bundles strings; a peer that claims to is refused as bad data.
-  bundleStrings: false,
-  // bin values are copies: they never alias the scratch buffer below nor pin a socket's chunk.
-  copyBuffers: true,
-});
-
-/**
- * Small payloads are copied here and decoded from it. msgpackr keeps its
- * per-buffer set-up (a DataView) on the buffer it decodes, and reads short
- * strings in JavaScript only when the buffer is short: a fresh view per
- * message pays the first, a range of a large chunk loses the second. One
- * reused buffer has both — about 30% less CPU per small message.
- */
-const SMALL_PAYLOAD_BYTES = 256;
-const scratch: Uint8Array = typeof Buffer !== "undefined" ? Buffer.allocUnsafeSlow(SMALL_PAYLOAD_BYTES) : new Uint8Array(SMALL_PAYLOAD_BYTES);
 
 const encoder = new MsgpackEncoder();
 
@@ -45,23 +24,12 @@ const encoder = new MsgpackEncoder();
 export function decodePayload(source: Uint8Array, start = 0, end = source.length): unknown {
   const bytes = end - start;
   if (bytes <= 0) throw new RepodError("DECODE_FAILED", "payload of 0 bytes is not valid msgpack: it is empty");
-  let value: unknown;
   try {
-    if (bytes <= SMALL_PAYLOAD_BYTES) {
-      for (let i = 0; i < bytes; i++) scratch[i] = source[start + i]!;
-      value = unpackr.unpack(scratch, bytes);
-    } else {
-      value = unpackr.unpack(start === 0 && end === source.length ? source : source.subarray(start, end));
-    }
+    return decodeMsgpack(source, start, end);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     throw new RepodError("DECODE_FAILED", `payload of ${bytes} bytes is not valid msgpack: ${why}`, { cause: error });
   }
-  // msgpack has no undefined (msgpackr gives it for its own extension), and 0xc1 is a byte msgpack never uses.
-  if (value === undefined || value === C1) {
-    throw new RepodError("DECODE_FAILED", `payload of ${bytes} bytes is not valid msgpack: it holds no value Python could send`);
-  }
-  return value;
 }
 
 /**

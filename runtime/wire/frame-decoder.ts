@@ -51,8 +51,8 @@ export class FrameDecoder {
   /**
    * Feeds one chunk; calls `sink` (or `sink.payload`) for every payload completed, in order,
    * as a range of a buffer: `source[start, end)`. A range rather than a
-   * view, so that decoding needs no new object per message (msgpackr decodes
-   * a range of a buffer it has seen before at no set-up cost).
+   * view, so that decoding needs no new object per message (the decoder reads
+   * a range of the chunk in place).
    * Throws `FRAME_TOO_LARGE` when a frame announces more than the limit; the
    * stream cannot be resynchronised after that, so the connection must close.
    */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PongBot } from "../../examples/pong/bot.ts";
 import { startPongWeb, type RunningPongWeb } from "../../examples/pong/web-server.ts";
 import { launchBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
-import { waitFor } from "../helpers/wait.ts";
+import { PATIENCE_MS, waitFor } from "../helpers/wait.ts";
 
 describe("pong in Chromium against a TCP bot", () => {
   let running: RunningPongWeb;
@@ -26,10 +26,10 @@ describe("pong in Chromium against a TCP bot", () => {
 
   it("a browser player and a TCP bot share one match; the page's paddle moves for both", async () => {
     const page = await browser.open(running.url);
-    await page.waitForFunction(() => (window as any).pong?.slot === 0, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => (window as any).pong?.slot === 0, undefined, { timeout: PATIENCE_MS });
     await bot.connect("127.0.0.1", running.server.address.port);
     await waitFor(() => bot.slot === 1 && bot.state !== null, "the bot playing on the right");
-    await page.waitForFunction(() => (window as any).pong.state?.tick > 30, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => (window as any).pong.state?.tick > 30, undefined, { timeout: PATIENCE_MS });
     expect(new Set([...running.server.channels].map((c) => c.link.transport!.kind))).toEqual(new Set(["tcp", "websocket"]));
 
     const before = bot.state!.paddles[0];
@@ -38,7 +38,7 @@ describe("pong in Chromium against a TCP bot", () => {
     await page.waitForTimeout(300);
     await page.keyboard.up(before > 200 ? "ArrowUp" : "ArrowDown");
     // The bot, over TCP, sees the browser's paddle move at least 60 units.
-    await waitFor(() => Math.abs(bot.state!.paddles[0] - before) >= 60, "the left paddle to move", 5000);
+    await waitFor(() => Math.abs(bot.state!.paddles[0] - before) >= 60, "the left paddle to move");
     const seenByPage = await page.evaluate(() => (window as any).pong.state.paddles[0]);
     expect(Math.abs(seenByPage - before)).toBeGreaterThanOrEqual(60);
     await screenshot(page, "pong-browser-vs-bot");

@@ -5,7 +5,7 @@ import { createPageServer, listen } from "../../examples/web/page-server.ts";
 import { Channel, Server, type AnyMessage } from "../../runtime/index.ts";
 import { launchBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
 import { RecordingListener } from "../helpers/listener.ts";
-import { waitFor } from "../helpers/wait.ts";
+import { PATIENCE_MS, waitFor } from "../helpers/wait.ts";
 
 const fixture = (name: string): string => new URL(`fixtures/${name}`, import.meta.url).pathname;
 
@@ -19,13 +19,13 @@ class RelayChannel extends Channel {
 }
 
 describe("the runtime in the browser bundle", () => {
-  it("pulls in no node: module, and carries msgpackr and the WebSocket connector", async () => {
+  it("pulls in no node: module, and carries the msgpack decoder and the WebSocket connector", async () => {
     const script = await bundleForBrowser(fixture("relay-client.ts"), { minify: true });
     expect(script).not.toMatch(/["']node:/);
     // Self-contained: no import or require left for the browser to resolve.
     expect(script).not.toMatch(/\bimport\s*[\w{*][^;]*?from\s*["']|\bimport\(["']|\brequire\(/);
     expect(script).toContain("new WebSocket(");
-    expect(script).toContain("MessagePack"); // msgpackr's decoder
+    expect(script).toContain("is not a value repod sends"); // runtime/wire/msgpack-decoder.ts
   });
 });
 
@@ -51,13 +51,13 @@ describe("a browser client and a Node TCP client on one server", () => {
 
   it("exchange messages both ways through the same server; bytes and numbers survive", async () => {
     const page = await browser.open(`http://127.0.0.1:${port}/`);
-    await page.waitForFunction(() => (window as any).relay?.received.some((m: any) => m.action === "connected"), undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => (window as any).relay?.received.some((m: any) => m.action === "connected"), undefined, { timeout: PATIENCE_MS });
     const tcp = new RecordingListener().loop();
     try {
       await tcp.connect("127.0.0.1", server.address.port);
       await tcp.waitFor("connected");
       tcp.send({ action: "say", text: "from node" });
-      await page.waitForFunction(() => (window as any).relay.received.some((m: any) => m.action === "said"), undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => (window as any).relay.received.some((m: any) => m.action === "said"), undefined, { timeout: PATIENCE_MS });
       await page.evaluate(() => {
         const relay = (window as any).relay;
         relay.send({ action: "say", text: "from the browser" });
@@ -68,7 +68,7 @@ describe("a browser client and a Node TCP client on one server", () => {
         ["from node", "tcp"],
         ["from the browser", "websocket"],
       ]);
-      await page.waitForFunction(() => (window as any).relay.received.some((m: any) => m.action === "echo"), undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => (window as any).relay.received.some((m: any) => m.action === "echo"), undefined, { timeout: PATIENCE_MS });
       const seen = await page.evaluate(() =>
         (window as any).relay.received.map((m: any) => (m.bytes ? { ...m, bytes: [...m.bytes] } : m)),
       );

@@ -2,6 +2,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTag, type RunningTag } from "../../examples/tag/server.ts";
 import { launchBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
+import { PATIENCE_MS } from "../helpers/wait.ts";
 
 type Player = { id: string; name: string; x: number; y: number; tags: number };
 type Seen = { you: string; tick: number; it: string | null; players: Player[] };
@@ -91,7 +92,7 @@ describe("tag in Chromium", () => {
     const ada = await browser.open(`${running.url}?name=ada`);
     const bob = await browser.open(`${running.url}?name=bob`);
     for (const page of [ada, bob]) {
-      await page.waitForFunction(() => (window as any).tag?.current?.players.length === 2, undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => (window as any).tag?.current?.players.length === 2, undefined, { timeout: PATIENCE_MS });
     }
     const [fromAda, fromBob] = [await seen(ada), await seen(bob)];
     expect(fromAda.players.map((p) => p.name).sort()).toEqual(["ada", "bob"]);

@@ -2,6 +2,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWhiteboard, type RunningWhiteboard } from "../../examples/whiteboard/server.ts";
 import { launchBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
+import { PATIENCE_MS } from "../helpers/wait.ts";
 
 type Stroke = { id: string; color: string; width: number; author: string; points: Array<{ x: number; y: number }> };
 
@@ -11,7 +12,7 @@ function strokesOf(page: Page): Promise<Stroke[]> {
 }
 
 async function waitStrokes(page: Page, count: number): Promise<void> {
-  await page.waitForFunction((n) => (window as any).whiteboard?.strokes.size >= n, count, { timeout: 10_000 });
+  await page.waitForFunction((n) => (window as any).whiteboard?.strokes.size >= n, count, { timeout: PATIENCE_MS });
 }
 
 /** Drags the mouse across the canvas from (x0,y0) to (x1,y1), in fractions of its size. */
@@ -42,7 +43,7 @@ describe("whiteboard in Chromium", () => {
     const alice = await browser.open(running.url);
     const bob = await browser.open(running.url);
     for (const page of [alice, bob]) {
-      await page.waitForFunction(() => (window as any).whiteboard?.you !== "", undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => (window as any).whiteboard?.you !== "", undefined, { timeout: PATIENCE_MS });
     }
     await alice.fill("#name", "alice");
     await alice.locator("#name").dispatchEvent("change");
@@ -54,7 +55,7 @@ describe("whiteboard in Chromium", () => {
 
     // Both strokes finished on both pages: every point came before the `ended`.
     for (const page of [alice, bob]) {
-      await page.waitForFunction(() => (window as any).whiteboard.finished.size >= 2, undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => (window as any).whiteboard.finished.size >= 2, undefined, { timeout: PATIENCE_MS });
     }
     const [seenByAlice, seenByBob] = [await strokesOf(alice), await strokesOf(bob)];
     expect(seenByAlice).toEqual(seenByBob);
@@ -78,7 +79,7 @@ describe("whiteboard in Chromium", () => {
     const carol = await browser.open(running.url);
     await waitStrokes(carol, 2);
     expect(await strokesOf(carol)).toEqual(seenByAlice);
-    await alice.waitForFunction(() => document.getElementById("status")!.textContent === "3 online", undefined, { timeout: 10_000 });
+    await alice.waitForFunction(() => document.getElementById("status")!.textContent === "3 online", undefined, { timeout: PATIENCE_MS });
 
     await screenshot(alice, "whiteboard-alice");
     await screenshot(carol, "whiteboard-late-joiner");

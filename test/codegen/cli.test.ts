@@ -1,6 +1,7 @@
 /**
- * The `repod generate` command: writing, --check (stale, missing and orphaned
- * files), problems in protocol files, usage errors, and bin/repod.js itself.
+ * The `repod` command line: `repod generate` (writing, --check for stale,
+ * missing and orphaned files, problems in protocol files, usage errors), the
+ * dispatch to commands, and bin/repod.js itself.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -84,9 +85,10 @@ describe("repod generate", () => {
   });
 
   it.each([
-    [[], "usage: repod generate"],
+    [[], "usage: repod <command>"],
     [["generate"], "name protocol files or folders"],
-    [["build", "protocol"], "usage: repod generate"],
+    [["build", "protocol"], 'repod: unknown command "build"\nusage: repod <command>'],
+    [["toString"], 'repod: unknown command "toString"'],
     [["generate", "protocol", "--bogus"], "Unknown option '--bogus'"],
     [["generate", "protocol", "--check", "--watch"], "--check and --watch do not go together"],
   ])("usage errors exit 2: %j", async (argv, message) => {
@@ -102,6 +104,8 @@ describe("repod generate", () => {
       err: (l) => err.push(l),
       signal: controller.signal,
     });
+    const generated = Date.now() + 5_000;
+    while (!existsSync(path.join(dir, "gen/a.ts")) && Date.now() < generated) await new Promise((r) => setTimeout(r, 20));
     expect(read("gen/a.ts")).toContain("name: string");
     write("protocol/a.protocol.ts", "export interface ClientMessages { hi: { name: boolean } }");
     const deadline = Date.now() + 5_000;
@@ -109,7 +113,16 @@ describe("repod generate", () => {
     controller.abort();
     expect(await done).toBe(0);
     expect(read("gen/a.ts")).toContain("name: boolean");
-  }, 10_000);
+  });
+
+  it("--help lists the commands; generate --help says how to generate", async () => {
+    expect(await run("--help")).toBe(0);
+    expect(out.join("\n")).toMatch(/^usage: repod <command> \[arguments\]\n\ncommands:\n  generate   turn protocol files/);
+    out = [];
+    expect(await run("generate", "--help")).toBe(0);
+    expect(out.join("\n")).toMatch(/^usage: repod generate <protocol files or folders\.\.\.>/);
+    expect(err).toEqual([]);
+  });
 
   it("a missing input exits 1", async () => {
     expect(await run("generate", "nowhere", "--out", "gen")).toBe(1);
@@ -122,5 +135,5 @@ describe("repod generate", () => {
       encoding: "utf8",
     });
     expect(text).toMatch(/repod generate --check: \d+ files up to date/);
-  }, 30_000);
+  });
 });

@@ -189,5 +189,5 @@ describe("emit", () => {
     }
     // The strict options apply to what generated code is: the runtime's own sources are checked by the root tsconfig.
     expect(output.split("\n").filter((line) => line.startsWith("test/.artifacts/"))).toEqual([]);
-  }, 60_000);
+  });
 });

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { PATIENCE_MS } from "./wait.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -52,7 +53,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
       page.on("console", (message) => {
         if (message.type() === "error") errors.push(`${url}: ${message.text()}`);
       });
-      await page.goto(url, { timeout: 15_000 });
+      await page.goto(url, { timeout: PATIENCE_MS });
       return page;
     },
     async close() {

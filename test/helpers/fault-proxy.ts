@@ -17,10 +17,17 @@ export interface Fault {
   direction: Direction;
   /** Bytes forwarded in `direction` before the fault; 0 faults at the first byte. */
   afterBytes: number;
+  /** Fault only on a chunk that goes past `afterBytes`: a chunk that ends exactly there is forwarded whole, and the fault waits for the next one. */
+  past?: boolean;
 }
+
+/** How many of the first bytes each way a connection keeps, to find where a handshake ends. */
+const HEAD_BYTES = 4096;
 
 export class ProxiedConnection {
   readonly bytes: Record<Direction, number> = { toServer: 0, toClient: 0 };
+  /** The first bytes forwarded each way (up to 4 KiB). */
+  readonly head: Record<Direction, Buffer> = { toServer: Buffer.alloc(0), toClient: Buffer.alloc(0) };
   state: "open" | "faulted" | "closed" = "open";
 
   constructor(
@@ -50,17 +57,24 @@ export class ProxiedConnection {
 
   private reached = false;
 
+  private keep(chunk: Buffer, direction: Direction): void {
+    const head = this.head[direction];
+    if (head.length < HEAD_BYTES) this.head[direction] = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
+  }
+
   private forward(chunk: Buffer, direction: Direction): void {
     if (this.state !== "open") return;
     const to = direction === "toServer" ? this.server : this.client;
     const fault = this.fault;
-    if (fault === undefined || fault.direction !== direction || this.bytes[direction] + chunk.length < fault.afterBytes) {
+    if (fault === undefined || fault.direction !== direction || this.bytes[direction] + chunk.length < fault.afterBytes + (fault.past ? 1 : 0)) {
       this.bytes[direction] += chunk.length;
+      this.keep(chunk, direction);
       to.write(chunk);
       return;
     }
     const keep = Math.max(0, fault.afterBytes - this.bytes[direction]);
     this.bytes[direction] += keep;
+    this.keep(chunk.subarray(0, keep), direction);
     this.reached = true;
     this.state = "faulted";
     const apply = (): void => {

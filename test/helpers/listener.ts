@@ -1,6 +1,6 @@
 /** A ConnectionListener that records every message and event, pumped on a timer like a game loop. */
 import { ConnectionListener, type AnyMessage, type ClientOptions } from "../../runtime/index.ts";
-import { waitFor } from "./wait.ts";
+import { PATIENCE_MS, waitFor } from "./wait.ts";
 
 export class RecordingListener extends ConnectionListener {
   readonly log: AnyMessage[] = [];
@@ -44,7 +44,7 @@ export class RecordingListener extends ConnectionListener {
     return this.log.filter((m) => m.action === action);
   }
 
-  async waitFor(action: string, count = 1, timeoutMs = 5000): Promise<void> {
+  async waitFor(action: string, count = 1, timeoutMs = PATIENCE_MS): Promise<void> {
     await waitFor(() => this.of(action).length >= count, `${count} × "${action}" (have: ${this.actions().join(",")})`, timeoutMs);
   }
 }

@@ -1,5 +1,5 @@
 /** What the wire-level test peers (TCP and WebSocket) share: the messages they received, and waiting on them. */
-import { waitFor } from "./wait.ts";
+import { PATIENCE_MS, waitFor } from "./wait.ts";
 
 export abstract class RecordingPeer {
   readonly received: Array<Record<string, unknown>> = [];
@@ -9,11 +9,11 @@ export abstract class RecordingPeer {
     return this.received.map((m) => String(m.action));
   }
 
-  async waitFor(count: number, what = `${count} messages`, timeoutMs = 5000): Promise<void> {
+  async waitFor(count: number, what = `${count} messages`, timeoutMs = PATIENCE_MS): Promise<void> {
     await waitFor(() => this.received.length >= count, what, timeoutMs);
   }
 
-  async waitClosed(timeoutMs = 5000): Promise<void> {
+  async waitClosed(timeoutMs = PATIENCE_MS): Promise<void> {
     await waitFor(() => this.closed, "the connection to close", timeoutMs);
   }
 

@@ -11,6 +11,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
+import { PATIENCE_MS } from "./wait.ts";
 
 export class RedisServer {
   private child: ChildProcess | null = null;
@@ -27,7 +28,7 @@ export class RedisServer {
   }
 
   /** Starts redis-server on a free port; resolves once it accepts connections. */
-  static async start(timeoutMs = 5000): Promise<RedisServer> {
+  static async start(timeoutMs = PATIENCE_MS): Promise<RedisServer> {
     const server = new RedisServer(await freePort());
     await server.restart(timeoutMs);
     return server;
@@ -39,7 +40,7 @@ export class RedisServer {
   }
 
   /** Starts it (again) on its port, empty (there is no persistence). */
-  async restart(timeoutMs = 5000): Promise<void> {
+  async restart(timeoutMs = PATIENCE_MS): Promise<void> {
     if (this.child) throw new Error("redis-server is already running");
     const child = spawn(
       "redis-server",

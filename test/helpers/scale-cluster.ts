@@ -1,7 +1,7 @@
 /** Starts scale-node.ts processes (real servers with the Redis adapter) and reads what they print. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { waitFor } from "./wait.ts";
+import { PATIENCE_MS, waitFor } from "./wait.ts";
 
 const script = fileURLToPath(new URL("./scale-node.ts", import.meta.url));
 
@@ -15,7 +15,7 @@ export interface ScaleNode {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startNode(redisUrl: string, prefix: string, heartbeatMs = 200, timeoutMs = 15_000): Promise<ScaleNode> {
+export async function startNode(redisUrl: string, prefix: string, heartbeatMs = 200, timeoutMs = PATIENCE_MS): Promise<ScaleNode> {
   const child = spawn(process.execPath, ["--import", "tsx", "--conditions=repod-source", script, redisUrl, prefix, String(heartbeatMs)], {
     stdio: ["ignore", "pipe", "pipe"],
   });

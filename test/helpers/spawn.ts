@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { waitFor } from "./wait.ts";
+import { PATIENCE_MS, waitFor } from "./wait.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -37,7 +37,7 @@ export class Script {
   }
 
   /** Waits for a line matching `pattern`; returns its match. */
-  async line(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+  async line(pattern: RegExp, timeoutMs = PATIENCE_MS): Promise<RegExpMatchArray> {
     let match: RegExpMatchArray | null = null;
     await waitFor(
       () => this.lines.some((l) => (match = l.match(pattern)) !== null) || this.exited,
@@ -49,12 +49,12 @@ export class Script {
   }
 
   /** The port from a "listening on host:port" line. */
-  async port(timeoutMs = 15_000): Promise<number> {
+  async port(timeoutMs = PATIENCE_MS): Promise<number> {
     const match = await this.line(/listening on [^\s]+:(\d+)/, timeoutMs);
     return Number(match[1]);
   }
 
-  async exit(timeoutMs = 15_000): Promise<number | null> {
+  async exit(timeoutMs = PATIENCE_MS): Promise<number | null> {
     await waitFor(() => this.exited, `the script to exit (output:\n${this.lines.join("\n")})`, timeoutMs);
     return this.exitCode;
   }

@@ -53,7 +53,7 @@ describe("RedisAdapter", () => {
     const redis = RedisServer.at(port);
     await redis.restart();
     cleanup.push(() => redis.stop());
-    await waitFor(() => server.events.some((e) => e.event === "adapter-recovered"), "the adapter to recover", 5000);
+    await waitFor(() => server.events.some((e) => e.event === "adapter-recovered"), "the adapter to recover");
     expect(server.events.find((e) => e.event === "adapter-recovered")!.unsent).toBe(3);
     expect(await server.count()).toBe(1);
     const other = await serve(url);

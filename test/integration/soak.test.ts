@@ -17,14 +17,18 @@ describe("soak: players connecting, chatting and leaving", () => {
     expect(result.dropped).toBe(0);
     // Churn happened: players left and newcomers took their places.
     expect(result.players, lines.join("\n")).toBeGreaterThan(330);
-    expect(result.server.end.accepted).toBe(result.players - result.connectFailures);
+    // Every player is accounted for, and every greeted one was accepted by the server (onConnect); one that
+    // was still connecting when the run ended may or may not have been (on a busy machine, many are).
+    expect(result.greeted + result.connectFailures + result.abandoned).toBe(result.players);
+    expect(result.server.end.accepted).toBeGreaterThanOrEqual(result.greeted);
+    expect(result.server.end.accepted).toBeLessThanOrEqual(result.greeted + result.abandoned);
     expect(result.said).toBeGreaterThan(500);
     expect(result.delivered).toBeGreaterThan(result.said);
     expect(result.server.end.channels).toBe(0);
     expect(result.server.end.fds).toBeLessThanOrEqual(result.server.start.fds + 4);
     expect(result.server.end.peakFds).toBeGreaterThanOrEqual(result.server.start.fds + 300);
     expect(lines.at(-1)).toBe("lost: 0");
-  }, 60_000);
+  });
 
   it("reports lost lines when the server drops some", async () => {
     const lines: string[] = [];
@@ -32,5 +36,5 @@ describe("soak: players connecting, chatting and leaving", () => {
     expect(result.ok).toBe(false);
     expect(result.lost).toBeGreaterThan(0);
     expect(lines.at(-1)).toMatch(/^lost: [1-9]\d*$/);
-  }, 60_000);
+  });
 });

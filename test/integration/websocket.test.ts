@@ -129,7 +129,7 @@ describe("WebSocket transport", () => {
     await client.connect(`ws://127.0.0.1:${port}/ws?room=1`);
     client.send({ action: "echo", ok: true });
     await client.waitFor("echo");
-    const lost = listener({ connectTimeoutMs: 2000 });
+    const lost = listener({ connectTimeoutMs: 2000, reconnect: false });
     await lost.connect(`ws://127.0.0.1:${port}/elsewhere`);
     await lost.waitFor("disconnected");
     expect(lost.of("error")[0]!.code).toBe("CONNECT_FAILED");
@@ -138,11 +138,11 @@ describe("WebSocket transport", () => {
     expect(await get(http, "/")).toBe("<h1>game</h1>"); // your server lives on
   });
 
-  it("a refused connection is an error event then disconnected, never a rejection", async () => {
+  it("a refused connection is an error event then disconnected (reconnect off), never a rejection", async () => {
     const server = await startServer();
     const url = server.websocketAddress!.url;
     await server.stop();
-    const client = listener();
+    const client = listener({ reconnect: false });
     await client.connect(url);
     await client.waitFor("disconnected");
     expect(client.actions()).toEqual(["error", "disconnected"]);

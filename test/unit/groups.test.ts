@@ -1,6 +1,15 @@
 /** Groups, ids and presence of one server with the in-process adapter, over real loopback sockets. */
 import { afterEach, describe, expect, it } from "vitest";
-import { Channel, LocalAdapter, Server, type AnyMessage, type ChannelInit, type Delivery, type RepodError } from "../../runtime/index.ts";
+import {
+  Channel,
+  LocalAdapter,
+  Server,
+  type AnyMessage,
+  type ChannelInit,
+  type Delivery,
+  type PresenceChange,
+  type RepodError,
+} from "../../runtime/index.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
 import { sleep, waitFor } from "../helpers/wait.ts";
 
@@ -13,6 +22,12 @@ class RoomChannel extends Channel {
   }
   Network_nick(data: AnyMessage): void {
     this.setPresence({ nick: String(data.nick) });
+  }
+  /** Two changes in one handler. */
+  Network_enter(data: AnyMessage): void {
+    this.join(String(data.group));
+    this.setPresence({ nick: String(data.nick) });
+    this.send({ action: "entered", seen: this.server.presence.member(this.id)?.presence ?? null });
   }
 }
 
@@ -179,5 +194,40 @@ describe("presence", () => {
     expect(red.map((m) => m.presence).sort()).toEqual([{ nick: "ann" }, { nick: "bob" }]);
     expect(red.map((m) => m.id).sort()).toEqual([idOf(p1!), idOf(p2!)].sort());
     expect((await server.members()).find((m) => m.id === idOf(p3!))).toEqual({ id: idOf(p3!), groups: [], presence: undefined });
+  });
+
+  it("announces the changes made in one handler once, after it, with the view as it is then; a throwing onPresence is reported", async () => {
+    const changes: Array<{ change: PresenceChange; red: number; all: number }> = [];
+    const errors: RepodError[] = [];
+    let fail = false;
+    class Watching extends Server<RoomChannel> {
+      override onPresence(change: PresenceChange): void {
+        changes.push({ change, red: this.presence.count("red"), all: this.presence.count() });
+        if (fail) throw new Error("boom");
+      }
+      override onError(error: RepodError): void {
+        errors.push(error);
+      }
+    }
+    const server = new Watching({ channelClass: RoomChannel, port: 0 });
+    await server.start();
+    cleanup.push(() => server.stop());
+    const [p1] = await peers(server, 1);
+    await waitFor(() => changes.length === 1, "the connection's change");
+    expect(changes[0]).toMatchObject({ change: { cause: "change", server: server.serverId, joined: [{ id: idOf(p1!), groups: [] }] }, all: 1 });
+
+    p1!.send({ action: "enter", group: "red", nick: "ann" });
+    await p1!.waitFor(2, "entered");
+    expect(p1!.received[1]).toEqual({ action: "entered", seen: null }); // not announced (nor in the view) while the handler runs
+    await waitFor(() => changes.length === 2, "the handler's change");
+    expect(changes[1]).toMatchObject({ change: { updated: [{ id: idOf(p1!), groups: ["red"], presence: { nick: "ann" } }], joined: [], left: [] }, red: 1 });
+    expect(changes[1]!.change.version).toBeGreaterThan(changes[0]!.change.version);
+
+    fail = true;
+    p1!.close();
+    await waitFor(() => errors.length === 1, "the hook's error");
+    expect(changes[2]).toMatchObject({ change: { left: [{ id: idOf(p1!) }] }, all: 0 });
+    expect(errors[0]).toMatchObject({ code: "HANDLER_FAILED", message: "onPresence threw: boom" });
+    expect(await server.count()).toBe(0);
   });
 });

@@ -27,6 +27,7 @@ class FakeHost implements AdapterHost {
     return this.members.get(id);
   }
   log(): void {}
+  presenceAnnounced(): void {}
   reportError(error: RepodError): void {
     this.errors.push(error);
   }
