@@ -121,6 +121,9 @@ export const benchProtocol: ProtocolDescriptor = {
  * ```ts
  * class GameChannel extends BenchChannel {
  *   Network_ping(data: BenchClientMessages["ping"]) {}
+ *   Network_move(data: BenchClientMessages["move"]) {}
+ *   Network_done(data: BenchClientMessages["done"]) {}
+ *   Network_fanout(data: BenchClientMessages["fanout"]) {}
  * }
  * const server = new BenchServer({ channelClass: GameChannel, port: 0 });
  * ```
@@ -151,6 +154,8 @@ export abstract class BenchChannel extends Channel<BenchServerMessage, BenchClie
  * ```ts
  * class Game extends BenchListener {
  *   Network_pong(data: BenchServerMessages["pong"]) {}
+ *   Network_counted(data: BenchServerMessages["counted"]) {}
+ *   Network_tick(data: BenchServerMessages["tick"]) {}
  * }
  * const game = new Game();
  * await game.connect("127.0.0.1", 5071);

@@ -95,6 +95,7 @@ export const chatProtocol: ProtocolDescriptor = {
  * ```ts
  * class GameChannel extends ChatChannel {
  *   Network_nickname(data: ChatClientMessages["nickname"]) {}
+ *   Network_message(data: ChatClientMessages["message"]) {}
  * }
  * const server = new ChatServer({ channelClass: GameChannel, port: 0 });
  * ```
@@ -119,6 +120,8 @@ export abstract class ChatChannel extends Channel<ChatServerMessage, ChatClientM
  * ```ts
  * class Game extends ChatListener {
  *   Network_message(data: ChatServerMessages["message"]) {}
+ *   Network_system(data: ChatServerMessages["system"]) {}
+ *   Network_players(data: ChatServerMessages["players"]) {}
  * }
  * const game = new Game();
  * await game.connect("127.0.0.1", 5071);

@@ -586,6 +586,21 @@ export const kitchenSinkProtocol: ProtocolDescriptor = {
  * ```ts
  * class GameChannel extends KitchenSinkChannel {
  *   Network_join(data: KitchenSinkClientMessages["join"]) {}
+ *   Network_move(data: KitchenSinkClientMessages["move"]) {}
+ *   Network_say(data: KitchenSinkClientMessages["say"]) {}
+ *   Network_draw(data: KitchenSinkClientMessages["draw"]) {}
+ *   Network_upload(data: KitchenSinkClientMessages["upload"]) {}
+ *   Network_settings(data: KitchenSinkClientMessages["settings"]) {}
+ *   Network_ping(data: KitchenSinkClientMessages["ping"]) {}
+ *   Network_post(data: KitchenSinkClientMessages["post"]) {}
+ *   Network_vote(data: KitchenSinkClientMessages["vote"]) {}
+ *   Network_select(data: KitchenSinkClientMessages["select"]) {}
+ *   Network_teleport(data: KitchenSinkClientMessages["teleport"]) {}
+ *   Network_store(data: KitchenSinkClientMessages["store"]) {}
+ *   Network_mixed(data: KitchenSinkClientMessages["mixed"]) {}
+ *   Network_aim(data: KitchenSinkClientMessages["aim"]) {}
+ *   Network_nested(data: KitchenSinkClientMessages["nested"]) {}
+ *   Network_odd(data: KitchenSinkClientMessages["odd"]) {}
  * }
  * const server = new KitchenSinkServer({ channelClass: GameChannel, port: 0 });
  * ```
@@ -652,6 +667,9 @@ export abstract class KitchenSinkChannel extends Channel<KitchenSinkServerMessag
  * ```ts
  * class Game extends KitchenSinkListener {
  *   Network_welcome(data: KitchenSinkServerMessages["welcome"]) {}
+ *   Network_state(data: KitchenSinkServerMessages["state"]) {}
+ *   Network_kicked(data: KitchenSinkServerMessages["kicked"]) {}
+ *   Network_ack(data: KitchenSinkServerMessages["ack"]) {}
  * }
  * const game = new Game();
  * await game.connect("127.0.0.1", 5071);

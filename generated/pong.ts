@@ -229,6 +229,7 @@ export const pongProtocol: ProtocolDescriptor = {
  * ```ts
  * class GameChannel extends PongChannel {
  *   Network_input(data: PongClientMessages["input"]) {}
+ *   Network_ping(data: PongClientMessages["ping"]) {}
  * }
  * const server = new PongServer({ channelClass: GameChannel, port: 0 });
  * ```
@@ -253,6 +254,13 @@ export abstract class PongChannel extends Channel<PongServerMessage, PongClientM
  * ```ts
  * class Game extends PongListener {
  *   Network_welcome(data: PongServerMessages["welcome"]) {}
+ *   Network_full(data: PongServerMessages["full"]) {}
+ *   Network_waiting(data: PongServerMessages["waiting"]) {}
+ *   Network_start(data: PongServerMessages["start"]) {}
+ *   Network_state(data: PongServerMessages["state"]) {}
+ *   Network_scored(data: PongServerMessages["scored"]) {}
+ *   Network_game_over(data: PongServerMessages["game_over"]) {}
+ *   Network_pong(data: PongServerMessages["pong"]) {}
  * }
  * const game = new Game();
  * await game.connect("127.0.0.1", 5071);

@@ -211,6 +211,7 @@ export const tagProtocol: ProtocolDescriptor = {
  * ```ts
  * class GameChannel extends TagChannel {
  *   Network_join(data: TagClientMessages["join"]) {}
+ *   Network_input(data: TagClientMessages["input"]) {}
  * }
  * const server = new TagServer({ channelClass: GameChannel, port: 0 });
  * ```
@@ -235,6 +236,8 @@ export abstract class TagChannel extends Channel<TagServerMessage, TagClientMess
  * ```ts
  * class Game extends TagListener {
  *   Network_welcome(data: TagServerMessages["welcome"]) {}
+ *   Network_state(data: TagServerMessages["state"]) {}
+ *   Network_tagged(data: TagServerMessages["tagged"]) {}
  * }
  * const game = new Game();
  * await game.connect("127.0.0.1", 5071);

@@ -251,6 +251,10 @@ export const whiteboardProtocol: ProtocolDescriptor = {
  * ```ts
  * class GameChannel extends WhiteboardChannel {
  *   Network_name(data: WhiteboardClientMessages["name"]) {}
+ *   Network_begin(data: WhiteboardClientMessages["begin"]) {}
+ *   Network_extend(data: WhiteboardClientMessages["extend"]) {}
+ *   Network_end(data: WhiteboardClientMessages["end"]) {}
+ *   Network_clear(data: WhiteboardClientMessages["clear"]) {}
  * }
  * const server = new WhiteboardServer({ channelClass: GameChannel, port: 0 });
  * ```
@@ -284,6 +288,11 @@ export abstract class WhiteboardChannel extends Channel<WhiteboardServerMessage,
  * ```ts
  * class Game extends WhiteboardListener {
  *   Network_board(data: WhiteboardServerMessages["board"]) {}
+ *   Network_begun(data: WhiteboardServerMessages["begun"]) {}
+ *   Network_extended(data: WhiteboardServerMessages["extended"]) {}
+ *   Network_ended(data: WhiteboardServerMessages["ended"]) {}
+ *   Network_cleared(data: WhiteboardServerMessages["cleared"]) {}
+ *   Network_online(data: WhiteboardServerMessages["online"]) {}
  * }
  * const game = new Game();
  * await game.connect("127.0.0.1", 5071);

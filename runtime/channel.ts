@@ -19,36 +19,28 @@
  */
 import type { RepodError } from "./errors.ts";
 import { dispatch, handlerFailed } from "./dispatch.ts";
+import type { ChannelHost, ChannelServer } from "./host.ts";
 import { Link, type LinkLimits, type LinkOwner } from "./link.ts";
 import type { PresenceValue } from "./adapter/adapter.ts";
 import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./protocol.ts";
-import type { Server } from "./server.ts";
 import type { Transport } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
 
-/** What a server hands a channel it makes. Pass it on to `super()` if you write a constructor. */
-export interface ChannelInit {
-  /** The server that accepted the connection. */
-  readonly server: Server<any>;
+/**
+ * What a server hands a channel it makes. Pass it on to `super()` if you
+ * write a constructor. `TOut` is what the server may send.
+ */
+export interface ChannelInit<TOut extends Message = AnyMessage> {
+  /** The server that accepted the connection, as the channel's handlers see it. */
+  readonly server: ChannelServer<TOut>;
   /** The channel's id, unique across processes. */
   readonly id: string;
+  /** @internal what the channel tells its server. */
+  readonly host: ChannelHost;
+  /** @internal */
   readonly limits: LinkLimits;
+  /** @internal validators of incoming messages by action; null when validation is off. */
   readonly validators: ReadonlyMap<string, Validator> | null;
-}
-
-/** What a channel needs from its server (the `Server` class implements it; not for users). */
-export interface ChannelHost {
-  /** Called when a channel's transport closed, for the server's bookkeeping and hooks. */
-  channelTransportClosed(channel: Channel<any, any>, transport: Transport, error: RepodError | undefined): void;
-  /** Called for each control frame (heartbeat, resume) a channel receives. */
-  channelControl(channel: Channel<any, any>, message: Message & Record<string, unknown>): void;
-  /** Called when a channel joins or leaves a group. */
-  channelJoined(channel: Channel<any, any>, group: string): void;
-  channelLeft(channel: Channel<any, any>, group: string): void;
-  /** Called when a channel's presence changed. */
-  channelPresence(channel: Channel<any, any>): void;
-  /** Called for every error a channel reports, for the server's logger. */
-  channelError(channel: Channel<any, any>, error: RepodError): void;
 }
 
 const NO_GROUPS: ReadonlySet<string> = new Set();
@@ -58,14 +50,17 @@ const NO_GROUPS: ReadonlySet<string> = new Set();
  * shared by every channel, rather than closures made per connection.
  */
 class ChannelLink implements LinkOwner {
-  constructor(private readonly channel: Channel<any, any>) {}
+  constructor(
+    private readonly channel: Channel<any, any>,
+    private readonly host: ChannelHost,
+  ) {}
 
   message(message: Message & Record<string, unknown>): void {
     dispatch(this.channel, message, this);
   }
 
   control(message: Message & Record<string, unknown>): void {
-    this.channel.server.channelControl(this.channel, message);
+    this.host.control(this.channel, message);
   }
 
   problem(error: RepodError): void {
@@ -74,12 +69,12 @@ class ChannelLink implements LinkOwner {
 
   transportClosed(transport: Transport, error: RepodError | undefined): void {
     if (this.channel.link.transport === null) this.channel.detached(transport);
-    this.channel.server.channelTransportClosed(this.channel, transport, error);
+    this.host.transportClosed(this.channel, transport, error);
   }
 }
 
-/** The class a server makes its channels from. */
-export type ChannelClass<C extends Channel<any, any>> = (new (init: ChannelInit) => C) & {
+/** The class a server makes its channels from; `TOut` is what the server may send to them. */
+export type ChannelClass<C, TOut extends Message = AnyMessage> = (new (init: ChannelInit<TOut>) => C) & {
   readonly protocol?: ProtocolDescriptor;
 };
 
@@ -93,10 +88,16 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
 
   /** Unique across processes: `<server id>.<number>`. */
   readonly id: string;
-  /** The server that made this channel: `this.server.sendToAll(…)`. */
-  readonly server: Server<any>;
+  /**
+   * The server that made this channel: `this.server.sendToAll(…)` takes only
+   * messages the server may send. Declare your own server class to reach its
+   * members: `declare readonly server: MyServer`.
+   */
+  readonly server: ChannelServer<TOut>;
   /** @internal the conversation with the client. */
   readonly link: Link;
+  /** What the channel tells its server (an ES private field: no clash with a subclass's names). */
+  readonly #host: ChannelHost;
   /** Null until the channel first joins a group: most never do, and an empty Set is not free. */
   private memberOf: Set<string> | null = null;
   /** The address of the last transport, kept once it closed (while one is attached, `addr` reads it). */
@@ -105,10 +106,11 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   /** Set once the server has let the channel go: joins after that are ignored. */
   private released = false;
 
-  constructor(init: ChannelInit) {
+  constructor(init: ChannelInit<TOut>) {
     this.id = init.id;
     this.server = init.server;
-    const owner = new ChannelLink(this);
+    const host = (this.#host = init.host);
+    const owner = new ChannelLink(this, host);
     this.link = new Link(owner, init.limits, init.validators);
   }
 
@@ -152,20 +154,20 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   /** Sets {@link presence}; a JSON value, kept small (it is copied to every process that asks). */
   setPresence(value: PresenceValue | undefined): void {
     this.presenceNow = value;
-    if (!this.released) this.server.channelPresence(this);
+    if (!this.released) this.#host.presence(this);
   }
 
   /** Joins `group`: the server's `sendToGroup(group, …)` reaches this channel. Ignored once closed. */
   join(group: string): void {
     if (this.released || this.memberOf?.has(group)) return;
     (this.memberOf ??= new Set()).add(group);
-    this.server.channelJoined(this, group);
+    this.#host.joined(this, group);
   }
 
   /** Leaves `group`. A channel leaves all its groups when it closes. */
   leave(group: string): void {
     if (!this.memberOf?.delete(group)) return;
-    this.server.channelLeft(this, group);
+    this.#host.left(this, group);
   }
 
   /** Called once the channel is connected and the greeting is sent. */
@@ -188,12 +190,12 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
 
   /** @internal reports an error to `onError` and the server's logger; never throws. */
   report(error: RepodError): void {
-    this.server.channelError(this, error);
+    this.#host.error(this, error);
     if (this.onError === undefined) return;
     try {
       this.onError(error);
     } catch (thrown) {
-      this.server.channelError(this, handlerFailed("error", thrown, "onError"));
+      this.#host.error(this, handlerFailed("error", thrown, "onError"));
     }
   }
 

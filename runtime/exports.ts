@@ -5,7 +5,8 @@
  * placeholder `Server`.
  */
 export { Channel, type ChannelClass, type ChannelInit } from "./channel.ts";
-export type { BroadcastOptions, OutOf, ServerOptions } from "./server.ts";
+export type { BroadcastOptions, ChannelServer } from "./host.ts";
+export type { OutOf, ServerOptions } from "./server.ts";
 export {
   Client,
   registerConnector,

@@ -255,7 +255,7 @@ export class Link implements TransportEvents {
     this.waitingBytes = 0;
   }
 
-  /** @internal a payload from the transport. */
+  /** Transport event: a payload arrived (the link is its transport's event receiver). */
   payload(source: Uint8Array, start: number, end: number): void {
     let message: Message & Record<string, unknown>;
     try {
@@ -292,22 +292,22 @@ export class Link implements TransportEvents {
     this.owner.message(message);
   }
 
-  /** @internal the transport broke: the first reason is the one reported when it closes. */
+  /** Transport event: the transport broke; the first reason is the one reported when it closes. */
   error(error: RepodError): void {
     this.firstError ??= error;
   }
 
-  /** @internal the transport's own keep-alive was answered. */
+  /** Transport event: the transport's own keep-alive was answered. */
   pong(): void {
     this.log?.alive?.();
   }
 
-  /** @internal bad input that left the transport usable. */
+  /** Transport event: bad input that left the transport usable. */
   problem(error: RepodError): void {
     this.owner.problem(this.withRemote(error));
   }
 
-  /** @internal the transport closed. */
+  /** Transport event: the transport closed. */
   closed(transport: Transport): void {
     if (this.current === transport) this.current = null;
     this.owner.transportClosed(transport, this.firstError);

@@ -4,10 +4,10 @@
  * names. The Server keeps the hooks and the adapter; this keeps the sets.
  */
 import type { Delivery, Member } from "./adapter/adapter.ts";
-import type { Channel } from "./channel.ts";
 import type { RepodError } from "./errors.ts";
+import type { Endpoint } from "./host.ts";
 
-export class Roster<C extends Channel<any, any>> {
+export class Roster<C extends Endpoint> {
   /** Every connected (or suspended) channel. */
   readonly channels = new Set<C>();
   private readonly byId = new Map<string, C>();
@@ -87,7 +87,7 @@ export class Roster<C extends Channel<any, any>> {
 }
 
 /** One member's share of a delivery: a full resume queue (QUEUE_FULL) is that channel's problem, not the others'. */
-function sendFrame(channel: Channel<any, any>, frame: Uint8Array): boolean {
+function sendFrame(channel: Endpoint, frame: Uint8Array): boolean {
   try {
     return channel.link.send(frame) > 0;
   } catch (error) {

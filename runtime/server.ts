@@ -22,7 +22,7 @@ import { randomBytes } from "node:crypto";
 import type { Adapter, AdapterHost, Delivery, Member, PresenceChange, PresenceView } from "./adapter/adapter.ts";
 import { LocalAdapter } from "./adapter/local.ts";
 import { Roster } from "./roster.ts";
-import { Channel, type ChannelClass, type ChannelHost, type ChannelInit } from "./channel.ts";
+import { Channel, type ChannelClass, type ChannelInit } from "./channel.ts";
 import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HOST,
@@ -36,6 +36,7 @@ import {
 } from "./constants.ts";
 import { handlerFailed } from "./dispatch.ts";
 import { RepodError } from "./errors.ts";
+import type { BroadcastOptions, ChannelHost, ChannelServer } from "./host.ts";
 import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, Validator } from "./protocol.ts";
 import type { Clock } from "./session/clock.ts";
@@ -64,7 +65,7 @@ export type OutOf<C> = 0 extends 1 & C ? AnyMessage : C extends { send(message: 
 /** Options of a {@link Server}; every one has a default. */
 export interface ServerOptions<C extends Channel<any, any>> {
   /** The class each client's channel is made from. @default Channel (every message goes to networkReceived) */
-  channelClass?: ChannelClass<C>;
+  channelClass?: ChannelClass<C, OutOf<C>>;
   /** Address to listen on. @default "127.0.0.1" */
   host?: string;
   /** Port to listen on; 0 picks a free one (read it from `server.address`). @default 5071 */
@@ -123,23 +124,9 @@ type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "
   websocket: WebSocketListen | undefined;
 };
 
-/** Options of a send to many channels. */
-export interface BroadcastOptions {
-  /** A channel (or channel id) that must not receive it, typically the sender. @default undefined */
-  except?: Channel<any, any> | string;
-  /**
-   * Only this process's channels, even with a shared adapter: for what each
-   * server derives from its own view, such as a player list built in
-   * `onPresence`, so that every client gets it from its own server in the
-   * order of the changes.
-   * @default false
-   */
-  local?: boolean;
-}
-
-export class Server<C extends Channel<any, any> = Channel> implements ChannelHost, AdapterHost {
+export class Server<C extends Channel<any, any> = Channel> implements ChannelServer<OutOf<C>> {
   /** The class each client's channel is made from; a subclass may set it as a field, as in repod. */
-  channelClass: ChannelClass<C>;
+  channelClass: ChannelClass<C, OutOf<C>>;
   /** Every channel: connected, or suspended while its client may still resume (see `isConnected`). */
   readonly channels: Set<C>;
   /** This server's id, unique across processes; channel ids start with it. */
@@ -149,6 +136,33 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   protected readonly logger: Logger;
 
   private readonly roster = new Roster<C>();
+  /** What this server's channels tell it: private, so the wiring is no part of the API (see host.ts). */
+  private readonly channelHost: ChannelHost = {
+    transportClosed: (channel, transport, error) => this.channelTransportClosed(channel as C, transport, error),
+    control: (channel, message) => this.channelControl(channel as C, message),
+    joined: (channel, group) => {
+      // Not accepted yet (see admit) or already released: nothing to tell the adapter.
+      if (this.roster.join(channel as C, group)) this.adapter.joined(channel.id, group);
+    },
+    left: (channel, group) => {
+      if (this.roster.leave(channel as C, group)) this.adapter.left(channel.id, group);
+    },
+    presence: (channel) => {
+      if (this.roster.has(channel as C)) this.adapter.presenceChanged(channel.id);
+    },
+    error: (channel, error) => this.channelError(channel as C, error),
+  };
+  /** What the adapter may ask of this server. */
+  private readonly adapterHost: AdapterHost = {
+    serverId: this.serverId,
+    deliverLocal: (frame, delivery) => this.roster.deliver(frame, delivery),
+    localCount: (group) => this.roster.count(group),
+    localIds: (group) => this.roster.ids(group),
+    localMember: (id) => this.roster.member(id),
+    presenceAnnounced: (change) => this.presenceAnnounced(change),
+    log: (event) => this.logger(event),
+    reportError: (error) => this.reportError(error),
+  };
   private acceptors: Acceptor[] = [];
   private websocketAcceptor: WebSocketAcceptor | undefined;
   private bound: { host: string; port: number } | undefined;
@@ -160,11 +174,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
   private stopped!: Promise<void>;
   private markStopped!: () => void;
   /** Heartbeat and resume for our clients; null when both are off. */
-  private readonly sessions: ServerSessions | null;
+  private readonly sessions: ServerSessions<C> | null;
 
   constructor(options: ServerOptions<C> = {}) {
     this.channels = this.roster.channels;
-    this.channelClass = options.channelClass ?? (Channel as unknown as ChannelClass<C>);
+    this.channelClass = options.channelClass ?? (Channel as unknown as ChannelClass<C, OutOf<C>>);
     this.adapter = options.adapter ?? new LocalAdapter();
     this.logger = options.logger ?? silentLogger;
     this.options = {
@@ -183,7 +197,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
       maxRetainedBytes: options.maxRetainedBytes ?? DEFAULT_MAX_RETAINED_BYTES,
     };
     const server = this;
-    const sessions = new ServerSessions(
+    const sessions = new ServerSessions<C>(
       {
         get isRunning() {
           return server.state === "running";
@@ -192,15 +206,15 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
           return server.channelClass.protocol?.fingerprint;
         },
         logger: this.logger,
-        admit: (channel) => this.admit(channel as C),
-        release: (channel) => this.release(channel as C),
+        admit: (channel) => this.admit(channel),
+        release: (channel) => this.release(channel),
         suspended: (channel) => {
-          this.callHook(channel as C, "onSuspend", () => channel.onSuspend?.());
-          this.callHook(channel as C, "onSuspend", () => this.onSuspend(channel as C));
+          this.callHook(channel, "onSuspend", () => channel.onSuspend?.());
+          this.callHook(channel, "onSuspend", () => this.onSuspend(channel));
         },
         resumed: (channel) => {
-          this.callHook(channel as C, "onResume", () => channel.onResume?.());
-          this.callHook(channel as C, "onResume", () => this.onResume(channel as C));
+          this.callHook(channel, "onResume", () => channel.onResume?.());
+          this.callHook(channel, "onResume", () => this.onResume(channel));
         },
       },
       this.options,
@@ -234,7 +248,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     if (this.acceptors.length === 0) this.resetStopped();
     const { host, port, maxFrameBytes } = this.options;
     try {
-      await this.adapter.init(this);
+      await this.adapter.init(this.adapterHost);
       const accept = (transport: Transport): void => this.accept(transport);
       if (this.options.tcp) this.acceptors.push(await listenTcp(host, port, maxFrameBytes, accept));
       if (this.options.websocket) {
@@ -289,7 +303,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     await Promise.all(acceptors.map((acceptor) => acceptor.close()));
     // Suspended sessions end now: this server will not be there for their clients to resume.
     this.sessions?.stop();
-    const closers = new Map<Channel<any, any>, () => void>();
+    const closers = new Map<C, () => void>();
     this.onChannelGone = (channel) => closers.get(channel)?.();
     const closing = [...this.channels].map(
       (channel) =>
@@ -365,7 +379,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
 
   private publish(message: Message, delivery: Delivery, local = false): void {
     const frame = encodeFrame(message, this.options.maxFrameBytes);
-    if (local) this.deliverLocal(frame, delivery);
+    if (local) this.roster.deliver(frame, delivery);
     else this.adapter.publish(frame, delivery);
   }
 
@@ -400,8 +414,9 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
       return;
     }
     const channelClass = this.channelClass;
-    const init: ChannelInit = {
+    const init: ChannelInit<OutOf<C>> = {
       server: this,
+      host: this.channelHost,
       id: `${this.serverId}.${(++this.nextId).toString(36)}`,
       limits: (this.limits ??= { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes }),
       validators: this.validatorsOf(channelClass),
@@ -429,7 +444,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     this.roster.add(channel);
     this.adapter.channelAdded(channel.id);
     // Groups joined in the channel's constructor count from now on.
-    for (const group of channel.groups) this.channelJoined(channel, group);
+    for (const group of channel.groups) this.channelHost.joined(channel, group);
     this.logger({ event: "connect", id: channel.id, remote: remoteOf(transport) });
     this.callHook(channel, "onConnect", () => channel.onConnect?.());
     this.callHook(channel, "onConnect", () => this.onConnect(channel, channel.addr));
@@ -443,7 +458,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
       : { action: "connected", id: channel.id };
   }
 
-  private validatorsOf(channelClass: ChannelClass<C>): ReadonlyMap<string, Validator> | null {
+  private validatorsOf(channelClass: ChannelClass<C, OutOf<C>>): ReadonlyMap<string, Validator> | null {
     if (this.validators === undefined) {
       const protocol = channelClass.protocol;
       this.validators = this.options.validate && protocol ? new Map(Object.entries(protocol.client)) : null;
@@ -473,78 +488,38 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     this.onChannelGone?.(channel);
   }
 
-  private onChannelGone: ((channel: Channel<any, any>) => void) | undefined;
+  private onChannelGone: ((channel: C) => void) | undefined;
 
   private resetStopped(): void {
     this.stopped = new Promise((resolve) => (this.markStopped = resolve));
   }
 
-  // ---- ChannelHost (called by channels) --------------------------------------------
+  // ---- what channels tell the server (through channelHost) ------------------------
 
-  /** @internal */
-  channelTransportClosed(channel: Channel<any, any>, transport: Transport, error: RepodError | undefined): void {
+  private channelTransportClosed(channel: C, transport: Transport, error: RepodError | undefined): void {
     // A session of our client is suspended instead of released: it may resume.
     const kept = this.sessions?.transportClosed(channel, transport, error) ?? false;
-    if (error && this.channels.has(channel as C)) channel.report(error);
-    if (!kept) this.release(channel as C);
+    if (error && this.roster.has(channel)) channel.report(error);
+    if (!kept) this.release(channel);
   }
 
-  /** @internal control frames: heartbeat and resume (see session/). */
-  channelControl(channel: Channel<any, any>, message: Message & Record<string, unknown>): void {
+  /** Control frames: heartbeat and resume (see session/). */
+  private channelControl(channel: C, message: Message & Record<string, unknown>): void {
     if (this.sessions?.control(channel, message)) return;
     channel.report(new RepodError("NOT_A_MESSAGE", `unknown control frame "${message.action}"`, { remote: channel.link.remote, action: message.action }));
   }
 
-  /** @internal */
-  channelJoined(channel: Channel<any, any>, group: string): void {
-    // Not accepted yet (see admit) or already released: nothing to tell the adapter.
-    if (this.roster.join(channel as C, group)) this.adapter.joined(channel.id, group);
-  }
-
-  /** @internal */
-  channelLeft(channel: Channel<any, any>, group: string): void {
-    if (this.roster.leave(channel as C, group)) this.adapter.left(channel.id, group);
-  }
-
-  /** @internal */
-  channelPresence(channel: Channel<any, any>): void {
-    if (this.channels.has(channel as C)) this.adapter.presenceChanged(channel.id);
-  }
-
-  /** @internal */
-  channelError(channel: Channel<any, any>, error: RepodError): void {
+  private channelError(channel: C, error: RepodError): void {
     this.logger({ event: "error", id: channel.id, code: error.code, message: error.message });
     try {
-      this.onError(error, channel as C);
+      this.onError(error, channel);
     } catch {
       // A throwing onError must not take the server down.
     }
   }
 
-  // ---- AdapterHost (called by the adapter) ----------------------------------------
-
-  /** @internal writes an encoded frame to the local channels a delivery names. */
-  deliverLocal(frame: Uint8Array, delivery: Delivery): number {
-    return this.roster.deliver(frame, delivery);
-  }
-
-  /** @internal */
-  localCount(group?: string): number {
-    return this.roster.count(group);
-  }
-
-  /** @internal */
-  localIds(group?: string): string[] {
-    return this.roster.ids(group);
-  }
-
-  /** @internal */
-  localMember(id: string): Member | undefined {
-    return this.roster.member(id);
-  }
-
-  /** @internal */
-  presenceAnnounced(change: PresenceChange): void {
+  /** A change of the population, announced by the adapter once `presence` shows it. */
+  private presenceAnnounced(change: PresenceChange): void {
     try {
       this.onPresence(change);
     } catch (error) {
@@ -552,13 +527,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelHos
     }
   }
 
-  /** @internal */
-  log(event: LogEvent): void {
-    this.logger(event);
-  }
-
-  /** @internal */
-  reportError(error: RepodError): void {
+  /** The server's own errors (ADAPTER_FAILED, a channel class that throws). */
+  private reportError(error: RepodError): void {
     this.logger({ event: "error", code: error.code, message: error.message });
     try {
       this.onError(error);

@@ -39,7 +39,7 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
       "@example\n" +
       "```ts\n" +
       `class GameChannel extends ${names.channel} {\n` +
-      exampleHandler(model.client, names.clientMessages) +
+      exampleHandlers(model.client, names.clientMessages) +
       "}\n" +
       `const server = new ${names.server}({ channelClass: GameChannel, port: 0 });\n` +
       "```",
@@ -58,7 +58,7 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
       "@example\n" +
       "```ts\n" +
       `class Game extends ${names.listener} {\n` +
-      exampleHandler(model.server, names.serverMessages) +
+      exampleHandlers(model.server, names.serverMessages) +
       "}\n" +
       "const game = new Game();\n" +
       "await game.connect(\"127.0.0.1\", 5071);\n" +
@@ -83,8 +83,7 @@ function handlers(w: CodeWriter, messages: readonly MessageModel[], mapName: str
   }
 }
 
-function exampleHandler(messages: readonly MessageModel[], mapName: string): string {
-  const first = messages[0];
-  if (first === undefined) return "";
-  return `  Network_${first.action}(data: ${mapName}[${JSON.stringify(first.action)}]) {}\n`;
+/** Every handler the class must implement: an example that leaves one out would not compile. */
+function exampleHandlers(messages: readonly MessageModel[], mapName: string): string {
+  return messages.map((message) => `  Network_${message.action}(data: ${mapName}[${JSON.stringify(message.action)}]) {}\n`).join("");
 }

@@ -22,9 +22,9 @@
  * its first frame says it is not a resume, or after {@link ADMIT_DEADLINE_MS}.
  * A server with no such sessions (all-Python clients, say) admits at once.
  */
-import type { Channel } from "../channel.ts";
 import { ADMIT_DEADLINE_MS, UNHEARD_RESUME_WINDOW_MS } from "../constants.ts";
 import { RepodError } from "../errors.ts";
+import type { Endpoint } from "../host.ts";
 import type { Logger } from "../logging.ts";
 import type { Message } from "../protocol.ts";
 import type { Transport, TransportEvents } from "../transport/transport.ts";
@@ -46,8 +46,6 @@ import { Heartbeat, type Beating } from "./heartbeat.ts";
 import { Session, type SessionEvents } from "./session.ts";
 import { sameToken, TokenMint } from "./token.ts";
 
-type AnyChannel = Channel<any, any>;
-
 /** The server's session options, after defaults. */
 export interface SessionSettings {
   /** 0 turns the heartbeat off. */
@@ -59,19 +57,19 @@ export interface SessionSettings {
 }
 
 /** What the sessions need from their server. */
-export interface SessionHost {
+export interface SessionHost<C extends Endpoint> {
   readonly isRunning: boolean;
   /** The fingerprint of the protocol the server's channels speak; tokens are bound to it. */
   readonly fingerprint: string | undefined;
   readonly logger: Logger;
   /** Makes a waiting channel one of the server's: `channels`, `onConnect`. */
-  admit(channel: AnyChannel): void;
+  admit(channel: C): void;
   /** Ends a channel for good: `onClose`, `onDisconnect`. */
-  release(channel: AnyChannel): void;
+  release(channel: C): void;
   /** A session's connection broke; it waits for its client (`onSuspend`). */
-  suspended(channel: AnyChannel): void;
+  suspended(channel: C): void;
   /** A session goes on over a new connection (`onResume`). */
-  resumed(channel: AnyChannel): void;
+  resumed(channel: C): void;
 }
 
 /**
@@ -79,7 +77,7 @@ export interface SessionHost {
  * the heartbeat, and what the server knows of its peer — one object, whose
  * hooks are methods shared by all, so that an idle connection costs little.
  */
-class Entry extends Session implements Beating, SessionEvents {
+class Entry<C extends Endpoint> extends Session implements Beating, SessionEvents {
   phase: "undecided" | "live" | "suspended" = "undecided";
   /**
    * The generation of the session's token (see token.ts): it grows at every
@@ -100,8 +98,8 @@ class Entry extends Session implements Beating, SessionEvents {
   admitTimer: TimerHandle | undefined = undefined;
 
   constructor(
-    private readonly sessions: ServerSessions,
-    readonly channel: AnyChannel,
+    private readonly sessions: ServerSessions<C>,
+    readonly channel: C,
     maxRetainedBytes: number,
   ) {
     super(maxRetainedBytes);
@@ -140,18 +138,18 @@ class Entry extends Session implements Beating, SessionEvents {
 const NOOP = (): void => {};
 const DETACHED: TransportEvents = { payload: NOOP, error: NOOP, closed: NOOP };
 
-export class ServerSessions {
+export class ServerSessions<C extends Endpoint> {
   /** What the greeting offers. */
   readonly features: readonly string[];
-  private readonly entries = new Map<AnyChannel, Entry>();
+  private readonly entries = new Map<C, Entry<C>>();
   /** Sessions that can be resumed (live or suspended), by channel id. */
-  private readonly byId = new Map<string, Entry>();
+  private readonly byId = new Map<string, Entry<C>>();
   private readonly heartbeat: Heartbeat | null;
   private readonly mint = new TokenMint();
   private suspendedCount = 0;
 
   constructor(
-    private readonly host: SessionHost,
+    private readonly host: SessionHost<C>,
     readonly settings: Readonly<SessionSettings>,
     /** What the heartbeat and the session timers run on. */
     private readonly clock: Clock = systemClock,
@@ -178,7 +176,7 @@ export class ServerSessions {
    * to the greeting about to be sent. Returns true when the channel must wait
    * before being admitted (see the file's comment).
    */
-  accepted(channel: AnyChannel, greeting: Record<string, unknown>): boolean {
+  accepted(channel: C, greeting: Record<string, unknown>): boolean {
     const resume = this.settings.resumeWindowMs > 0;
     const entry = new Entry(this, channel, resume ? this.settings.maxRetainedBytes : 0);
     this.entries.set(channel, entry);
@@ -202,7 +200,7 @@ export class ServerSessions {
   }
 
   /** A control frame from a channel's peer. Returns false for one that is not a session's. */
-  control(channel: AnyChannel, message: Message & Record<string, unknown>): boolean {
+  control(channel: C, message: Message & Record<string, unknown>): boolean {
     const entry = this.entries.get(channel);
     if (entry === undefined) return false;
     entry.session.heard = true;
@@ -239,7 +237,7 @@ export class ServerSessions {
    * A channel's transport closed. Returns true when the channel lives on —
    * suspended for resume, or never admitted — and must not be released.
    */
-  transportClosed(channel: AnyChannel, transport: Transport, error: RepodError | undefined): boolean {
+  transportClosed(channel: C, transport: Transport, error: RepodError | undefined): boolean {
     const entry = this.entries.get(channel);
     if (entry === undefined) return false;
     if (channel.link.transport !== null && channel.link.transport !== transport) return true; // an old connection, already replaced
@@ -270,7 +268,7 @@ export class ServerSessions {
   }
 
   /** The server let a channel go: forget its session. */
-  released(channel: AnyChannel): void {
+  released(channel: C): void {
     const entry = this.entries.get(channel);
     if (entry !== undefined) this.forget(entry);
   }
@@ -295,7 +293,7 @@ export class ServerSessions {
   // ---- the life of one session ------------------------------------------------
 
   /** The peer said `_hello`: one of our clients, with a fresh session. */
-  private confirm(entry: Entry): void {
+  private confirm(entry: Entry<C>): void {
     if (entry.end) return this.finishClose(entry, true);
     this.clock.clearTimeout(entry.timer);
     entry.phase = "live";
@@ -305,25 +303,25 @@ export class ServerSessions {
   }
 
   /** A suspended session's window passed. */
-  private expire(entry: Entry): void {
+  private expire(entry: Entry<C>): void {
     if (entry.admitted) this.host.release(entry.channel); // calls back `released`
     else this.forget(entry);
   }
 
   /** An application frame came first, or nothing came: a repod peer that knows no control frame. */
   /** @internal */
-  firstFrame(entry: Entry): void {
+  firstFrame(entry: Entry<C>): void {
     if (entry.phase === "undecided") this.notOurs(entry);
   }
 
-  private notOurs(entry: Entry): void {
+  private notOurs(entry: Entry<C>): void {
     if (entry.phase !== "undecided") return;
     if (entry.end) return this.finishClose(entry, false);
     this.forget(entry);
     this.admit(entry);
   }
 
-  private admit(entry: Entry): void {
+  private admit(entry: Entry<C>): void {
     this.clock.clearTimeout(entry.admitTimer);
     entry.admitTimer = undefined;
     if (entry.admitted) return;
@@ -331,13 +329,13 @@ export class ServerSessions {
     this.host.admit(entry.channel);
   }
 
-  private watch(entry: Entry): void {
+  private watch(entry: Entry<C>): void {
     if (!this.heartbeat) return;
     this.heartbeat.add(entry);
   }
 
   /** @internal */
-  beat(entry: Entry): void {
+  beat(entry: Entry<C>): void {
     if (entry.phase !== "live") return;
     const session = entry.session;
     entry.channel.link.sendControl(encodeFrame({ action: HEARTBEAT, received: session.receivedCount }));
@@ -346,7 +344,7 @@ export class ServerSessions {
   }
 
   /** @internal */
-  timedOut(entry: Entry): void {
+  timedOut(entry: Entry<C>): void {
     const link = entry.channel.link;
     link.drop(new RepodError("TIMEOUT", `nothing heard from the client for ${this.settings.timeoutMs} ms`, { remote: link.remote }));
   }
@@ -358,7 +356,7 @@ export class ServerSessions {
    * client must never get the goodbye, ours must.
    */
   /** @internal */
-  closing(entry: Entry, end: () => void): boolean {
+  closing(entry: Entry<C>, end: () => void): boolean {
     if (entry.phase === "live") {
       entry.channel.link.sendControl(encodeFrame({ action: BYE }));
       return false;
@@ -370,7 +368,7 @@ export class ServerSessions {
     return true;
   }
 
-  private finishClose(entry: Entry, ours: boolean): void {
+  private finishClose(entry: Entry<C>, ours: boolean): void {
     const end = entry.end;
     entry.end = undefined;
     this.clock.clearTimeout(entry.timer);
@@ -380,7 +378,7 @@ export class ServerSessions {
   }
 
   /** @internal */
-  overflowed(entry: Entry): void {
+  overflowed(entry: Entry<C>): void {
     if (entry.phase === "undecided") {
       this.forget(entry); // a Python client that does not talk: no use keeping anything
       entry.channel.link.log = null;
@@ -391,7 +389,7 @@ export class ServerSessions {
   }
 
   /** `_resume {id, token, received, fingerprint}` as the first frame of connection `entry`. */
-  private resume(entry: Entry, message: Message & Record<string, unknown>): void {
+  private resume(entry: Entry<C>, message: Message & Record<string, unknown>): void {
     const link = entry.channel.link;
     const fail = (reason: string): void => {
       this.host.logger({ event: "resume-failed", id: String(message.id), remote: link.remote, message: reason });
@@ -453,7 +451,7 @@ export class ServerSessions {
     else this.admit(target);
   }
 
-  private forget(entry: Entry): void {
+  private forget(entry: Entry<C>): void {
     if (this.entries.get(entry.channel) === entry) this.entries.delete(entry.channel);
     if (this.byId.get(entry.channel.id) === entry) this.byId.delete(entry.channel.id);
     this.clock.clearTimeout(entry.timer);

@@ -4,6 +4,7 @@
  * which itself fails when the error goes away.
  */
 import { ChatChannel, ChatListener, ChatServer, type ChatClientMessages, type ChatServerMessages } from "../../generated/chat.ts";
+import type { KitchenSinkServer } from "../../generated/kitchen_sink.ts";
 
 /** A complete, correct channel compiles. */
 export class GoodChannel extends ChatChannel {
@@ -114,4 +115,65 @@ export function servers(): void {
   new ChatServer({ channelClass: ChatChannel });
   // @ts-expect-error -- a channel class of another protocol does not fit
   new ChatServer({ channelClass: class {} });
+}
+
+/** `this.server` in a handler takes only the protocol's server messages, whichever send it is. */
+export class BroadcastingChannel extends ChatChannel {
+  Network_nickname(data: ChatClientMessages["nickname"]): void {
+    this.server.sendToAll({ action: "system", text: `${data.nickname} joined` });
+    this.server.sendToAll({ action: "system", text: "again" }, { except: this });
+    this.server.sendToGroup("lobby", { action: "players", list: [data.nickname] });
+    this.server.sendToGroup("lobby", { action: "players", list: [] }, { except: this.id });
+    this.server.sendTo(this.id, { action: "message", text: "hi", nickname: data.nickname });
+    // @ts-expect-error -- no such action
+    this.server.sendToAll({ action: "typo" });
+    // @ts-expect-error -- `nickname` is a client message: the server cannot broadcast it
+    this.server.sendToAll({ action: "nickname", nickname: "ada" });
+    // @ts-expect-error -- `list` must be string[]
+    this.server.sendToGroup("lobby", { action: "players", list: [1] });
+    // @ts-expect-error -- `nickname` is missing
+    this.server.sendTo(this.id, { action: "message", text: "hi" });
+    // @ts-expect-error -- a field the message does not have
+    this.server.sendTo(this.id, { action: "system", text: "hi", level: 3 });
+  }
+
+  async Network_message(): Promise<void> {
+    const count: number = await this.server.count("lobby");
+    const ids: string[] = (await this.server.members()).map((member) => member.id);
+    void [count, ids];
+    // @ts-expect-error -- the runtime's wiring is not part of what a handler sees
+    this.server.channelJoined(this, "lobby");
+  }
+}
+
+/** A subclass that declares its own server reaches that server's members, and stays typed. */
+export class RoomChannel extends ChatChannel {
+  declare readonly server: Room;
+
+  Network_nickname(data: ChatClientMessages["nickname"]): void {
+    this.server.announce(`${data.nickname} joined`);
+    this.server.sendToAll({ action: "players", list: [data.nickname] });
+    // @ts-expect-error -- still the protocol's server messages only
+    this.server.sendToAll({ action: "typo" });
+    // @ts-expect-error -- still the protocol's server messages only
+    this.server.sendToGroup("lobby", { action: "system" });
+  }
+
+  Network_message(): void {}
+}
+
+export class Room extends ChatServer<RoomChannel> {
+  announce(text: string): void {
+    this.sendToAll({ action: "system", text });
+    // @ts-expect-error -- the server's own sends are typed too
+    this.sendToAll({ action: "system", text: 1 });
+  }
+}
+
+export class ForeignServerChannel extends ChatChannel {
+  // @ts-expect-error -- a server of another protocol is not this channel's server
+  declare readonly server: KitchenSinkServer;
+
+  Network_nickname(): void {}
+  Network_message(): void {}
 }

@@ -71,7 +71,7 @@ const idOf = (peer: RawPeer): string => String(peer.received[0]!.id);
 const got = (peer: RawPeer, action: string): unknown[] => peer.received.filter((m) => m.action === action).map((m) => m.n);
 
 async function joined(server: Server<any>, group: string, n: number): Promise<void> {
-  await waitFor(() => server.localCount(group) === n, `${n} members in ${group}`);
+  await waitFor(() => [...server.channels].filter((channel) => channel.groups.has(group)).length === n, `${n} members in ${group}`);
 }
 
 describe("channel ids", () => {
