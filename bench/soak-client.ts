@@ -8,7 +8,7 @@
  * It also records each line's latency, from `send()` to the `pump()` that
  * dispatched it.
  */
-import { ConnectionListener, type AnyMessage, type ConnectedEvent, type ErrorEvent } from "../runtime/index.ts";
+import { ConnectionListener, type AnyMessage, type ConnectedEvent, type ErrorEvent, type ReconnectingEvent } from "../runtime/index.ts";
 
 /** Latencies in 0.1 ms buckets up to 10 s, so millions of samples cost 400 KB. */
 export class LatencyHistogram {
@@ -49,6 +49,8 @@ export interface SoakTally {
   greeted: number;
   /** Players that left while still connecting (the run ended first): the server may or may not have accepted them. */
   abandoned: number;
+  /** Attempts to connect that failed and were retried (no greeting within connectTimeoutMs on a busy machine): the server may have accepted each. */
+  retried: number;
   errors: Record<string, number>;
   latency: LatencyHistogram;
   /** Latencies since the last progress line. */
@@ -132,6 +134,10 @@ export class SoakPlayer extends ConnectionListener {
     const last = this.lastFrom.get(from);
     if (last !== undefined && seq <= last) this.tally.disorder++;
     this.lastFrom.set(from, seq);
+  }
+
+  Network_reconnecting(_data: ReconnectingEvent): void {
+    if (!this.connected) this.tally.retried++;
   }
 
   Network_error(data: ErrorEvent): void {

@@ -74,6 +74,8 @@ export interface SoakResult {
   greeted: number;
   /** Players that left while still connecting, when the run ended. */
   abandoned: number;
+  /** Failed attempts to connect that were retried. */
+  retried: number;
   errors: Record<string, number>;
   failures: string[];
   ok: boolean;
@@ -112,7 +114,7 @@ export async function soak(options: SoakOptions = {}): Promise<SoakResult> {
   const rssStart = process.memoryUsage.rss();
   const fdsStart = openFds();
 
-  const tally: SoakTally = { said: 0, delivered: 0, lost: 0, disorder: 0, dropped: 0, connectFailures: 0, greeted: 0, abandoned: 0, errors: {}, latency: new LatencyHistogram(), recent: new LatencyHistogram() };
+  const tally: SoakTally = { said: 0, delivered: 0, lost: 0, disorder: 0, dropped: 0, connectFailures: 0, greeted: 0, abandoned: 0, retried: 0, errors: {}, latency: new LatencyHistogram(), recent: new LatencyHistogram() };
   const players = new Set<SoakPlayer>();
   let joined = 0;
   let connecting = 0;
@@ -260,6 +262,7 @@ export async function soak(options: SoakOptions = {}): Promise<SoakResult> {
     connectFailures: tally.connectFailures,
     greeted: tally.greeted,
     abandoned: tally.abandoned,
+    retried: tally.retried,
     errors: tally.errors,
     failures,
     ok: failures.length === 0,
@@ -271,7 +274,7 @@ export async function soak(options: SoakOptions = {}): Promise<SoakResult> {
 function report(r: SoakResult, print: (line: string) => void): void {
   const s = r.server;
   const errors = (e: Record<string, number>): string => Object.entries(e).map(([k, n]) => `${k} ${n}`).join(", ") || "none";
-  print(`players: ${r.connections} at once, ${r.players} in all (${r.rampSeconds.toFixed(1)} s to get the first ${r.connections} in), ${r.greeted} greeted, ${r.connectFailures} failed connects, ${r.abandoned} still connecting at the end`);
+  print(`players: ${r.connections} at once, ${r.players} in all (${r.rampSeconds.toFixed(1)} s to get the first ${r.connections} in), ${r.greeted} greeted, ${r.connectFailures} failed connects, ${r.abandoned} still connecting at the end, ${r.retried} attempts retried`);
   print(`messages: ${r.saidPerSecond.toFixed(0)} lines/s in, ${r.deliveredPerSecond.toFixed(0)} deliveries/s out (${r.said} lines, ${r.delivered} deliveries in ${r.seconds.toFixed(0)} s of churn)`);
   print(`latency (send() to the receiver's pump(), game loop every ${TICK_MS} ms): p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms, max ${r.latency.max.toFixed(1)} ms`);
   print(`server rss: ${mib(s.start.rss)} at start, ${mib(s.end.peakRss)} peak, ${mib(s.end.rss)} at end`);

@@ -17,12 +17,15 @@
  * Channel<ServerMessage, ClientMessage>` whose handlers are abstract and whose
  * `send()` takes only messages the server may send.
  */
+import { DEFAULT_REQUEST_TIMEOUT_MS } from "./constants.ts";
 import type { RepodError } from "./errors.ts";
-import { dispatch, handlerFailed } from "./dispatch.ts";
+import { handlerFailed } from "./dispatch.ts";
 import type { ChannelHost, ChannelServer } from "./host.ts";
 import { Link, type LinkLimits, type LinkOwner } from "./link.ts";
 import type { PresenceValue } from "./adapter/adapter.ts";
 import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./protocol.ts";
+import type { Clock } from "./session/clock.ts";
+import { deliver, refuseInvalid, Requests, type RequestOptions } from "./requests.ts";
 import type { Transport } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
 
@@ -41,6 +44,12 @@ export interface ChannelInit<TOut extends Message = AnyMessage> {
   readonly limits: LinkLimits;
   /** @internal validators of incoming messages by action; null when validation is off. */
   readonly validators: ReadonlyMap<string, Validator> | null;
+  /** Validators of the client's replies to this channel's requests, by action; null when validation is off. */
+  readonly replies?: ReadonlyMap<string, Validator> | null;
+  /** The default `timeoutMs` of `request()`. @default 10000 */
+  readonly requestTimeoutMs?: number;
+  /** @internal what request timeouts run on. @default the system clock */
+  readonly clock?: Clock;
 }
 
 const NO_GROUPS: ReadonlySet<string> = new Set();
@@ -50,13 +59,36 @@ const NO_GROUPS: ReadonlySet<string> = new Set();
  * shared by every channel, rather than closures made per connection.
  */
 class ChannelLink implements LinkOwner {
+  /** Requests the channel asked its client, waiting for their answer; made at the first request (most channels never ask). */
+  requests: Requests | undefined = undefined;
+  /** Why the transport last closed, for the requests that are still waiting when the channel goes. */
+  closeError: RepodError | undefined = undefined;
+  /** The functions handlers' replies and errors go through; made at the first message (an idle channel has none). */
+  private sendTo: ((message: Message) => number) | undefined = undefined;
+  private reportTo: ((error: RepodError) => void) | undefined = undefined;
+
   constructor(
     private readonly channel: Channel<any, any>,
     private readonly host: ChannelHost,
+    /** Request options, read when the first request is made. */
+    readonly replies: ReadonlyMap<string, Validator> | null,
+    readonly timeoutMs: number,
+    readonly clock: Clock | undefined,
   ) {}
 
+  /** Sends a message to the client (a request's answer). */
+  get send(): (message: Message) => number {
+    const link = this.channel.link;
+    return (this.sendTo ??= (message) => link.send(encodeFrame(message, link.limits.maxFrameBytes)));
+  }
+
+  private get report(): (error: RepodError) => void {
+    const channel = this.channel;
+    return (this.reportTo ??= (error) => channel.report(error));
+  }
+
   message(message: Message & Record<string, unknown>): void {
-    dispatch(this.channel, message, this);
+    deliver(this.channel, message, this.requests, this.send, this.report);
   }
 
   control(message: Message & Record<string, unknown>): void {
@@ -67,7 +99,12 @@ class ChannelLink implements LinkOwner {
     this.channel.report(error);
   }
 
+  invalidRequest(message: Message & Record<string, unknown>, problem: string): void {
+    refuseInvalid(message, problem, this.send);
+  }
+
   transportClosed(transport: Transport, error: RepodError | undefined): void {
+    this.closeError = error;
     if (this.channel.link.transport === null) this.channel.detached(transport);
     this.host.transportClosed(this.channel, transport, error);
   }
@@ -105,13 +142,15 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   private presenceNow: PresenceValue | undefined;
   /** Set once the server has let the channel go: joins after that are ignored. */
   private released = false;
+  /** What the link reports to, and the channel's requests (an ES private field: no clash with a subclass's names). */
+  readonly #owner: ChannelLink;
 
   constructor(init: ChannelInit<TOut>) {
     this.id = init.id;
     this.server = init.server;
     const host = (this.#host = init.host);
-    const owner = new ChannelLink(this, host);
-    this.link = new Link(owner, init.limits, init.validators);
+    this.#owner = new ChannelLink(this, host, init.replies ?? null, init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, init.clock);
+    this.link = new Link(this.#owner, init.limits, init.validators);
   }
 
   /** `[host, port]` of the client, as repod's `addr`. */
@@ -136,6 +175,27 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
    */
   send(message: TOut): number {
     return this.link.send(encodeFrame(message, this.link.limits.maxFrameBytes));
+  }
+
+  /**
+   * Asks this client and resolves with its answer: the client's
+   * `Request_<action>(data)` returns it (a Python client sends a `_reply`).
+   * Rejects with a `RepodError`: REQUEST_FAILED (refused; `reason` says why),
+   * REQUEST_TIMEOUT, ABORTED, INVALID_PAYLOAD (a reply that does not match
+   * the protocol), or the code that ended the connection. A request waits
+   * through a suspended session and is answered once after the resume.
+   * Generated channels type it by the protocol's `ServerRequests`.
+   */
+  request(action: string, data?: object, options?: RequestOptions): Promise<unknown> {
+    const owner = this.#owner;
+    owner.requests ??= new Requests({
+      send: owner.send,
+      remote: () => this.link.remote,
+      replies: owner.replies,
+      timeoutMs: owner.timeoutMs,
+      clock: owner.clock,
+    });
+    return owner.requests.ask(action, data, options);
   }
 
   /** Sends what is queued, then closes the connection. */
@@ -199,6 +259,11 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
     }
   }
 
+  /** @internal the channel is gone for good: its waiting requests fail with why its connection ended. */
+  endRequests(): void {
+    this.#owner.requests?.failAll(this.#owner.closeError);
+  }
+
   /** @internal groups left on close, for the server's bookkeeping. */
   takeGroups(): string[] {
     this.released = true;
@@ -212,8 +277,8 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
     this.address = [transport.remoteAddress, transport.remotePort];
   }
 
-  /** @internal attaches the client's transport. */
-  attach(transport: Transport): void {
-    this.link.attach(transport);
+  /** @internal attaches the client's transport; with `hold`, what is sent waits for `link.release()`. */
+  attach(transport: Transport, hold = false): void {
+    this.link.attach(transport, hold);
   }
 }

@@ -2,6 +2,13 @@
  * The roster: a server's local population — its channels, by id and by
  * group — and the one loop that writes an encoded frame to those a delivery
  * names. The Server keeps the hooks and the adapter; this keeps the sets.
+ *
+ * A channel greeted but not yet admitted (while sessions are suspended, see
+ * session/server-sessions.ts) is *pending*: not one of the population
+ * (`channels`, counts, presence) but already a member of deliveries — to
+ * everyone, to the groups it joined as it was made, to its id — so that no
+ * message sent after its greeting is lost for it. Its link holds those
+ * frames until it is admitted.
  */
 import type { Delivery, Member } from "./adapter/adapter.ts";
 import type { RepodError } from "./errors.ts";
@@ -12,6 +19,8 @@ export class Roster<C extends Endpoint> {
   readonly channels = new Set<C>();
   private readonly byId = new Map<string, C>();
   private readonly groups = new Map<string, Set<C>>();
+  /** Greeted, not admitted yet, by id. Empty unless sessions are suspended: then deliveries look here too. */
+  private readonly pending = new Map<string, C>();
 
   has(channel: C): boolean {
     return this.channels.has(channel);
@@ -21,13 +30,24 @@ export class Roster<C extends Endpoint> {
     return this.byId.get(id);
   }
 
+  /** A channel greeted before it is admitted: it receives deliveries, and is nobody's member yet. */
+  addPending(channel: C): void {
+    this.pending.set(channel.id, channel);
+  }
+
+  /** Makes a channel one of the population (a pending one stops being pending). */
   add(channel: C): void {
+    if (this.pending.get(channel.id) === channel) this.pending.delete(channel.id);
     this.channels.add(channel);
     this.byId.set(channel.id, channel);
   }
 
-  /** Removes a channel; returns the groups it was in, or null when it was not here. */
+  /** Removes a channel; returns the groups it was in, or null when it was not one of the population (never admitted, or gone). */
   remove(channel: C): string[] | null {
+    if (this.pending.get(channel.id) === channel) {
+      this.pending.delete(channel.id);
+      return null;
+    }
     if (!this.channels.delete(channel)) return null;
     this.byId.delete(channel.id);
     const groups = channel.takeGroups();
@@ -55,14 +75,22 @@ export class Roster<C extends Endpoint> {
   deliver(frame: Uint8Array, delivery: Delivery): number {
     const { audience, except } = delivery;
     if (audience.to === "channel") {
-      const channel = this.byId.get(audience.id);
+      const channel = this.byId.get(audience.id) ?? (this.pending.size === 0 ? undefined : this.pending.get(audience.id));
       return channel && channel.id !== except && sendFrame(channel, frame) ? 1 : 0;
     }
     const members = audience.to === "all" ? this.channels : this.groups.get(audience.group);
-    if (!members) return 0;
     let count = 0;
-    for (const channel of members) {
-      if (channel.id !== except && sendFrame(channel, frame)) count++;
+    if (members) {
+      for (const channel of members) {
+        if (channel.id !== except && sendFrame(channel, frame)) count++;
+      }
+    }
+    // Someone is pending only while sessions are suspended; otherwise this costs one test.
+    if (this.pending.size !== 0) {
+      const group = audience.to === "group" ? audience.group : undefined;
+      for (const channel of this.pending.values()) {
+        if (channel.id !== except && (group === undefined || channel.groups.has(group)) && sendFrame(channel, frame)) count++;
+      }
     }
     return count;
   }

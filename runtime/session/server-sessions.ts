@@ -20,6 +20,10 @@
  * server knowing), a new connection may be a client coming back, so its
  * channel is admitted — put among `channels`, `onConnect` fired — only once
  * its first frame says it is not a resume, or after {@link ADMIT_DEADLINE_MS}.
+ * Until then it is pending: already greeted, so already a member of
+ * deliveries (see roster.ts), whose frames its link holds and its session
+ * counts. Admitted, it gets them first; a resume of another session drops
+ * them (that session was sent the same, and resends from its own log).
  * A server with no such sessions (all-Python clients, say) admits at once.
  */
 import { ADMIT_DEADLINE_MS, UNHEARD_RESUME_WINDOW_MS } from "../constants.ts";
@@ -66,6 +70,8 @@ export interface SessionHost<C extends Endpoint> {
   admit(channel: C): void;
   /** Ends a channel for good: `onClose`, `onDisconnect`. */
   release(channel: C): void;
+  /** Lets go of a channel never admitted (no hook): it leaves the deliveries it was pending in. */
+  dropped(channel: C): void;
   /** A session's connection broke; it waits for its client (`onSuspend`). */
   suspended(channel: C): void;
   /** A session goes on over a new connection (`onResume`). */
@@ -285,6 +291,7 @@ export class ServerSessions<C extends Endpoint> {
         this.host.release(entry.channel);
       } else if (!entry.admitted) {
         this.forget(entry);
+        this.host.dropped(entry.channel);
         entry.channel.link.transport?.destroy();
       }
     }
@@ -305,7 +312,10 @@ export class ServerSessions<C extends Endpoint> {
   /** A suspended session's window passed. */
   private expire(entry: Entry<C>): void {
     if (entry.admitted) this.host.release(entry.channel); // calls back `released`
-    else this.forget(entry);
+    else {
+      this.forget(entry);
+      this.host.dropped(entry.channel);
+    }
   }
 
   /** An application frame came first, or nothing came: a repod peer that knows no control frame. */
@@ -382,6 +392,8 @@ export class ServerSessions<C extends Endpoint> {
     if (entry.phase === "undecided") {
       this.forget(entry); // a Python client that does not talk: no use keeping anything
       entry.channel.link.log = null;
+      // No longer a possible resume: admitted now (after the send that overflowed), its held frames leave.
+      if (!entry.admitted) queueMicrotask(() => this.admit(entry));
       return;
     }
     // A suspended session that can no longer resume ends now; not in the middle of the send that overflowed it.
@@ -421,7 +433,9 @@ export class ServerSessions<C extends Endpoint> {
     const transport = link.detach()!;
     this.forget(entry);
     link.log = null;
+    link.release(); // what the provisional channel was sent while pending: the session was sent the same
     if (entry.admitted) this.host.release(entry.channel);
+    else this.host.dropped(entry.channel);
 
     const channel = target.channel;
     if (target.phase !== "suspended") {

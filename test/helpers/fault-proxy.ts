@@ -7,6 +7,11 @@
  *   readily as between two — after those bytes are delivered;
  * - `stall`: nothing more goes either way and nothing is closed, as when a
  *   Wi-Fi link dies: only a heartbeat can tell.
+ *
+ * A connection can also be held one way (`holdNew`, `hold()`): what comes is
+ * kept, in order, until `release()` — a slow link, to open a window in a
+ * handshake at a chosen point (from the start, or from the server's first
+ * bytes: what a client says once greeted).
  */
 import net from "node:net";
 
@@ -29,11 +34,16 @@ export class ProxiedConnection {
   /** The first bytes forwarded each way (up to 4 KiB). */
   readonly head: Record<Direction, Buffer> = { toServer: Buffer.alloc(0), toClient: Buffer.alloc(0) };
   state: "open" | "faulted" | "closed" = "open";
+  /** Directions to hold once the other direction carried its first bytes. */
+  holdOnReply: readonly Direction[] = [];
+  /** Bytes kept in a held direction, to be forwarded at `release()`. */
+  private readonly held: Partial<Record<Direction, Buffer[]>> = {};
 
   constructor(
     private readonly client: net.Socket,
     private readonly server: net.Socket,
-    readonly fault: Fault | undefined,
+    /** The planned fault; a test may set it while the connection runs (e.g. to cut in the middle of the next frame). */
+    public fault: Fault | undefined,
   ) {
     client.on("data", (chunk: Buffer) => this.forward(chunk, "toServer"));
     server.on("data", (chunk: Buffer) => this.forward(chunk, "toClient"));
@@ -57,6 +67,23 @@ export class ProxiedConnection {
 
   private reached = false;
 
+  /** Keeps what comes in `direction` from now on, until `release(direction)`. */
+  hold(direction: Direction): void {
+    this.held[direction] ??= [];
+  }
+
+  /** Forwards what was held in `direction`, in order, and stops holding. */
+  release(direction: Direction): void {
+    const chunks = this.held[direction];
+    delete this.held[direction];
+    for (const chunk of chunks ?? []) this.forward(chunk, direction);
+  }
+
+  /** Bytes held in `direction` so far. */
+  heldBytes(direction: Direction): number {
+    return (this.held[direction] ?? []).reduce((sum, chunk) => sum + chunk.length, 0);
+  }
+
   private keep(chunk: Buffer, direction: Direction): void {
     const head = this.head[direction];
     if (head.length < HEAD_BYTES) this.head[direction] = Buffer.concat([head, chunk.subarray(0, HEAD_BYTES - head.length)]);
@@ -64,6 +91,14 @@ export class ProxiedConnection {
 
   private forward(chunk: Buffer, direction: Direction): void {
     if (this.state !== "open") return;
+    if (this.bytes[direction] === 0) {
+      for (const other of this.holdOnReply) if (other !== direction) this.hold(other);
+    }
+    const held = this.held[direction];
+    if (held) {
+      held.push(chunk);
+      return;
+    }
     const to = direction === "toServer" ? this.server : this.client;
     const fault = this.fault;
     if (fault === undefined || fault.direction !== direction || this.bytes[direction] + chunk.length < fault.afterBytes + (fault.past ? 1 : 0)) {
@@ -98,6 +133,10 @@ export class FaultProxy {
   readonly connections: ProxiedConnection[] = [];
   /** The fault of each next connection, in order of arrival; connections past the list are left alone. */
   faults: Array<Fault | undefined> = [];
+  /** Held from the start in each new connection (see `ProxiedConnection.hold`). */
+  holdNew: Direction[] = [];
+  /** Held in each new connection from its first bytes the other way (the client's answer to the greeting, say). */
+  holdOnReply: Direction[] = [];
 
   private constructor(
     private readonly listener: net.Server,
@@ -110,7 +149,10 @@ export class FaultProxy {
     const listener = net.createServer({ noDelay: true, pauseOnConnect: true }, (client) => {
       const fault = proxy.faults[proxy.connections.length];
       const server = net.connect({ host: "127.0.0.1", port: targetPort, noDelay: true }, () => client.resume());
-      proxy.connections.push(new ProxiedConnection(client, server, fault));
+      const connection = new ProxiedConnection(client, server, fault);
+      for (const direction of proxy.holdNew) connection.hold(direction);
+      connection.holdOnReply = proxy.holdOnReply;
+      proxy.connections.push(connection);
     });
     return new Promise((resolve, reject) => {
       listener.once("error", reject);

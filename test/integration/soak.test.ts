@@ -18,10 +18,12 @@ describe("soak: players connecting, chatting and leaving", () => {
     // Churn happened: players left and newcomers took their places.
     expect(result.players, lines.join("\n")).toBeGreaterThan(330);
     // Every player is accounted for, and every greeted one was accepted by the server (onConnect); one that
-    // was still connecting when the run ended may or may not have been (on a busy machine, many are).
+    // was still connecting when the run ended may or may not have been (on a busy machine, many are), and so
+    // may each attempt that failed on the client's side (no connect or greeting within connectTimeoutMs on a
+    // busy machine), whether it was retried or was the last.
     expect(result.greeted + result.connectFailures + result.abandoned).toBe(result.players);
     expect(result.server.end.accepted).toBeGreaterThanOrEqual(result.greeted);
-    expect(result.server.end.accepted).toBeLessThanOrEqual(result.greeted + result.abandoned);
+    expect(result.server.end.accepted).toBeLessThanOrEqual(result.greeted + result.abandoned + result.retried + result.connectFailures);
     expect(result.said).toBeGreaterThan(500);
     expect(result.delivered).toBeGreaterThan(result.said);
     expect(result.server.end.channels).toBe(0);
