@@ -22,7 +22,7 @@ import { REPLY_ACTION, REQUEST_ID_KEY } from "./constants.ts";
 import { dispatch, handlerFailed } from "./dispatch.ts";
 import { RepodError } from "./errors.ts";
 import type { Message, Validator } from "./protocol.ts";
-import { systemClock, type Clock } from "./session/clock.ts";
+import { systemClock, unref, type Clock } from "./session/clock.ts";
 
 /** Options of one `request()`. */
 export interface RequestOptions {
@@ -86,8 +86,7 @@ interface Pending {
  * The requests one side has asked and not yet had answered.
  *
  * Timeouts share one timer, armed for the earliest deadline, rather than
- * one timer per request: a request then costs no timer of its own, which is
- * most of what it would cost beyond a message.
+ * one timer per request: a request then costs no timer of its own.
  */
 export class Requests {
   private readonly pending = new Map<number, Pending>();
@@ -149,11 +148,10 @@ export class Requests {
     const entry = this.settle(id);
     if (entry === undefined) return;
     const { action } = entry;
-    const remote = this.host.remote();
     if (message.error !== undefined) {
       const reason = typeof message.error === "string" ? message.error : "the request failed";
       const code = message.code === "INVALID_PAYLOAD" ? "INVALID_PAYLOAD" : "REQUEST_FAILED";
-      entry.reject(new RepodError(code, `the request "${action}" failed: ${reason}`, { action, remote, reason }));
+      entry.reject(new RepodError(code, `the request "${action}" failed: ${reason}`, { action, remote: this.host.remote(), reason }));
       return;
     }
     const validate = this.host.replies?.get(action);
@@ -165,7 +163,7 @@ export class Requests {
         problem = `could not be checked: ${error instanceof Error ? error.message : String(error)}`;
       }
       if (problem !== undefined) {
-        entry.reject(new RepodError("INVALID_PAYLOAD", `invalid reply to "${action}": ${problem}`, { action, remote }));
+        entry.reject(new RepodError("INVALID_PAYLOAD", `invalid reply to "${action}": ${problem}`, { action, remote: this.host.remote() }));
         return;
       }
     }
@@ -205,12 +203,8 @@ export class Requests {
     if (entry === undefined) return undefined;
     this.pending.delete(id);
     if (entry.onAbort !== undefined) entry.signal?.removeEventListener("abort", entry.onAbort);
-    // Nothing left to time out: no timer keeps the process (or the page) busy.
-    if (this.pending.size === 0 && this.timer !== undefined) {
-      this.clock.clearTimeout(this.timer);
-      this.timer = undefined;
-      this.armedFor = Infinity;
-    }
+    // The timer stays armed even when nothing waits any more: when it fires it finds nothing and is not armed again.
+    // Clearing and arming it anew for each request would cost each one a timer.
     return entry;
   }
 
@@ -219,6 +213,8 @@ export class Requests {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.armedFor = deadline;
     this.timer = this.clock.setTimeout(() => this.expire(), Math.max(0, deadline - this.clock.now()));
+    // It never keeps a Node process alive by itself: a waiting request has a connection that does.
+    unref(this.timer);
   }
 
   /** The timer fired: every request past its deadline rejects with REQUEST_TIMEOUT; the timer is armed for the next. */
@@ -258,12 +254,19 @@ function refusalMessage(id: unknown, reason: string, code?: string): Message & R
 /** Handler names `Request_<action>`, built once per action. */
 const requestHandlerNames = new Map<string, string>();
 
+let lastAction = "";
+let lastName = "";
+
 function requestHandlerName(action: string): string {
+  // Games ask the same request in runs: a string compare beats hashing a freshly decoded key.
+  if (action === lastAction) return lastName;
   let name = requestHandlerNames.get(action);
   if (name === undefined) {
     name = `Request_${action}`;
     if (requestHandlerNames.size < 10_000) requestHandlerNames.set(action, name);
   }
+  lastAction = action;
+  lastName = name;
   return name;
 }
 

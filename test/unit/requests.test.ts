@@ -1,7 +1,7 @@
 /**
  * The asking side of requests on a clock moved by hand: timeouts fire in
- * deadline order from one shared timer, an answer in time clears its
- * deadline, nothing keeps a timer once nothing waits; answers settle the
+ * deadline order from one shared timer, an answer in time is never timed
+ * out, requests in a row arm no timer of their own; answers settle the
  * right request; failAll selects.
  */
 import { describe, expect, it } from "vitest";
@@ -63,14 +63,19 @@ describe("Requests", () => {
     expect(requests.size).toBe(0);
   });
 
-  it("keeps no timer once nothing waits, and none for timeoutMs 0", async () => {
-    const { clock, requests, ask } = asker();
-    void ask("a");
+  it("arms no timer per request, none for timeoutMs 0, and none again once nothing waits", async () => {
+    const { clock, requests, outcomes, ask } = asker();
+    for (let i = 1; i <= 3; i++) {
+      void ask(`a${i}`);
+      requests.answered({ action: "_reply", _rid: i, reply: i });
+    }
     expect(clock.pending).toBe(1);
-    requests.answered({ action: "_reply", _rid: 1, reply: null });
-    expect(clock.pending).toBe(0);
     void ask("forever", 0);
+    clock.advance(5000);
+    await settle();
+    expect(outcomes).toEqual(["a1=1", "a2=2", "a3=3"]);
     expect(clock.pending).toBe(0);
+    expect(requests.size).toBe(1);
   });
 
   it("a refusal rejects with REQUEST_FAILED and its reason; an unknown or repeated id is ignored", async () => {
