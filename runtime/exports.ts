@@ -30,6 +30,7 @@ export { jsonLogger, silentLogger, type LogEvent, type Logger } from "./logging.
 export type { Adapter, AdapterHost, Audience, Delivery, Member, PresenceChange, PresenceValue, PresenceView } from "./adapter/adapter.ts";
 export type { Transport, TransportEvents } from "./transport/transport.ts";
 export type { WebSocketOptions } from "./transport/websocket-server.ts";
+export type { InspectorOptions } from "./inspector/inspector.ts";
 export { backoffDelay, type BackoffOptions } from "./session/backoff.ts";
 export { decodePayload, encodeFrame, encodePayload, payloadOf } from "./wire/codec.ts";
 export { FrameDecoder } from "./wire/frame-decoder.ts";

@@ -58,6 +58,14 @@ export interface FrameLog {
   closing?(end: () => void): boolean;
 }
 
+/** Watches a link's application messages (the server's inspector); a link without one pays a null check. */
+export interface LinkTap {
+  /** A message arrived (before validation), `bytes` long. */
+  received(message: Message & Record<string, unknown>, bytes: number): void;
+  /** An application frame was sent or queued. */
+  sent(frame: Uint8Array): void;
+}
+
 const CONTROL = CONTROL_PREFIX.charCodeAt(0);
 
 export class Link {
@@ -73,6 +81,8 @@ export class Link {
   private lastValidator: Validator | undefined;
   /** Set by a session that retains frames for resume. */
   log: FrameLog | null = null;
+  /** Set by the server's inspector, when it has one. */
+  tap: LinkTap | null = null;
 
   constructor(
     private readonly owner: LinkOwner,
@@ -159,6 +169,7 @@ export class Link {
     if (this.closing) return 0;
     if (this.current === null || this.holding) this.checkRoom(frame);
     this.log?.sent(frame);
+    if (this.tap !== null) this.tap.sent(frame);
     return this.write(frame);
   }
 
@@ -265,6 +276,7 @@ export class Link {
       return;
     }
     this.log?.received(end - start);
+    if (this.tap !== null) this.tap.received(message, end - start);
     let validate: Validator | undefined;
     if (this.validators !== null) {
       // Games send runs of the same action: a string compare beats hashing a freshly decoded key.

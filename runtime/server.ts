@@ -53,6 +53,7 @@ import {
 } from "./transport/websocket-server.ts";
 import { remoteOf } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
+import { Inspector, type InspectorOptions } from "./inspector/inspector.ts";
 
 /**
  * What a channel class `C` may send: the `TOut` of `Channel<TOut, TIn>`;
@@ -116,6 +117,13 @@ export interface ServerOptions<C extends Channel<any, any>> {
    * @default 1048576 (1 MiB)
    */
   maxRetainedBytes?: number;
+  /**
+   * Serves the inspector: a page on a port of its own showing channels,
+   * groups, traffic per action, errors and recent messages live (see the
+   * README's "Inspector and playground"). Nothing is shown without the token.
+   * @default undefined (no inspector)
+   */
+  inspector?: InspectorOptions;
   /** How long `channel.request()` waits for the client's answer before REQUEST_TIMEOUT, unless the call says; 0 waits as long as the channel lives. @default 10000 */
   requestTimeoutMs?: number;
   /** @internal what the heartbeat and session timers run on; tests move it by hand. @default the system clock */
@@ -123,7 +131,7 @@ export interface ServerOptions<C extends Channel<any, any>> {
 }
 
 /** Options after defaults. */
-type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket" | "clock">> & {
+type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket" | "inspector" | "clock">> & {
   websocket: WebSocketListen | undefined;
 };
 
@@ -179,6 +187,9 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   private markStopped!: () => void;
   /** Heartbeat and resume for our clients; null when both are off. */
   private readonly sessions: ServerSessions<C> | null;
+  private readonly inspectorOptions: InspectorOptions | undefined;
+  /** The running inspector, when the server has one. */
+  private inspector: Inspector | null = null;
 
   constructor(options: ServerOptions<C> = {}) {
     this.channels = this.roster.channels;
@@ -228,6 +239,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       options.clock,
     );
     this.sessions = sessions.enabled ? sessions : null;
+    this.inspectorOptions = options.inspector;
     this.resetStopped();
   }
 
@@ -241,6 +253,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   get websocketAddress(): { host: string; port: number; url: string } | undefined {
     const acceptor = this.websocketAcceptor;
     return acceptor && { ...acceptor.address, url: acceptor.url };
+  }
+
+  /** `http://host:port/` of the inspector's page, when the server has one and is running. */
+  get inspectorUrl(): string | undefined {
+    return this.inspector?.url;
   }
 
   /** True between `start()` and `stop()`. */
@@ -263,6 +280,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
         this.acceptors.push(this.websocketAcceptor);
       }
       if (this.acceptors.length === 0) throw new Error("nothing to listen on: tcp is false and no websocket is given");
+      if (this.inspectorOptions) this.inspector = await Inspector.start(this, this.inspectorOptions);
     } catch (error) {
       this.state = "stopped";
       for (const acceptor of this.acceptors) await acceptor.close();
@@ -310,6 +328,9 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     await Promise.all(acceptors.map((acceptor) => acceptor.close()));
     // Suspended sessions end now: this server will not be there for their clients to resume.
     this.sessions?.stop();
+    const inspector = this.inspector;
+    this.inspector = null;
+    await inspector?.close();
     const closers = new Map<C, () => void>();
     this.onChannelGone = (channel) => closers.get(channel)?.();
     const closing = [...this.channels].map(
@@ -459,6 +480,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       return;
     }
     this.roster.add(channel);
+    if (this.inspector !== null) this.inspector.admitted(channel);
     // What was sent to it while it waited (see accept) leaves first, in order.
     for (const frame of channel.link.release()) channel.link.write(frame);
     this.adapter.channelAdded(channel.id);
@@ -539,6 +561,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
 
   private channelError(channel: C, error: RepodError): void {
     this.logger({ event: "error", id: channel.id, code: error.code, message: error.message });
+    if (this.inspector !== null) this.inspector.error(error);
     try {
       this.onError(error, channel);
     } catch {
@@ -558,6 +581,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   /** The server's own errors (ADAPTER_FAILED, a channel class that throws). */
   private reportError(error: RepodError): void {
     this.logger({ event: "error", code: error.code, message: error.message });
+    if (this.inspector !== null) this.inspector.error(error);
     try {
       this.onError(error);
     } catch {
