@@ -28,6 +28,8 @@ export const DIAGNOSTIC_CODES = {
   BAD_IMPORT: "BAD_IMPORT",
   /** A message whose type is not an object type of fields, or an optional message. */
   BAD_MESSAGE: "BAD_MESSAGE",
+  /** A request that is not a method `name(data: { ... }): Reply`, or one without a reply type. */
+  BAD_REQUEST: "BAD_REQUEST",
   /** The same action, field or type declared twice, or two protocol files with one name. */
   DUPLICATE: "DUPLICATE",
   /** A declared type whose name the generated file needs for itself. */

@@ -11,7 +11,7 @@
  * ```
  */
 import { createHash } from "node:crypto";
-import type { FieldType, MessageModel, ProtocolModel } from "./model.ts";
+import type { FieldType, MessageModel, ProtocolModel, RequestModel } from "./model.ts";
 
 /** Hex digits kept from the SHA-256. */
 const FINGERPRINT_LENGTH = 16;
@@ -26,10 +26,18 @@ export function fingerprint(model: ProtocolModel): string {
 export function canonicalModel(model: ProtocolModel): unknown {
   const messages = (list: readonly MessageModel[]) =>
     Object.fromEntries(list.map((m) => [m.action, canonicalType(m.body)]));
+  const requests = (list: readonly RequestModel[]) =>
+    Object.fromEntries(list.map((r) => [r.action, { data: canonicalType(r.body), reply: canonicalType(r.reply) }]));
+  // Present only when the protocol has requests, so the fingerprints of protocols without them stay as they were.
+  const asks =
+    model.clientRequests.length + model.serverRequests.length === 0
+      ? {}
+      : { requests: { client: requests(model.clientRequests), server: requests(model.serverRequests) } };
   return {
     name: model.name,
     client: messages(model.client),
     server: messages(model.server),
+    ...asks,
     types: Object.fromEntries(model.types.map((t) => [t.name, canonicalType(t.type)])),
   };
 }

@@ -118,6 +118,21 @@ export interface MessageModel {
   readonly location: SourceLocation;
 }
 
+/**
+ * One request a side may send and the reply it awaits, from a method
+ * signature of `ClientRequests` / `ServerRequests`:
+ * `join(data: { room: string }): { seat: Int }`.
+ */
+export interface RequestModel {
+  readonly action: string;
+  /** The request's fields (the method's parameter; `{}` when it has none). */
+  readonly body: ObjectType | RefType;
+  /** What the answer carries: any field type (the method's return type). */
+  readonly reply: FieldType;
+  readonly doc?: string;
+  readonly location: SourceLocation;
+}
+
 /** Everything the generator knows about one protocol file. */
 export interface ProtocolModel {
   /** The file name without `.protocol.ts`: `lag_time`. */
@@ -127,8 +142,8 @@ export interface ProtocolModel {
   /** The file's leading JSDoc (a `/** ... *\/` at the top followed by a blank line). */
   readonly doc?: string;
   /**
-   * Whether the file declares `ClientMessages` or `ServerMessages`. A file with
-   * neither is a types-only module (shared types for other protocol files): its
+   * Whether the file declares `ClientMessages`, `ServerMessages`,
+   * `ClientRequests` or `ServerRequests`. A file with none is a types-only module (shared types for other protocol files): its
    * generated file holds its types and nothing else.
    */
   readonly hasMessages: boolean;
@@ -136,6 +151,10 @@ export interface ProtocolModel {
   readonly client: readonly MessageModel[];
   /** Messages the server sends to clients, in declaration order. */
   readonly server: readonly MessageModel[];
+  /** Requests clients send to the server (the server answers), in declaration order. */
+  readonly clientRequests: readonly RequestModel[];
+  /** Requests the server sends to clients (a client answers), in declaration order. */
+  readonly serverRequests: readonly RequestModel[];
   /** Named types: those declared in the file (declaration order), then imported ones (order of first use). */
   readonly types: readonly NamedTypeModel[];
 }

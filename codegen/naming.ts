@@ -66,6 +66,12 @@ export interface PublicNames {
   readonly clientMessage: string;
   readonly serverMessages: string;
   readonly serverMessage: string;
+  /** `ChatClientRequests`: action -> request message type (requests clients send). */
+  readonly clientRequests: string;
+  /** `ChatClientReplies`: action -> the reply type of a client's request. */
+  readonly clientReplies: string;
+  readonly serverRequests: string;
+  readonly serverReplies: string;
   /** `chatProtocol`: the ProtocolDescriptor constant. */
   readonly descriptor: string;
   /** `ChatChannel`: the server's abstract channel class. */
@@ -84,6 +90,10 @@ export function publicNames(name: string): PublicNames {
     clientMessage: `${prefix}ClientMessage`,
     serverMessages: `${prefix}ServerMessages`,
     serverMessage: `${prefix}ServerMessage`,
+    clientRequests: `${prefix}ClientRequests`,
+    clientReplies: `${prefix}ClientReplies`,
+    serverRequests: `${prefix}ServerRequests`,
+    serverReplies: `${prefix}ServerReplies`,
     descriptor: `${camelCase(name)}Protocol`,
     channel: `${prefix}Channel`,
     listener: `${prefix}Listener`,

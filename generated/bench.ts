@@ -9,7 +9,7 @@
  * generator.
  */
 
-import { Channel, ConnectionListener, Server, describeValue, type Int, type ProtocolDescriptor } from "repod";
+import { Channel, ConnectionListener, Server, describeValue, type Int, type ProtocolDescriptor, type RequestOptions } from "repod";
 
 /** The messages a client sends to the server, by action. */
 export interface BenchClientMessages {
@@ -37,6 +37,17 @@ export interface BenchServerMessages {
 
 /** Any message the server sends to clients. */
 export type BenchServerMessage = BenchServerMessages[keyof BenchServerMessages];
+
+/** The requests a client sends to the server, by action: what the handler that answers receives. */
+export interface BenchClientRequests {
+  /** One round trip of the requests scenario: answered with the same `seq`. */
+  echo: { action: "echo"; seq: Int };
+}
+
+/** The reply to each request a client sends to the server, by action. */
+export interface BenchClientReplies {
+  echo: { seq: Int };
+}
 
 /** Checks a client's `ping` message. */
 function validateClientPing(data: Record<string, unknown>): string | undefined {
@@ -70,6 +81,13 @@ function validateClientFanout(data: Record<string, unknown>): string | undefined
   return undefined;
 }
 
+/** Checks a client's `echo` message. */
+function validateClientEcho(data: Record<string, unknown>): string | undefined {
+  const v1 = data["seq"];
+  if (!Number.isInteger(v1)) return `seq: expected integer, got ${describeValue(v1)}`;
+  return undefined;
+}
+
 /** Checks the server's `pong` message. */
 function validateServerPong(data: Record<string, unknown>): string | undefined {
   const v1 = data["seq"];
@@ -91,23 +109,49 @@ function validateServerTick(data: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+/** Checks the reply to a client's `echo` request. */
+function validateClientEchoReply(data: Record<string, unknown>): string | undefined {
+  const v1 = data["reply"];
+  if (!isRecord(v1)) return `reply: expected object, got ${describeValue(v1)}`;
+  const v2 = v1["seq"];
+  if (!Number.isInteger(v2)) return `reply.seq: expected integer, got ${describeValue(v2)}`;
+  return undefined;
+}
+
+/**
+ * Whether a decoded value is a msgpack map: a plain object. Arrays, bytes, and what
+ * msgpack extension types decode to (Date, Set, typed arrays), which Python never sends, are not.
+ */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 /**
  * The bench protocol as the runtime sees it: its name, its fingerprint (peers with
  * another fingerprint are refused), and the validator run on every message received.
  */
 export const benchProtocol: ProtocolDescriptor = {
   name: "bench",
-  fingerprint: "4e4475df9696a786",
+  fingerprint: "df54a058ec3be27f",
   client: {
     ping: validateClientPing,
     move: validateClientMove,
     done: validateClientDone,
     fanout: validateClientFanout,
+    echo: validateClientEcho,
   },
   server: {
     pong: validateServerPong,
     counted: validateServerCounted,
     tick: validateServerTick,
+  },
+  replies: {
+    client: {
+      echo: validateClientEchoReply,
+    },
+    server: {},
   },
 };
 
@@ -124,6 +168,9 @@ export const benchProtocol: ProtocolDescriptor = {
  *   Network_move(data: BenchClientMessages["move"]) {}
  *   Network_done(data: BenchClientMessages["done"]) {}
  *   Network_fanout(data: BenchClientMessages["fanout"]) {}
+ *   Request_echo(data: BenchClientRequests["echo"]): BenchClientReplies["echo"] {
+ *     throw new Error("return the reply (or throw a RequestError to refuse)");
+ *   }
  * }
  * const server = new BenchServer({ channelClass: GameChannel, port: 0 });
  * ```
@@ -142,6 +189,13 @@ export abstract class BenchChannel extends Channel<BenchServerMessage, BenchClie
 
   /** Asks the server to send `count` ticks to every connected client (fanout scenario). */
   abstract Network_fanout(data: BenchClientMessages["fanout"]): void | Promise<void>;
+
+  /**
+   * One round trip of the requests scenario: answered with the same `seq`.
+   *
+   * Return the reply (or a promise of it); throw a `RequestError` to refuse with a reason the asker sees.
+   */
+  abstract Request_echo(data: BenchClientRequests["echo"]): BenchClientReplies["echo"] | Promise<BenchClientReplies["echo"]>;
 }
 
 /**
@@ -173,6 +227,22 @@ export abstract class BenchListener extends ConnectionListener<BenchClientMessag
 
   /** One message of a fanout burst; `n` counts from 0. */
   abstract Network_tick(data: BenchServerMessages["tick"]): void;
+
+  /**
+   * Asks the server and resolves with its reply (checked like any message). Rejects with a
+   * `RepodError`: REQUEST_FAILED (refused, with its reason), REQUEST_TIMEOUT, ABORTED, or the
+   * code that ended the connection.
+   *
+   * @example
+   * ```ts
+   * async function ask(side: BenchListener, data: Omit<BenchClientRequests["echo"], "action">): Promise<BenchClientReplies["echo"]> {
+   *   return await side.request("echo", data, { timeoutMs: 5000 });
+   * }
+   * ```
+   */
+  override request<A extends keyof BenchClientRequests & string>(action: A, data: Omit<BenchClientRequests[A], "action">, options?: RequestOptions): Promise<BenchClientReplies[A]> {
+    return super.request(action, data, options) as Promise<BenchClientReplies[A]>;
+  }
 }
 
 /** A server of the bench protocol: `sendToAll()`, `sendToGroup()` and `sendTo()` take only server messages. */

@@ -7,7 +7,7 @@
  * test bed (its generated file is type-checked and its validators are tested).
  */
 
-import { Channel, ConnectionListener, Server, describeValue, type Int, type ProtocolDescriptor } from "repod";
+import { Channel, ConnectionListener, Server, describeValue, type Int, type ProtocolDescriptor, type RequestOptions } from "repod";
 
 /** A side in the game. */
 export type Team = "red" | "blue";
@@ -121,6 +121,34 @@ export interface KitchenSinkServerMessages {
 
 /** Any message the server sends to clients. */
 export type KitchenSinkServerMessage = KitchenSinkServerMessages[keyof KitchenSinkServerMessages];
+
+/** The requests a client sends to the server, by action: what the handler that answers receives. */
+export interface KitchenSinkClientRequests {
+  /** Take a seat at a table; the reply says which, and who is there. */
+  sit: { action: "sit"; table: string; team?: Team };
+  /** A request without fields, answered with a bare integer. */
+  time: { action: "time" };
+  /** Fields given by a named type, answered with a union. */
+  locate: { action: "locate" } & Vec2;
+}
+
+/** The reply to each request a client sends to the server, by action. */
+export interface KitchenSinkClientReplies {
+  sit: { seat: Int; players: Player[] };
+  time: Int;
+  locate: Shape | null;
+}
+
+/** The requests the server sends to clients, by action: what the handler that answers receives. */
+export interface KitchenSinkServerRequests {
+  /** Ask the player a yes-or-no question. */
+  confirm: { action: "confirm"; question: string };
+}
+
+/** The reply to each request the server sends to clients, by action. */
+export interface KitchenSinkServerReplies {
+  confirm: boolean;
+}
 
 /** Checks a client's `join` message. */
 function validateClientJoin(data: Record<string, unknown>): string | undefined {
@@ -349,6 +377,29 @@ function validateClientOdd(data: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+/** Checks a client's `sit` message. */
+function validateClientSit(data: Record<string, unknown>): string | undefined {
+  const v1 = data["table"];
+  if (typeof v1 !== "string") return `table: expected string, got ${describeValue(v1)}`;
+  const v2 = data["team"];
+  if (v2 !== undefined && v2 !== "red" && v2 !== "blue") return `team: expected "red" | "blue", got ${describeLiteral(v2)}`;
+  return undefined;
+}
+
+/** Checks a client's `time` message. */
+function validateClientTime(_data: Record<string, unknown>): string | undefined {
+  return undefined;
+}
+
+/** Checks a client's `locate` message. */
+function validateClientLocate(data: Record<string, unknown>): string | undefined {
+  const v1 = data["x"];
+  if (typeof v1 !== "number") return `x: expected number, got ${describeValue(v1)}`;
+  const v2 = data["y"];
+  if (typeof v2 !== "number") return `y: expected number, got ${describeValue(v2)}`;
+  return undefined;
+}
+
 /** Checks the server's `welcome` message. */
 function validateServerWelcome(data: Record<string, unknown>): string | undefined {
   const v1 = data["you"];
@@ -406,6 +457,57 @@ function validateServerKicked(data: Record<string, unknown>): string | undefined
 
 /** Checks the server's `ack` message. */
 function validateServerAck(_data: Record<string, unknown>): string | undefined {
+  return undefined;
+}
+
+/** Checks the server's `confirm` message. */
+function validateServerConfirm(data: Record<string, unknown>): string | undefined {
+  const v1 = data["question"];
+  if (typeof v1 !== "string") return `question: expected string, got ${describeValue(v1)}`;
+  return undefined;
+}
+
+/** Checks the reply to a client's `sit` request. */
+function validateClientSitReply(data: Record<string, unknown>): string | undefined {
+  const v1 = data["reply"];
+  if (!isRecord(v1)) return `reply: expected object, got ${describeValue(v1)}`;
+  const v2 = v1["seat"];
+  if (!Number.isInteger(v2)) return `reply.seat: expected integer, got ${describeValue(v2)}`;
+  const v3 = v1["players"];
+  if (!Array.isArray(v3)) return `reply.players: expected array, got ${describeValue(v3)}`;
+  for (let i4 = 0; i4 < v3.length; i4++) {
+    const v5 = v3[i4];
+    const e6 = checkPlayer(v5);
+    if (e6 !== undefined) return `reply.players[${i4}]${e6}`;
+  }
+  return undefined;
+}
+
+/** Checks the reply to a client's `time` request. */
+function validateClientTimeReply(data: Record<string, unknown>): string | undefined {
+  const v1 = data["reply"];
+  if (!Number.isInteger(v1)) return `reply: expected integer, got ${describeValue(v1)}`;
+  return undefined;
+}
+
+/** Checks the reply to a client's `locate` request. */
+function validateClientLocateReply(data: Record<string, unknown>): string | undefined {
+  const v1 = data["reply"];
+  if (v1 !== null) {
+    if (isRecord(v1)) {
+      const e2 = checkShape(v1);
+      if (e2 !== undefined) return `reply${e2}`;
+    } else {
+      return `reply: expected object | null, got ${describeValue(v1)}`;
+    }
+  }
+  return undefined;
+}
+
+/** Checks the reply to the server's `confirm` request. */
+function validateServerConfirmReply(data: Record<string, unknown>): string | undefined {
+  const v1 = data["reply"];
+  if (typeof v1 !== "boolean") return `reply: expected boolean, got ${describeValue(v1)}`;
   return undefined;
 }
 
@@ -549,7 +651,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export const kitchenSinkProtocol: ProtocolDescriptor = {
   name: "kitchen_sink",
-  fingerprint: "0fdd3e054b37cdae",
+  fingerprint: "9aa538a53c96e4e7",
   client: {
     join: validateClientJoin,
     move: validateClientMove,
@@ -567,12 +669,26 @@ export const kitchenSinkProtocol: ProtocolDescriptor = {
     aim: validateClientAim,
     nested: validateClientNested,
     odd: validateClientOdd,
+    sit: validateClientSit,
+    time: validateClientTime,
+    locate: validateClientLocate,
   },
   server: {
     welcome: validateServerWelcome,
     state: validateServerState,
     kicked: validateServerKicked,
     ack: validateServerAck,
+    confirm: validateServerConfirm,
+  },
+  replies: {
+    client: {
+      sit: validateClientSitReply,
+      time: validateClientTimeReply,
+      locate: validateClientLocateReply,
+    },
+    server: {
+      confirm: validateServerConfirmReply,
+    },
   },
 };
 
@@ -601,6 +717,15 @@ export const kitchenSinkProtocol: ProtocolDescriptor = {
  *   Network_aim(data: KitchenSinkClientMessages["aim"]) {}
  *   Network_nested(data: KitchenSinkClientMessages["nested"]) {}
  *   Network_odd(data: KitchenSinkClientMessages["odd"]) {}
+ *   Request_sit(data: KitchenSinkClientRequests["sit"]): KitchenSinkClientReplies["sit"] {
+ *     throw new Error("return the reply (or throw a RequestError to refuse)");
+ *   }
+ *   Request_time(data: KitchenSinkClientRequests["time"]): KitchenSinkClientReplies["time"] {
+ *     throw new Error("return the reply (or throw a RequestError to refuse)");
+ *   }
+ *   Request_locate(data: KitchenSinkClientRequests["locate"]): KitchenSinkClientReplies["locate"] {
+ *     throw new Error("return the reply (or throw a RequestError to refuse)");
+ *   }
  * }
  * const server = new KitchenSinkServer({ channelClass: GameChannel, port: 0 });
  * ```
@@ -655,6 +780,43 @@ export abstract class KitchenSinkChannel extends Channel<KitchenSinkServerMessag
 
   /** Field names that are also names of Object.prototype members. */
   abstract Network_odd(data: KitchenSinkClientMessages["odd"]): void | Promise<void>;
+
+  /**
+   * Take a seat at a table; the reply says which, and who is there.
+   *
+   * Return the reply (or a promise of it); throw a `RequestError` to refuse with a reason the asker sees.
+   */
+  abstract Request_sit(data: KitchenSinkClientRequests["sit"]): KitchenSinkClientReplies["sit"] | Promise<KitchenSinkClientReplies["sit"]>;
+
+  /**
+   * A request without fields, answered with a bare integer.
+   *
+   * Return the reply (or a promise of it); throw a `RequestError` to refuse with a reason the asker sees.
+   */
+  abstract Request_time(data: KitchenSinkClientRequests["time"]): KitchenSinkClientReplies["time"] | Promise<KitchenSinkClientReplies["time"]>;
+
+  /**
+   * Fields given by a named type, answered with a union.
+   *
+   * Return the reply (or a promise of it); throw a `RequestError` to refuse with a reason the asker sees.
+   */
+  abstract Request_locate(data: KitchenSinkClientRequests["locate"]): KitchenSinkClientReplies["locate"] | Promise<KitchenSinkClientReplies["locate"]>;
+
+  /**
+   * Asks this client and resolves with its reply (checked like any message). Rejects with a
+   * `RepodError`: REQUEST_FAILED (refused, with its reason), REQUEST_TIMEOUT, ABORTED, or the
+   * code that ended the connection.
+   *
+   * @example
+   * ```ts
+   * async function ask(side: KitchenSinkChannel, data: Omit<KitchenSinkServerRequests["confirm"], "action">): Promise<KitchenSinkServerReplies["confirm"]> {
+   *   return await side.request("confirm", data, { timeoutMs: 5000 });
+   * }
+   * ```
+   */
+  override request<A extends keyof KitchenSinkServerRequests & string>(action: A, data: Omit<KitchenSinkServerRequests[A], "action">, options?: RequestOptions): Promise<KitchenSinkServerReplies[A]> {
+    return super.request(action, data, options) as Promise<KitchenSinkServerReplies[A]>;
+  }
 }
 
 /**
@@ -670,6 +832,9 @@ export abstract class KitchenSinkChannel extends Channel<KitchenSinkServerMessag
  *   Network_state(data: KitchenSinkServerMessages["state"]) {}
  *   Network_kicked(data: KitchenSinkServerMessages["kicked"]) {}
  *   Network_ack(data: KitchenSinkServerMessages["ack"]) {}
+ *   Request_confirm(data: KitchenSinkServerRequests["confirm"]): KitchenSinkServerReplies["confirm"] {
+ *     throw new Error("return the reply (or throw a RequestError to refuse)");
+ *   }
  * }
  * const game = new Game();
  * await game.connect("127.0.0.1", 5071);
@@ -690,6 +855,29 @@ export abstract class KitchenSinkListener extends ConnectionListener<KitchenSink
 
   /** Called with each `ack` message the server sends. */
   abstract Network_ack(data: KitchenSinkServerMessages["ack"]): void;
+
+  /**
+   * Ask the player a yes-or-no question.
+   *
+   * Return the reply (or a promise of it); throw a `RequestError` to refuse with a reason the asker sees.
+   */
+  abstract Request_confirm(data: KitchenSinkServerRequests["confirm"]): KitchenSinkServerReplies["confirm"] | Promise<KitchenSinkServerReplies["confirm"]>;
+
+  /**
+   * Asks the server and resolves with its reply (checked like any message). Rejects with a
+   * `RepodError`: REQUEST_FAILED (refused, with its reason), REQUEST_TIMEOUT, ABORTED, or the
+   * code that ended the connection.
+   *
+   * @example
+   * ```ts
+   * async function ask(side: KitchenSinkListener, data: Omit<KitchenSinkClientRequests["sit"], "action">): Promise<KitchenSinkClientReplies["sit"]> {
+   *   return await side.request("sit", data, { timeoutMs: 5000 });
+   * }
+   * ```
+   */
+  override request<A extends keyof KitchenSinkClientRequests & string>(action: A, data: Omit<KitchenSinkClientRequests[A], "action">, options?: RequestOptions): Promise<KitchenSinkClientReplies[A]> {
+    return super.request(action, data, options) as Promise<KitchenSinkClientReplies[A]>;
+  }
 }
 
 /** A server of the kitchen_sink protocol: `sendToAll()`, `sendToGroup()` and `sendTo()` take only server messages. */

@@ -10,7 +10,7 @@
  * many times a second.
  */
 
-import { Channel, ConnectionListener, Server, describeValue, type Int, type ProtocolDescriptor } from "repod";
+import { Channel, ConnectionListener, Server, describeValue, type Int, type ProtocolDescriptor, type RequestOptions } from "repod";
 
 /** An axis-aligned rectangle, in arena units. */
 export interface Rect {
@@ -44,8 +44,6 @@ export type Axis = -1 | 0 | 1;
 
 /** The messages a client sends to the server, by action. */
 export interface TagClientMessages {
-  /** Enter the arena under a name. */
-  join: { action: "join"; name: string };
   /** Which way I push now; I keep going until the next input. */
   input: { action: "input"; dx: Axis; dy: Axis };
 }
@@ -55,8 +53,6 @@ export type TagClientMessage = TagClientMessages[keyof TagClientMessages];
 
 /** The messages the server sends to clients, by action. */
 export interface TagServerMessages {
-  /** Sent once on connecting: who I am and the arena. */
-  welcome: { action: "welcome"; you: string; arena: Arena };
   /** Where everyone is, sent every tick; `it` is the id of the player who is it, null in an empty arena. */
   state: { action: "state"; tick: Int; it: string | null; players: PlayerState[] };
   /** `by` tagged `it`. */
@@ -66,11 +62,15 @@ export interface TagServerMessages {
 /** Any message the server sends to clients. */
 export type TagServerMessage = TagServerMessages[keyof TagServerMessages];
 
-/** Checks a client's `join` message. */
-function validateClientJoin(data: Record<string, unknown>): string | undefined {
-  const v1 = data["name"];
-  if (typeof v1 !== "string") return `name: expected string, got ${describeValue(v1)}`;
-  return undefined;
+/** The requests a client sends to the server, by action: what the handler that answers receives. */
+export interface TagClientRequests {
+  /** Enter the arena under a name; the answer says who I am and what the arena is. */
+  join: { action: "join"; name: string };
+}
+
+/** The reply to each request a client sends to the server, by action. */
+export interface TagClientReplies {
+  join: { you: string; arena: Arena };
 }
 
 /** Checks a client's `input` message. */
@@ -82,13 +82,10 @@ function validateClientInput(data: Record<string, unknown>): string | undefined 
   return undefined;
 }
 
-/** Checks the server's `welcome` message. */
-function validateServerWelcome(data: Record<string, unknown>): string | undefined {
-  const v1 = data["you"];
-  if (typeof v1 !== "string") return `you: expected string, got ${describeValue(v1)}`;
-  const v2 = data["arena"];
-  const e3 = checkArena(v2);
-  if (e3 !== undefined) return `arena${e3}`;
+/** Checks a client's `join` message. */
+function validateClientJoin(data: Record<string, unknown>): string | undefined {
+  const v1 = data["name"];
+  if (typeof v1 !== "string") return `name: expected string, got ${describeValue(v1)}`;
   return undefined;
 }
 
@@ -117,22 +114,15 @@ function validateServerTagged(data: Record<string, unknown>): string | undefined
   return undefined;
 }
 
-/** Checks a value of the type `Arena`; errors are relative to it (`.x: ...`, `[2]: ...`). */
-function checkArena(value: unknown): string | undefined {
-  if (!isRecord(value)) return `: expected object, got ${describeValue(value)}`;
-  const v1 = value["width"];
-  if (typeof v1 !== "number") return `.width: expected number, got ${describeValue(v1)}`;
-  const v2 = value["height"];
-  if (typeof v2 !== "number") return `.height: expected number, got ${describeValue(v2)}`;
-  const v3 = value["obstacles"];
-  if (!Array.isArray(v3)) return `.obstacles: expected array, got ${describeValue(v3)}`;
-  for (let i4 = 0; i4 < v3.length; i4++) {
-    const v5 = v3[i4];
-    const e6 = checkRect(v5);
-    if (e6 !== undefined) return `.obstacles[${i4}]${e6}`;
-  }
-  const v7 = value["playerRadius"];
-  if (typeof v7 !== "number") return `.playerRadius: expected number, got ${describeValue(v7)}`;
+/** Checks the reply to a client's `join` request. */
+function validateClientJoinReply(data: Record<string, unknown>): string | undefined {
+  const v1 = data["reply"];
+  if (!isRecord(v1)) return `reply: expected object, got ${describeValue(v1)}`;
+  const v2 = v1["you"];
+  if (typeof v2 !== "string") return `reply.you: expected string, got ${describeValue(v2)}`;
+  const v3 = v1["arena"];
+  const e4 = checkArena(v3);
+  if (e4 !== undefined) return `reply.arena${e4}`;
   return undefined;
 }
 
@@ -149,6 +139,25 @@ function checkPlayerState(value: unknown): string | undefined {
   if (typeof v4 !== "number") return `.y: expected number, got ${describeValue(v4)}`;
   const v5 = value["tags"];
   if (!Number.isInteger(v5)) return `.tags: expected integer, got ${describeValue(v5)}`;
+  return undefined;
+}
+
+/** Checks a value of the type `Arena`; errors are relative to it (`.x: ...`, `[2]: ...`). */
+function checkArena(value: unknown): string | undefined {
+  if (!isRecord(value)) return `: expected object, got ${describeValue(value)}`;
+  const v1 = value["width"];
+  if (typeof v1 !== "number") return `.width: expected number, got ${describeValue(v1)}`;
+  const v2 = value["height"];
+  if (typeof v2 !== "number") return `.height: expected number, got ${describeValue(v2)}`;
+  const v3 = value["obstacles"];
+  if (!Array.isArray(v3)) return `.obstacles: expected array, got ${describeValue(v3)}`;
+  for (let i4 = 0; i4 < v3.length; i4++) {
+    const v5 = v3[i4];
+    const e6 = checkRect(v5);
+    if (e6 !== undefined) return `.obstacles[${i4}]${e6}`;
+  }
+  const v7 = value["playerRadius"];
+  if (typeof v7 !== "number") return `.playerRadius: expected number, got ${describeValue(v7)}`;
   return undefined;
 }
 
@@ -189,15 +198,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export const tagProtocol: ProtocolDescriptor = {
   name: "tag",
-  fingerprint: "4ec83df98034a11e",
+  fingerprint: "a5f7f726611d7a26",
   client: {
-    join: validateClientJoin,
     input: validateClientInput,
+    join: validateClientJoin,
   },
   server: {
-    welcome: validateServerWelcome,
     state: validateServerState,
     tagged: validateServerTagged,
+  },
+  replies: {
+    client: {
+      join: validateClientJoinReply,
+    },
+    server: {},
   },
 };
 
@@ -210,8 +224,10 @@ export const tagProtocol: ProtocolDescriptor = {
  * @example
  * ```ts
  * class GameChannel extends TagChannel {
- *   Network_join(data: TagClientMessages["join"]) {}
  *   Network_input(data: TagClientMessages["input"]) {}
+ *   Request_join(data: TagClientRequests["join"]): TagClientReplies["join"] {
+ *     throw new Error("return the reply (or throw a RequestError to refuse)");
+ *   }
  * }
  * const server = new TagServer({ channelClass: GameChannel, port: 0 });
  * ```
@@ -219,11 +235,15 @@ export const tagProtocol: ProtocolDescriptor = {
 export abstract class TagChannel extends Channel<TagServerMessage, TagClientMessage> {
   static override readonly protocol: ProtocolDescriptor = tagProtocol;
 
-  /** Enter the arena under a name. */
-  abstract Network_join(data: TagClientMessages["join"]): void | Promise<void>;
-
   /** Which way I push now; I keep going until the next input. */
   abstract Network_input(data: TagClientMessages["input"]): void | Promise<void>;
+
+  /**
+   * Enter the arena under a name; the answer says who I am and what the arena is.
+   *
+   * Return the reply (or a promise of it); throw a `RequestError` to refuse with a reason the asker sees.
+   */
+  abstract Request_join(data: TagClientRequests["join"]): TagClientReplies["join"] | Promise<TagClientReplies["join"]>;
 }
 
 /**
@@ -235,7 +255,6 @@ export abstract class TagChannel extends Channel<TagServerMessage, TagClientMess
  * @example
  * ```ts
  * class Game extends TagListener {
- *   Network_welcome(data: TagServerMessages["welcome"]) {}
  *   Network_state(data: TagServerMessages["state"]) {}
  *   Network_tagged(data: TagServerMessages["tagged"]) {}
  * }
@@ -247,14 +266,27 @@ export abstract class TagChannel extends Channel<TagServerMessage, TagClientMess
 export abstract class TagListener extends ConnectionListener<TagClientMessage, TagServerMessage> {
   static override readonly protocol: ProtocolDescriptor = tagProtocol;
 
-  /** Sent once on connecting: who I am and the arena. */
-  abstract Network_welcome(data: TagServerMessages["welcome"]): void;
-
   /** Where everyone is, sent every tick; `it` is the id of the player who is it, null in an empty arena. */
   abstract Network_state(data: TagServerMessages["state"]): void;
 
   /** `by` tagged `it`. */
   abstract Network_tagged(data: TagServerMessages["tagged"]): void;
+
+  /**
+   * Asks the server and resolves with its reply (checked like any message). Rejects with a
+   * `RepodError`: REQUEST_FAILED (refused, with its reason), REQUEST_TIMEOUT, ABORTED, or the
+   * code that ended the connection.
+   *
+   * @example
+   * ```ts
+   * async function ask(side: TagListener, data: Omit<TagClientRequests["join"], "action">): Promise<TagClientReplies["join"]> {
+   *   return await side.request("join", data, { timeoutMs: 5000 });
+   * }
+   * ```
+   */
+  override request<A extends keyof TagClientRequests & string>(action: A, data: Omit<TagClientRequests[A], "action">, options?: RequestOptions): Promise<TagClientReplies[A]> {
+    return super.request(action, data, options) as Promise<TagClientReplies[A]>;
+  }
 }
 
 /** A server of the tag protocol: `sendToAll()`, `sendToGroup()` and `sendTo()` take only server messages. */

@@ -26,3 +26,9 @@ export interface ServerMessages {
   /** One message of a fanout burst; `n` counts from 0. */
   tick: { n: Int };
 }
+
+/** Requests the load generator sends. */
+export interface ClientRequests {
+  /** One round trip of the requests scenario: answered with the same `seq`. */
+  echo(data: { seq: Int }): { seq: Int };
+}

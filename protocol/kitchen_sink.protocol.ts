@@ -82,3 +82,19 @@ export interface ServerMessages {
   kicked: { reason: "spam" | "cheat" | "idle"; minutes?: Int | null };
   ack: {};
 }
+
+/** Requests a client sends to the server; the server answers each. */
+export interface ClientRequests {
+  /** Take a seat at a table; the reply says which, and who is there. */
+  sit(data: { table: string; team?: Team }): { seat: Int; players: Player[] };
+  /** A request without fields, answered with a bare integer. */
+  time(): Int;
+  /** Fields given by a named type, answered with a union. */
+  locate(data: Vec2): Shape | null;
+}
+
+/** Requests the server sends to a client; the client answers each. */
+export interface ServerRequests {
+  /** Ask the player a yes-or-no question. */
+  confirm(data: { question: string }): boolean;
+}

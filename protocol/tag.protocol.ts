@@ -40,16 +40,18 @@ export type Axis = -1 | 0 | 1;
 
 /** Messages a client sends to the server. */
 export interface ClientMessages {
-  /** Enter the arena under a name. */
-  join: { name: string };
   /** Which way I push now; I keep going until the next input. */
   input: { dx: Axis; dy: Axis };
 }
 
+/** Requests a client sends to the server, each answered. */
+export interface ClientRequests {
+  /** Enter the arena under a name; the answer says who I am and what the arena is. */
+  join(data: { name: string }): { you: string; arena: Arena };
+}
+
 /** Messages the server sends to clients. */
 export interface ServerMessages {
-  /** Sent once on connecting: who I am and the arena. */
-  welcome: { you: string; arena: Arena };
   /** Where everyone is, sent every tick; `it` is the id of the player who is it, null in an empty arena. */
   state: { tick: Int; it: string | null; players: PlayerState[] };
   /** `by` tagged `it`. */

@@ -17,12 +17,15 @@
  * Channel<ServerMessage, ClientMessage>` whose handlers are abstract and whose
  * `send()` takes only messages the server may send.
  */
+import { DEFAULT_REQUEST_TIMEOUT_MS } from "./constants.ts";
 import type { RepodError } from "./errors.ts";
-import { dispatch, handlerFailed } from "./dispatch.ts";
+import { handlerFailed } from "./dispatch.ts";
 import type { ChannelHost, ChannelServer } from "./host.ts";
 import { Link, type LinkLimits, type LinkOwner } from "./link.ts";
 import type { PresenceValue } from "./adapter/adapter.ts";
 import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./protocol.ts";
+import type { Clock } from "./session/clock.ts";
+import { deliver, refuseInvalid, Requests, type RequestOptions } from "./requests.ts";
 import type { Transport } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
 
@@ -41,6 +44,12 @@ export interface ChannelInit<TOut extends Message = AnyMessage> {
   readonly limits: LinkLimits;
   /** @internal validators of incoming messages by action; null when validation is off. */
   readonly validators: ReadonlyMap<string, Validator> | null;
+  /** Validators of the client's replies to this channel's requests, by action; null when validation is off. */
+  readonly replies?: ReadonlyMap<string, Validator> | null;
+  /** The default `timeoutMs` of `request()`. @default 10000 */
+  readonly requestTimeoutMs?: number;
+  /** @internal what request timeouts run on. @default the system clock */
+  readonly clock?: Clock;
 }
 
 /** The class a server makes its channels from; `TOut` is what the server may send to them. */
@@ -73,6 +82,13 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   private presenceNow: PresenceValue | undefined;
   /** Set once the server has let the channel go: joins after that are ignored. */
   private released = false;
+  /** Requests this channel asked its client, waiting for their answer; made at the first request (most channels never ask). */
+  #requests: Requests | undefined;
+  /** What the server handed this channel: request options are read from it when the first request is made. */
+  readonly #init: ChannelInit<TOut>;
+  readonly #send: (message: Message) => number;
+  /** Why the transport last closed, for the requests that are still waiting when the channel goes. */
+  #closeError: RepodError | undefined;
 
   constructor(init: ChannelInit<TOut>) {
     this.id = init.id;
@@ -80,11 +96,18 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
     const host = (this.#host = init.host);
     // One closure for the channel's life, not one per message.
     const report = (error: RepodError): void => this.report(error);
+    const send = (message: Message): number => this.link.send(encodeFrame(message, this.link.limits.maxFrameBytes));
+    this.#init = init;
+    this.#send = send;
     const owner: LinkOwner = {
-      message: (message) => dispatch(this, message, report),
+      message: (message) => deliver(this, message, this.#requests, send, report),
       control: (message) => host.control(this, message),
       problem: (error) => this.report(error),
-      transportClosed: (transport, error) => host.transportClosed(this, transport, error),
+      invalidRequest: (message, problem) => refuseInvalid(message, problem, send),
+      transportClosed: (transport, error) => {
+        this.#closeError = error;
+        host.transportClosed(this, transport, error);
+      },
     };
     this.link = new Link(owner, init.limits, init.validators);
   }
@@ -112,6 +135,26 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
    */
   send(message: TOut): number {
     return this.link.send(encodeFrame(message, this.link.limits.maxFrameBytes));
+  }
+
+  /**
+   * Asks this client and resolves with its answer: the client's
+   * `Request_<action>(data)` returns it (a Python client sends a `_reply`).
+   * Rejects with a `RepodError`: REQUEST_FAILED (refused; `reason` says why),
+   * REQUEST_TIMEOUT, ABORTED, INVALID_PAYLOAD (a reply that does not match
+   * the protocol), or the code that ended the connection. A request waits
+   * through a suspended session and is answered once after the resume.
+   * Generated channels type it by the protocol's `ServerRequests`.
+   */
+  request(action: string, data?: object, options?: RequestOptions): Promise<unknown> {
+    this.#requests ??= new Requests({
+      send: this.#send,
+      remote: () => this.link.remote,
+      replies: this.#init.replies ?? null,
+      timeoutMs: this.#init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      clock: this.#init.clock,
+    });
+    return this.#requests.ask(action, data, options);
   }
 
   /** Sends what is queued, then closes the connection. */
@@ -173,6 +216,11 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
     } catch (thrown) {
       this.#host.error(this, handlerFailed("error", thrown, "onError"));
     }
+  }
+
+  /** @internal the channel is gone for good: its waiting requests fail with why its connection ended. */
+  endRequests(): void {
+    this.#requests?.failAll(this.#closeError);
   }
 
   /** @internal groups left on close, for the server's bookkeeping. */

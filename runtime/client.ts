@@ -20,11 +20,13 @@ import {
   DEFAULT_RECONNECT_ATTEMPTS,
   DEFAULT_RECONNECT_MAX_DELAY_MS,
   DEFAULT_RECONNECT_MIN_DELAY_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
 } from "./constants.ts";
 import { RepodError } from "./errors.ts";
 import { Link, type LinkOwner } from "./link.ts";
 import { silentLogger, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./protocol.ts";
+import { refuseInvalid, Requests, type RequestOptions } from "./requests.ts";
 import { systemClock, type Clock } from "./session/clock.ts";
 import { ClientResume, plural } from "./session/client-resume.ts";
 import { remoteOf, type Transport } from "./transport/transport.ts";
@@ -70,6 +72,8 @@ export interface ClientOptions {
    * @default 1048576 (1 MiB)
    */
   maxRetainedBytes?: number;
+  /** How long `request()` waits for the server's answer before REQUEST_TIMEOUT, unless the call says; 0 waits as long as the connection lives. @default 10000 */
+  requestTimeoutMs?: number;
   /** @internal what the heartbeat, the greeting and resume deadlines and the backoff run on; tests move it by hand. @default the system clock */
   clock?: Clock;
 }
@@ -166,6 +170,8 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
   private unsent: { after: Message; frames: Uint8Array[]; bytes: number } | null = null;
   /** Heartbeat, reconnection and resume (see session/). */
   private readonly resume: ClientResume;
+  /** @internal requests asked of the server, waiting for their answer (answers are delivered at `pump()`). */
+  readonly requests: Requests;
 
   constructor(
     readonly protocol: ProtocolDescriptor | undefined,
@@ -182,6 +188,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
       reconnectMinDelayMs: options.reconnectMinDelayMs ?? DEFAULT_RECONNECT_MIN_DELAY_MS,
       reconnectMaxDelayMs: options.reconnectMaxDelayMs ?? DEFAULT_RECONNECT_MAX_DELAY_MS,
       maxRetainedBytes: options.maxRetainedBytes ?? DEFAULT_MAX_RETAINED_BYTES,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       clock: options.clock ?? systemClock,
     };
     const validators: ReadonlyMap<string, Validator> | null =
@@ -192,15 +199,28 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
       },
       control: (message) => this.control(message),
       problem: (error) => this.pushError(error),
+      invalidRequest: (message, problem) => refuseInvalid(message, problem, (reply) => this.sendAnswer(reply)),
       transportClosed: (transport, error) => this.transportClosed(transport, error),
     };
+    const replies = protocol?.replies?.client;
+    this.requests = new Requests({
+      send: (message) => this.send(message as TOut),
+      remote: () => this.link.remote,
+      replies: this.options.validate && replies ? new Map(Object.entries(replies)) : null,
+      timeoutMs: this.options.requestTimeoutMs,
+      clock: this.options.clock,
+    });
     this.link = new Link(owner, { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes }, validators);
     this.resume = new ClientResume(
       {
         link: this.link,
         fingerprint: protocol?.fingerprint,
         push: (message) => this.queue.push(message),
-        pushError: (error) => this.pushError(error),
+        pushError: (error) => {
+          // A fresh session: what was asked before the break may never be answered (what was asked since is sent on it).
+          if (error.code === "RESUME_FAILED") this.requests.failAll(error, this.requests.askedBeforeBreak);
+          this.pushError(error);
+        },
         open: () => this.open(),
         opened: () => {
           this.stateNow = "open";
@@ -282,6 +302,23 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
         `cannot send "${String(message.action)}": the connection has ended (${this.endedBecause}); connect() again to start a new one`,
       );
     }
+    return this.sendMessage(message);
+  }
+
+  /**
+   * Asks the server and resolves with its answer (delivered at `pump()`, in
+   * order with the messages around it). See `ConnectionListener.request`.
+   */
+  request(action: string, data?: object, options?: RequestOptions): Promise<unknown> {
+    return this.requests.ask(action, data, options);
+  }
+
+  /** @internal sends an answer to the server's request; 0 once the connection is over (the answer is dropped, never thrown). */
+  sendAnswer(message: Message): number {
+    return this.stateNow === "closed" ? 0 : this.sendMessage(message);
+  }
+
+  private sendMessage(message: Message): number {
     const frame = encodeFrame(message, this.options.maxFrameBytes);
     const unsent = this.unsent;
     if (unsent !== null) {
@@ -314,6 +351,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
     this.stateNow = "closed";
     this.resume.stop();
     this.link.close();
+    this.requests.failAll(undefined);
     if (nothingOpen) this.queue.push({ action: "disconnected" } satisfies DisconnectedEvent);
   }
 
@@ -414,7 +452,10 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
     if (error === undefined && this.resume.connecting) {
       error = new RepodError("CONNECT_FAILED", "the connection closed before the server's greeting arrived", { remote: remoteOf(transport) });
     }
+    const wasOpen = this.stateNow === "open";
     if (this.resume.broken(error)) {
+      // Requests asked from now on are among what a fresh session would still send.
+      if (wasOpen) this.requests.markBreak();
       this.stateNow = this.resume.connecting ? "connecting" : "reconnecting";
       return;
     }
@@ -435,6 +476,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
     // A PROTOCOL_MISMATCH was already reported when it was found.
     if (error !== undefined && error.code !== "PROTOCOL_MISMATCH") this.pushError(error);
     this.endedBecause = error?.message ?? "the server closed the connection";
+    this.requests.failAll(error);
     this.stateNow = "closed";
     this.greeted = false;
     const event: DisconnectedEvent = { action: "disconnected" };

@@ -31,6 +31,7 @@ import {
   type SocketConnectEvent,
 } from "./client.ts";
 import { dispatch } from "./dispatch.ts";
+import { deliver, type RequestOptions } from "./requests.ts";
 import type { RepodError } from "./errors.ts";
 import type { AnyMessage, Message, ProtocolDescriptor } from "./protocol.ts";
 
@@ -64,8 +65,34 @@ export class ConnectionListener<TOut extends Message = AnyMessage, TIn extends M
    * were dispatched.
    */
   pump(): number {
-    return this.connection.drain((message) => dispatch(this, message, (error) => this.handlerFailed(error)));
+    const connection = this.connection;
+    return connection.drain((message) =>
+      deliver(this, message as Message & Record<string, unknown>, connection.requests, this.#reply, this.#report),
+    );
   }
+
+  /**
+   * Asks the server and resolves with its answer, which arrives through
+   * `pump()` in order with the messages around it: the server's
+   * `Request_<action>(data)` returns it (a Python server sends a `_reply`).
+   * Rejects with a `RepodError`: REQUEST_FAILED (refused; `reason` says
+   * why), REQUEST_TIMEOUT, ABORTED, INVALID_PAYLOAD (a reply that does not
+   * match the protocol), or the code that ended the connection. A request
+   * in flight when the connection breaks is answered once after the resume.
+   * Generated listeners type it by the protocol's `ClientRequests`.
+   *
+   * @example
+   * ```ts
+   * const { seat } = await this.request("join", { room: "red" }, { timeoutMs: 5000 });
+   * ```
+   */
+  request(action: string, data?: object, options?: RequestOptions): Promise<unknown> {
+    return this.connection.request(action, data, options);
+  }
+
+  /** Sends an answer to the server's request (untyped: the reply was typed by the handler). */
+  readonly #reply = (message: Message): number => this.connection.sendAnswer(message);
+  readonly #report = (error: RepodError): void => this.handlerFailed(error);
 
   /**
    * Sends a message; see {@link Client.send}. Queued until the connection is

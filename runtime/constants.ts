@@ -37,6 +37,17 @@ export const RESERVED_ACTIONS: readonly string[] = [
 /** Control frames (heartbeat, resume) use actions starting with this; never dispatched to handlers. */
 export const CONTROL_PREFIX = "_";
 
+/**
+ * Requests (see requests.ts): the key a request carries its id in, and the
+ * action of the frame that answers it. Both are application frames, counted
+ * and retained by the session like any message.
+ */
+export const REQUEST_ID_KEY = "_rid";
+export const REPLY_ACTION = "_reply";
+
+/** How long `request()` waits for an answer before rejecting with REQUEST_TIMEOUT. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
 /** Redis adapter (`repod/redis`): where Redis is, the key prefix of one game population, presence refresh, start-up wait. */
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 export const DEFAULT_REDIS_PREFIX = "repod";

@@ -42,6 +42,12 @@ export const ErrorCode = {
   QUEUE_FULL: "QUEUE_FULL",
   /** `send()` on a client whose connection ended for good without its own `close()` (the server closed it, reconnecting gave up); thrown at the call site. */
   CLOSED: "CLOSED",
+  /** The other side refused a request (its handler threw; `reason` says why when it threw a RequestError). */
+  REQUEST_FAILED: "REQUEST_FAILED",
+  /** No answer to a request within its `timeoutMs`. */
+  REQUEST_TIMEOUT: "REQUEST_TIMEOUT",
+  /** A request's AbortSignal aborted before the answer came. */
+  ABORTED: "ABORTED",
 } as const;
 
 /** A code of {@link ErrorCode}. */
@@ -55,6 +61,8 @@ export interface ErrorDetails {
   action?: string;
   /** The underlying error (a socket error, a handler's exception). */
   cause?: unknown;
+  /** Why the other side refused a request (REQUEST_FAILED): the message of the `RequestError` its handler threw. */
+  reason?: string;
 }
 
 /** An error of the runtime: a {@link ErrorCode} and a message that says what was expected and what came. */
@@ -63,12 +71,15 @@ export class RepodError extends Error {
   readonly code: ErrorCode;
   readonly remote: string | undefined;
   readonly action: string | undefined;
+  /** Why the other side refused a request (REQUEST_FAILED), as its game said it. */
+  readonly reason: string | undefined;
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(details.remote ? `${message} (from ${details.remote})` : message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.remote = details.remote;
     this.action = details.action;
+    this.reason = details.reason;
   }
 }
 

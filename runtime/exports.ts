@@ -25,10 +25,12 @@ export {
 export { ConnectionListener } from "./connection-listener.ts";
 export { ErrorCode, RepodError, isRepodError, type ErrorDetails } from "./errors.ts";
 export { describeValue, type AnyMessage, type Int, type Message, type ProtocolDescriptor, type Validator } from "./protocol.ts";
+export { RequestError, type RequestOptions } from "./requests.ts";
 export { jsonLogger, silentLogger, type LogEvent, type Logger } from "./logging.ts";
 export type { Adapter, AdapterHost, Audience, Delivery, Member, PresenceChange, PresenceValue, PresenceView } from "./adapter/adapter.ts";
 export type { Transport, TransportEvents } from "./transport/transport.ts";
 export type { WebSocketOptions } from "./transport/websocket-server.ts";
+export type { InspectorOptions } from "./inspector/inspector.ts";
 export { backoffDelay, type BackoffOptions } from "./session/backoff.ts";
 export { decodePayload, encodeFrame, encodePayload, payloadOf } from "./wire/codec.ts";
 export { FrameDecoder } from "./wire/frame-decoder.ts";

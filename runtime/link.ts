@@ -10,11 +10,11 @@
  *
  * ```
  *  transport ──payload──▶ decode ▶ is it a message? ▶ control (_*) ──▶ owner.control
- *                                                  ╰▶ count ▶ validate ▶ owner.message
+ *                                                  ╰▶ count ▶ validate ▶ owner.message  (also `_reply`)
  *  owner.send ──frame──▶ (retained for resume) ▶ transport.write | queue while away
  * ```
  */
-import { CONTROL_PREFIX } from "./constants.ts";
+import { CONTROL_PREFIX, REPLY_ACTION, REQUEST_ID_KEY } from "./constants.ts";
 import { RepodError } from "./errors.ts";
 import type { Message, Validator } from "./protocol.ts";
 import type { Transport, TransportEvents } from "./transport/transport.ts";
@@ -29,6 +29,8 @@ export interface LinkOwner {
   control(message: Message & Record<string, unknown>): void;
   /** Bad input that did not break the connection (DECODE_FAILED, NOT_A_MESSAGE, INVALID_PAYLOAD, SLOW_CONSUMER…). */
   problem(error: RepodError): void;
+  /** A request (a message with a request id) was refused as INVALID_PAYLOAD: answer it with `problem` (see requests.ts). */
+  invalidRequest?(message: Message & Record<string, unknown>, problem: string): void;
   /** The transport closed; `error` says why when it was not a clean close. */
   transportClosed(transport: Transport, error: RepodError | undefined): void;
 }
@@ -56,6 +58,14 @@ export interface FrameLog {
   closing?(end: () => void): boolean;
 }
 
+/** Watches a link's application messages (the server's inspector); a link without one pays a null check. */
+export interface LinkTap {
+  /** A message arrived (before validation), `bytes` long. */
+  received(message: Message & Record<string, unknown>, bytes: number): void;
+  /** An application frame was sent or queued. */
+  sent(frame: Uint8Array): void;
+}
+
 const CONTROL = CONTROL_PREFIX.charCodeAt(0);
 
 export class Link {
@@ -71,6 +81,8 @@ export class Link {
   private lastValidator: Validator | undefined;
   /** Set by a session that retains frames for resume. */
   log: FrameLog | null = null;
+  /** Set by the server's inspector, when it has one. */
+  tap: LinkTap | null = null;
 
   constructor(
     private readonly owner: LinkOwner,
@@ -157,6 +169,7 @@ export class Link {
     if (this.closing) return 0;
     if (this.current === null || this.holding) this.checkRoom(frame);
     this.log?.sent(frame);
+    if (this.tap !== null) this.tap.sent(frame);
     return this.write(frame);
   }
 
@@ -257,11 +270,13 @@ export class Link {
     const action = message.action;
     // Control frames and the greeting belong to the connection, not to the
     // session: they are neither counted nor validated nor dispatched here.
-    if (action.charCodeAt(0) === CONTROL || action === "connected") {
+    // A request's answer (`_reply`) is an application frame: counted and retained like any message.
+    if ((action.charCodeAt(0) === CONTROL && action !== REPLY_ACTION) || action === "connected") {
       this.owner.control(message);
       return;
     }
     this.log?.received(end - start);
+    if (this.tap !== null) this.tap.received(message, end - start);
     let validate: Validator | undefined;
     if (this.validators !== null) {
       // Games send runs of the same action: a string compare beats hashing a freshly decoded key.
@@ -284,6 +299,7 @@ export class Link {
         this.owner.problem(
           new RepodError("INVALID_PAYLOAD", `invalid "${action}": ${problem}`, { remote: this.remote, action }),
         );
+        if (message[REQUEST_ID_KEY] !== undefined) this.owner.invalidRequest?.(message, `invalid "${action}": ${problem}`);
         return;
       }
     }

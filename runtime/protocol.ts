@@ -38,10 +38,19 @@ export interface ProtocolDescriptor {
   readonly name: string;
   /** A hash of the protocol's model; peers with different fingerprints refuse each other. */
   readonly fingerprint: string;
-  /** Validators of the messages clients send, by action (checked by the server). */
+  /** Validators of the messages (and requests) clients send, by action (checked by the server). */
   readonly client: Readonly<Record<string, Validator>>;
-  /** Validators of the messages the server sends, by action (checked by clients). */
+  /** Validators of the messages (and requests) the server sends, by action (checked by clients). */
   readonly server: Readonly<Record<string, Validator>>;
+  /**
+   * Validators of the replies to requests, by the direction of the request
+   * and its action: `replies.client.join` checks the server's answer to a
+   * client's `join`. Absent for a protocol without requests.
+   */
+  readonly replies?: {
+    readonly client: Readonly<Record<string, Validator>>;
+    readonly server: Readonly<Record<string, Validator>>;
+  };
 }
 
 /**

@@ -30,6 +30,7 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_RETAINED_BYTES,
   DEFAULT_PORT,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RESUME_WINDOW_MS,
   DEFAULT_STOP_GRACE_MS,
   DEFAULT_TIMEOUT_MS,
@@ -52,6 +53,7 @@ import {
 } from "./transport/websocket-server.ts";
 import { remoteOf } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
+import { Inspector, type InspectorOptions } from "./inspector/inspector.ts";
 
 /**
  * What a channel class `C` may send: the `TOut` of `Channel<TOut, TIn>`;
@@ -115,12 +117,21 @@ export interface ServerOptions<C extends Channel<any, any>> {
    * @default 1048576 (1 MiB)
    */
   maxRetainedBytes?: number;
+  /**
+   * Serves the inspector: a page on a port of its own showing channels,
+   * groups, traffic per action, errors and recent messages live (see the
+   * README's "Inspector and playground"). Nothing is shown without the token.
+   * @default undefined (no inspector)
+   */
+  inspector?: InspectorOptions;
+  /** How long `channel.request()` waits for the client's answer before REQUEST_TIMEOUT, unless the call says; 0 waits as long as the channel lives. @default 10000 */
+  requestTimeoutMs?: number;
   /** @internal what the heartbeat and session timers run on; tests move it by hand. @default the system clock */
   clock?: Clock;
 }
 
 /** Options after defaults. */
-type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket" | "clock">> & {
+type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket" | "inspector" | "clock">> & {
   websocket: WebSocketListen | undefined;
 };
 
@@ -169,14 +180,21 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   private nextId = 0;
   private state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
   private validators: ReadonlyMap<string, Validator> | null | undefined;
+  /** What the session timers and request timeouts run on. */
+  private readonly clock: Clock | undefined;
+  private replies: ReadonlyMap<string, Validator> | null | undefined;
   private stopped!: Promise<void>;
   private markStopped!: () => void;
   /** Heartbeat and resume for our clients; null when both are off. */
   private readonly sessions: ServerSessions<C> | null;
+  private readonly inspectorOptions: InspectorOptions | undefined;
+  /** The running inspector, when the server has one. */
+  private inspector: Inspector | null = null;
 
   constructor(options: ServerOptions<C> = {}) {
     this.channels = this.roster.channels;
     this.channelClass = options.channelClass ?? (Channel as unknown as ChannelClass<C, OutOf<C>>);
+    this.clock = options.clock;
     this.adapter = options.adapter ?? new LocalAdapter();
     this.logger = options.logger ?? silentLogger;
     this.options = {
@@ -193,6 +211,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       resumeWindowMs: options.resumeWindowMs ?? DEFAULT_RESUME_WINDOW_MS,
       maxRetainedBytes: options.maxRetainedBytes ?? DEFAULT_MAX_RETAINED_BYTES,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     };
     const server = this;
     const sessions = new ServerSessions<C>(
@@ -220,6 +239,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       options.clock,
     );
     this.sessions = sessions.enabled ? sessions : null;
+    this.inspectorOptions = options.inspector;
     this.resetStopped();
   }
 
@@ -233,6 +253,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   get websocketAddress(): { host: string; port: number; url: string } | undefined {
     const acceptor = this.websocketAcceptor;
     return acceptor && { ...acceptor.address, url: acceptor.url };
+  }
+
+  /** `http://host:port/` of the inspector's page, when the server has one and is running. */
+  get inspectorUrl(): string | undefined {
+    return this.inspector?.url;
   }
 
   /** True between `start()` and `stop()`. */
@@ -255,6 +280,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
         this.acceptors.push(this.websocketAcceptor);
       }
       if (this.acceptors.length === 0) throw new Error("nothing to listen on: tcp is false and no websocket is given");
+      if (this.inspectorOptions) this.inspector = await Inspector.start(this, this.inspectorOptions);
     } catch (error) {
       this.state = "stopped";
       for (const acceptor of this.acceptors) await acceptor.close();
@@ -304,6 +330,9 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     const pending = this.roster.pendingChannels();
     // Suspended sessions end now: this server will not be there for their clients to resume.
     this.sessions?.stop();
+    const inspector = this.inspector;
+    this.inspector = null;
+    await inspector?.close();
     const closers = new Map<C, () => void>();
     this.onChannelGone = (channel) => closers.get(channel)?.();
     for (const channel of pending) {
@@ -425,6 +454,9 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       id: `${this.serverId}.${(++this.nextId).toString(36)}`,
       limits: { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes },
       validators: this.validatorsOf(channelClass),
+      replies: this.repliesOf(channelClass),
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      clock: this.clock,
     };
     let channel: C;
     try {
@@ -454,6 +486,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       return;
     }
     this.roster.add(channel);
+    if (this.inspector !== null) this.inspector.admitted(channel);
     // What was sent to it while it waited (see accept) leaves first, in order.
     for (const frame of channel.link.release()) channel.link.write(frame);
     this.adapter.channelAdded(channel.id);
@@ -480,6 +513,14 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     return this.validators;
   }
 
+  private repliesOf(channelClass: ChannelClass<C>): ReadonlyMap<string, Validator> | null {
+    if (this.replies === undefined) {
+      const replies = channelClass.protocol?.replies?.server;
+      this.replies = this.options.validate && replies ? new Map(Object.entries(replies)) : null;
+    }
+    return this.replies;
+  }
+
   private callHook(channel: C, hook: string, call: () => void): void {
     try {
       call();
@@ -496,6 +537,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       return;
     }
     channel.link.close(); // later sends return 0
+    channel.endRequests();
     this.sessions?.released(channel);
     for (const group of groups) this.adapter.left(channel.id, group);
     this.adapter.channelRemoved(channel.id);
@@ -528,6 +570,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
 
   private channelError(channel: C, error: RepodError): void {
     this.logger({ event: "error", id: channel.id, code: error.code, message: error.message });
+    if (this.inspector !== null) this.inspector.error(error);
     try {
       this.onError(error, channel);
     } catch {
@@ -547,6 +590,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   /** The server's own errors (ADAPTER_FAILED, a channel class that throws). */
   private reportError(error: RepodError): void {
     this.logger({ event: "error", code: error.code, message: error.message });
+    if (this.inspector !== null) this.inspector.error(error);
     try {
       this.onError(error);
     } catch {

@@ -3,9 +3,12 @@
  * bench protocol, written as a game would write it.
  *
  * `--validate on|off` turns the protocol's validators on (the default, as
- * for users) or off.
+ * for users) or off. `--inspector off|on|watched`: no inspector (the
+ * default), an inspector nobody watches, or one watched by a page's socket
+ * opened in this same process (so the watcher's own work is counted too).
  */
-import { BenchChannel, BenchServer, type BenchClientMessages } from "../../generated/bench.ts";
+import { BenchChannel, BenchServer, type BenchClientMessages, type BenchClientReplies, type BenchClientRequests } from "../../generated/bench.ts";
+import WebSocket from "ws";
 import { option, serveBench } from "./serve.ts";
 
 class CountingChannel extends BenchChannel {
@@ -25,6 +28,10 @@ class CountingChannel extends BenchChannel {
     this.moves = 0;
   }
 
+  Request_echo(data: BenchClientRequests["echo"]): BenchClientReplies["echo"] {
+    return { seq: data.seq };
+  }
+
   Network_fanout(data: BenchClientMessages["fanout"]): void {
     for (let n = 0; n < data.count; n++) this.server.sendToAll({ action: "tick", n });
   }
@@ -35,6 +42,14 @@ const server = new BenchServer<CountingChannel>({
   host: "127.0.0.1",
   port: 0,
   validate: option("validate", "on") === "on",
+  inspector: option("inspector", "off") === "off" ? undefined : { port: 0, token: "bench", intervalMs: 250 },
 });
 await server.start();
+if (option("inspector", "off") === "watched") {
+  const page = new WebSocket(`${server.inspectorUrl!.replace(/^http/, "ws")}live`);
+  page.on("open", () => page.send(JSON.stringify({ type: "auth", token: "bench" })));
+  // Parsed as the page would, so its cost is counted.
+  await new Promise<void>((resolve) => page.once("message", () => resolve()));
+  page.on("message", (data) => JSON.parse(data.toString()));
+}
 serveBench(server.address.port, () => server.stop());

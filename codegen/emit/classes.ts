@@ -14,7 +14,7 @@
  * export class ChatServer<C extends ChatChannel = ChatChannel> extends Server<C> {}
  * ```
  */
-import type { MessageModel } from "../model.ts";
+import type { MessageModel, RequestModel } from "../model.ts";
 import type { EmitContext } from "./context.ts";
 import type { CodeWriter } from "./writer.ts";
 
@@ -40,6 +40,7 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
       "```ts\n" +
       `class GameChannel extends ${names.channel} {\n` +
       exampleHandlers(model.client, names.clientMessages) +
+      exampleAnswers(model.clientRequests, names.clientRequests, names.clientReplies) +
       "}\n" +
       `const server = new ${names.server}({ channelClass: GameChannel, port: 0 });\n` +
       "```",
@@ -47,6 +48,8 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
   w.block(`export abstract class ${names.channel} extends ${ctx.runtime("Channel")}<${names.serverMessage}, ${names.clientMessage}> {`, () => {
     w.line(`${PROTOCOL_FIELD}: ${descriptorType} = ${names.descriptor};`);
     handlers(w, model.client, names.clientMessages, "void | Promise<void>", "a client sends");
+    answers(w, model.clientRequests, names.clientRequests, names.clientReplies, "a client sends");
+    asker(ctx, w, model.serverRequests, names.serverRequests, names.serverReplies, "this client", names.channel);
   });
 
   w.blank();
@@ -59,6 +62,7 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
       "```ts\n" +
       `class Game extends ${names.listener} {\n` +
       exampleHandlers(model.server, names.serverMessages) +
+      exampleAnswers(model.serverRequests, names.serverRequests, names.serverReplies) +
       "}\n" +
       "const game = new Game();\n" +
       "await game.connect(\"127.0.0.1\", 5071);\n" +
@@ -68,6 +72,8 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
   w.block(`export abstract class ${names.listener} extends ${ctx.runtime("ConnectionListener")}<${names.clientMessage}, ${names.serverMessage}> {`, () => {
     w.line(`${PROTOCOL_FIELD}: ${descriptorType} = ${names.descriptor};`);
     handlers(w, model.server, names.serverMessages, "void", "the server sends");
+    answers(w, model.serverRequests, names.serverRequests, names.serverReplies, "the server sends");
+    asker(ctx, w, model.clientRequests, names.clientRequests, names.clientReplies, "the server", names.listener);
   });
 
   w.blank();
@@ -81,6 +87,55 @@ function handlers(w: CodeWriter, messages: readonly MessageModel[], mapName: str
     w.doc(message.doc ?? `Called with each \`${message.action}\` message ${sender}.`);
     w.line(`abstract Network_${message.action}(data: ${mapName}[${JSON.stringify(message.action)}]): ${returns};`);
   }
+}
+
+/** One abstract `Request_<action>` per request the other side sends: it returns the reply, or a promise of it. */
+function answers(w: CodeWriter, requests: readonly RequestModel[], mapName: string, repliesName: string, sender: string): void {
+  for (const request of requests) {
+    const action = JSON.stringify(request.action);
+    w.blank();
+    w.doc(
+      `${request.doc ?? `Answers each \`${request.action}\` request ${sender}.`}\n\n` +
+        "Return the reply (or a promise of it); throw a `RequestError` to refuse with a reason the asker sees.",
+    );
+    w.line(`abstract Request_${request.action}(data: ${mapName}[${action}]): ${repliesName}[${action}] | Promise<${repliesName}[${action}]>;`);
+  }
+}
+
+/** A `request()` typed by the requests this side sends (none: the untyped one stays). */
+function asker(ctx: EmitContext, w: CodeWriter, requests: readonly RequestModel[], mapName: string, repliesName: string, to: string, className: string): void {
+  const first = requests[0];
+  if (first === undefined) return;
+  const action = JSON.stringify(first.action);
+  const options = ctx.runtime("RequestOptions");
+  w.blank();
+  w.doc(
+    `Asks ${to} and resolves with its reply (checked like any message). Rejects with a\n` +
+      "`RepodError`: REQUEST_FAILED (refused, with its reason), REQUEST_TIMEOUT, ABORTED, or the\n" +
+      "code that ended the connection.\n\n" +
+      "@example\n```ts\n" +
+      `async function ask(side: ${className}, data: Omit<${mapName}[${action}], "action">): Promise<${repliesName}[${action}]> {\n` +
+      `  return await side.request(${action}, data, { timeoutMs: 5000 });\n` +
+      "}\n```",
+  );
+  w.block(
+    `override request<A extends keyof ${mapName} & string>(action: A, data: Omit<${mapName}[A], "action">, options?: ${options}): Promise<${repliesName}[A]> {`,
+    () => w.line(`return super.request(action, data, options) as Promise<${repliesName}[A]>;`),
+  );
+}
+
+/** Every request handler the class must implement, in an example. */
+function exampleAnswers(requests: readonly RequestModel[], mapName: string, repliesName: string): string {
+  return requests
+    .map((request) => {
+      const action = JSON.stringify(request.action);
+      return (
+        `  Request_${request.action}(data: ${mapName}[${action}]): ${repliesName}[${action}] {\n` +
+        `    throw new Error("return the reply (or throw a RequestError to refuse)");\n` +
+        "  }\n"
+      );
+    })
+    .join("");
 }
 
 /** Every handler the class must implement: an example that leaves one out would not compile. */

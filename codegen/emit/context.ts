@@ -21,6 +21,7 @@ export const RUNTIME_EXPORTS = {
   describeValue: "value",
   Int: "type",
   ProtocolDescriptor: "type",
+  RequestOptions: "type",
 } as const;
 
 /** A name generated code imports from the runtime. */

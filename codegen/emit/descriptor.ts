@@ -40,5 +40,19 @@ export function emitDescriptor(ctx: EmitContext, w: CodeWriter, validators: Vali
         for (const [action, fn] of entries) w.line(`${action}: ${fn},`);
       }, "},");
     }
+    const { replies } = validators;
+    if (replies.client.size + replies.server.size === 0) return;
+    w.block("replies: {", () => {
+      for (const direction of ["client", "server"] as const satisfies readonly Direction[]) {
+        const entries = [...replies[direction]];
+        if (entries.length === 0) {
+          w.line(`${direction}: {},`);
+          continue;
+        }
+        w.block(`${direction}: {`, () => {
+          for (const [action, fn] of entries) w.line(`${action}: ${fn},`);
+        }, "},");
+      }
+    }, "},");
   }, "};");
 }

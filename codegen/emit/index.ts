@@ -9,7 +9,7 @@ import { EmitContext } from "./context.ts";
 import { emitClasses } from "./classes.ts";
 import { emitDescriptor } from "./descriptor.ts";
 import { emitHeader } from "./header.ts";
-import { emitMessageTypes } from "./messages.ts";
+import { emitMessageTypes, emitRequestTypes } from "./messages.ts";
 import { emitNamedTypes } from "./types.ts";
 import { emitValidators } from "./validators.ts";
 import { CodeWriter } from "./writer.ts";
@@ -21,6 +21,7 @@ export function emitProtocol(model: ProtocolModel): string {
   emitNamedTypes(ctx, body);
   if (model.hasMessages) {
     emitMessageTypes(ctx, body);
+    emitRequestTypes(ctx, body);
     const validators = emitValidators(ctx, body);
     emitDescriptor(ctx, body, validators);
     emitClasses(ctx, body);

@@ -15,7 +15,7 @@
  * An empty direction gives an empty interface and `never`. A message whose
  * fields are a named type is `{ action: "move" } & Move`.
  */
-import type { Direction, MessageModel, ObjectType } from "../model.ts";
+import type { Direction, MessageModel, ObjectType, RequestModel } from "../model.ts";
 import type { EmitContext } from "./context.ts";
 import { printType } from "./type-printer.ts";
 import type { CodeWriter } from "./writer.ts";
@@ -59,8 +59,46 @@ function emitDirection(
   w.line(`export type ${unionName} = ${messages.length === 0 ? "never" : `${mapName}[keyof ${mapName}]`};`);
 }
 
+/**
+ * Writes, for each side that sends requests, the request types by action
+ * (`{ action: "join"; room: string }`, what the handler receives) and the
+ * reply types by action. Nothing for a protocol without requests.
+ *
+ * ```ts
+ * export interface TagClientRequests { join: { action: "join"; name: string } }
+ * export interface TagClientReplies { join: { you: string; arena: Arena } }
+ * ```
+ */
+export function emitRequestTypes(ctx: EmitContext, w: CodeWriter): void {
+  const sides = [
+    ["client", ctx.model.clientRequests, ctx.names.clientRequests, ctx.names.clientReplies],
+    ["server", ctx.model.serverRequests, ctx.names.serverRequests, ctx.names.serverReplies],
+  ] as const;
+  for (const [direction, requests, mapName, repliesName] of sides) {
+    if (requests.length === 0) continue;
+    const { sender, receiver } = DIRECTION_DOCS[direction];
+    w.blank();
+    w.doc(`The requests ${sender} to ${receiver}, by action: what the handler that answers receives.`);
+    w.block(`export interface ${mapName} {`, () => {
+      for (const request of requests) {
+        w.doc(request.doc);
+        const prefix = `${w.indent}${request.action}: `;
+        w.raw(`${prefix}${messageType(ctx, request, w.indent.length, prefix.length)};`);
+      }
+    });
+    w.blank();
+    w.doc(`The reply to each request ${sender} to ${receiver}, by action.`);
+    w.block(`export interface ${repliesName} {`, () => {
+      for (const request of requests) {
+        const prefix = `${w.indent}${request.action}: `;
+        w.raw(`${prefix}${printType(request.reply, ctx, w.indent.length, prefix.length)};`);
+      }
+    });
+  }
+}
+
 /** `{ action: "x"; ...fields }`, or `{ action: "x" } & Named` for fields given by a named type. */
-function messageType(ctx: EmitContext, message: MessageModel, indent: number, column: number): string {
+function messageType(ctx: EmitContext, message: MessageModel | RequestModel, indent: number, column: number): string {
   const action = {
     name: "action",
     type: { kind: "literal", value: message.action },

@@ -16,7 +16,7 @@
  * (`.x: expected number, got string`, `: expected object, got null`); its
  * caller prefixes its own path, so paths are only built when a check fails.
  */
-import type { Direction, FieldModel, FieldType, MessageModel, ObjectType } from "../model.ts";
+import type { Direction, FieldModel, FieldType, MessageModel, ObjectType, RequestModel } from "../model.ts";
 import { objectOf } from "../parse/checks.ts";
 import { pascalCase } from "../naming.ts";
 import type { EmitContext } from "./context.ts";
@@ -30,15 +30,27 @@ const PROTOTYPE_NAMES = new Set([
   "valueOf", "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__",
 ]);
 
-/** The validator function of each action, by direction. */
-export type ValidatorNames = Record<Direction, ReadonlyMap<string, string>>;
+/**
+ * The validator function of each action, by direction (requests are among
+ * them: a request is checked like a message), and of each request's reply,
+ * by the direction of the request.
+ */
+export interface ValidatorNames {
+  readonly client: ReadonlyMap<string, string>;
+  readonly server: ReadonlyMap<string, string>;
+  readonly replies: Record<Direction, ReadonlyMap<string, string>>;
+}
 
 /** Writes every validator of the protocol into `w`; returns their names for the descriptor. */
 export function emitValidators(ctx: EmitContext, w: CodeWriter): ValidatorNames {
   const emitter = new ValidatorEmitter(ctx);
   const names: ValidatorNames = {
-    client: emitter.messages("client", ctx.model.client),
-    server: emitter.messages("server", ctx.model.server),
+    client: emitter.messages("client", [...ctx.model.client, ...ctx.model.clientRequests]),
+    server: emitter.messages("server", [...ctx.model.server, ...ctx.model.serverRequests]),
+    replies: {
+      client: emitter.replies("client", ctx.model.clientRequests),
+      server: emitter.replies("server", ctx.model.serverRequests),
+    },
   };
   emitter.finish();
   for (const fn of emitter.functions) {
@@ -91,8 +103,30 @@ class ValidatorEmitter {
 
   constructor(private readonly ctx: EmitContext) {}
 
-  /** Emits one validator per message; returns action -> function name. */
-  messages(direction: Direction, messages: readonly MessageModel[]): Map<string, string> {
+  /**
+   * Emits one validator per request's reply, checking the `_reply` frame's
+   * `reply` key (`reply.seat: expected integer, got number`); returns action -> function name.
+   */
+  replies(direction: Direction, requests: readonly RequestModel[]): Map<string, string> {
+    const names = new Map<string, string>();
+    for (const request of requests) {
+      const name = this.ctx.unique(`validate${pascalCase(direction)}${pascalCase(request.action)}Reply`);
+      names.set(request.action, name);
+      const field: FieldModel = { name: "reply", type: request.reply, optional: false, readonly: false, location: request.location };
+      const fn = new FunctionBody();
+      this.fields(fn, { kind: "object", fields: [field] }, "data", new Path("", true));
+      fn.w.line("return undefined;");
+      const to = direction === "client" ? "a client's" : "the server's";
+      this.functions.push(
+        `/** Checks the reply to ${to} \`${request.action}\` request. */\n` +
+          `function ${name}(data: Record<string, unknown>): string | undefined {\n${fn.w}}\n`,
+      );
+    }
+    return names;
+  }
+
+  /** Emits one validator per message (or request); returns action -> function name. */
+  messages(direction: Direction, messages: readonly (MessageModel | RequestModel)[]): Map<string, string> {
     const names = new Map<string, string>();
     for (const message of messages) {
       const name = this.ctx.unique(`validate${pascalCase(direction)}${pascalCase(message.action)}`);

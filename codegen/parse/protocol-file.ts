@@ -11,6 +11,7 @@ import type { ParseContext } from "./context.ts";
 import { docOf, fileDocOf } from "./docs.ts";
 import { actionFieldMessage, checkModel } from "./checks.ts";
 import { declaredName, RUNTIME_MODULE, type Declaration, type Resolver } from "./scope.ts";
+import { requests } from "./requests.ts";
 import { TypeConverter } from "./type-node.ts";
 import { TypeTable } from "./type-table.ts";
 
@@ -18,6 +19,12 @@ import { TypeTable } from "./type-table.ts";
 const DIRECTION_INTERFACES: Readonly<Record<Direction, string>> = {
   client: "ClientMessages",
   server: "ServerMessages",
+};
+
+/** The interfaces that declare requests (method signatures), by the side that sends them. */
+const REQUEST_INTERFACES: Readonly<Record<Direction, string>> = {
+  client: "ClientRequests",
+  server: "ServerRequests",
 };
 
 /** Global names generated code relies on; a protocol type may not shadow them. */
@@ -41,6 +48,7 @@ export function parseProtocolFile(ctx: ParseContext, resolver: Resolver, file: S
   const table = new TypeTable(reserved);
   const converter = new TypeConverter(ctx, resolver, table);
   const directions: Partial<Record<Direction, Declaration>> = {};
+  const asks: Partial<Record<Direction, Declaration>> = {};
   const declarations: Declaration[] = [];
 
   checkStatements(ctx, resolver, file, (declaration) => {
@@ -48,6 +56,11 @@ export function parseProtocolFile(ctx: ParseContext, resolver: Resolver, file: S
     const direction = (Object.keys(DIRECTION_INTERFACES) as Direction[]).find((d) => DIRECTION_INTERFACES[d] === declared);
     if (direction !== undefined) {
       directions[direction] = declaration;
+      return;
+    }
+    const asker = (Object.keys(REQUEST_INTERFACES) as Direction[]).find((d) => REQUEST_INTERFACES[d] === declared);
+    if (asker !== undefined) {
+      asks[asker] = declaration;
       return;
     }
     declarations.push(declaration);
@@ -64,6 +77,8 @@ export function parseProtocolFile(ctx: ParseContext, resolver: Resolver, file: S
 
   const client = directions.client === undefined ? [] : messages(ctx, converter, directions.client);
   const server = directions.server === undefined ? [] : messages(ctx, converter, directions.server);
+  const clientRequests = asks.client === undefined ? [] : requests(ctx, converter, asks.client, reservedActionMessage);
+  const serverRequests = asks.server === undefined ? [] : requests(ctx, converter, asks.server, reservedActionMessage);
   for (const declaration of declarations) converter.declarationType(declaration);
 
   // Converting a type may name further (imported) types: convert until none is left.
@@ -77,9 +92,11 @@ export function parseProtocolFile(ctx: ParseContext, resolver: Resolver, file: S
     name,
     source,
     ...(fileDoc === undefined ? {} : { doc: fileDoc }),
-    hasMessages: directions.client !== undefined || directions.server !== undefined,
+    hasMessages: [directions.client, directions.server, asks.client, asks.server].some((d) => d !== undefined),
     client,
     server,
+    clientRequests,
+    serverRequests,
     types,
   };
   // Also when something failed already: the model then holds what did convert, and more problems are found.

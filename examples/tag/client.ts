@@ -1,10 +1,11 @@
 /**
- * Tag in the browser: a TagListener pumped by requestAnimationFrame. The
- * client sends only which way the player pushes (when it changes); it draws
+ * Tag in the browser: a TagListener pumped by requestAnimationFrame. On
+ * connecting it asks to join (a request: the answer is who I am and the
+ * arena). Then it sends only which way the player pushes (when it changes); it draws
  * what the server says, easing between the last two states so that 30
  * states a second look smooth at any frame rate.
  */
-import type { DisconnectedEvent, ErrorEvent } from "repod";
+import type { ConnectedEvent, DisconnectedEvent, ErrorEvent, RepodError } from "repod";
 import { TagListener, type Arena, type Axis, type PlayerState, type TagServerMessages as In } from "../../generated/tag.ts";
 
 const canvas = document.getElementById("arena") as HTMLCanvasElement;
@@ -23,12 +24,19 @@ class TagClient extends TagListener {
   receivedAt = 0;
   tags: In["tagged"][] = [];
 
-  Network_welcome(data: In["welcome"]): void {
-    this.you = data.you;
-    this.arena = data.arena;
-    canvas.width = data.arena.width;
-    canvas.height = data.arena.height;
-    this.send({ action: "join", name });
+  Network_connected(_data: ConnectedEvent): void {
+    void this.join();
+  }
+  async join(): Promise<void> {
+    try {
+      const { you, arena } = await this.request("join", { name });
+      this.you = you;
+      this.arena = arena;
+      canvas.width = arena.width;
+      canvas.height = arena.height;
+    } catch (error) {
+      status.textContent = `could not join: ${(error as RepodError).message}`;
+    }
   }
   Network_state(data: State): void {
     this.previous = this.current;

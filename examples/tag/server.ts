@@ -1,5 +1,6 @@
 /**
- * The tag server: authoritative. Clients send which way they push; the
+ * The tag server: authoritative. A client joins with a request (answered
+ * with its id and the arena), then sends which way it pushes; the
  * server steps the game 30 times a second and sends everyone the state
  * (encoded once per tick, whatever the number of players). The page and its
  * bundled client are served on the same port, the game on `/ws`.
@@ -11,7 +12,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { jsonLogger } from "repod";
-import { TagChannel, TagServer, type TagClientMessages } from "../../generated/tag.ts";
+import { TagChannel, TagServer, type TagClientMessages, type TagClientReplies, type TagClientRequests } from "../../generated/tag.ts";
 import { isMain, parseArgs } from "../args.ts";
 import { serveGame, stopOnSignal, type WebGame } from "../web/page-server.ts";
 import { TagGame } from "./game.ts";
@@ -24,16 +25,14 @@ class Runner extends TagChannel {
     return this.server as TagArena;
   }
 
-  override onConnect(): void {
-    this.send({ action: "welcome", you: this.id, arena: this.arena.game.arena });
-  }
-
   override onClose(): void {
     this.arena.game.leave(this.id);
   }
 
-  Network_join(data: TagClientMessages["join"]): void {
+  /** Enters the arena; the answer tells the client its id and the arena. */
+  Request_join(data: TagClientRequests["join"]): TagClientReplies["join"] {
     this.arena.game.join(this.id, data.name.trim().slice(0, 16) || "runner");
+    return { you: this.id, arena: this.arena.game.arena };
   }
 
   Network_input(data: TagClientMessages["input"]): void {

@@ -52,4 +52,13 @@ describe("fingerprint", () => {
   it("differs between directions", () => {
     expect(print(BASE.replace("ClientMessages", "ServerMessages"))).not.toBe(print(BASE));
   });
+
+  it("changes with a request, its fields, its reply and its direction; docs do not", () => {
+    const asks = `${BASE}\nexport interface ClientRequests { join(data: { room: string }): { seat: number } }`;
+    expect(print(asks)).not.toBe(print(BASE));
+    expect(print(asks.replace("room: string", "room: number"))).not.toBe(print(asks));
+    expect(print(asks.replace("seat: number", "seat: string"))).not.toBe(print(asks));
+    expect(print(asks.replace("ClientRequests", "ServerRequests"))).not.toBe(print(asks));
+    expect(print(asks.replace("join(data", "/** Doc. */ join(data"))).toBe(print(asks));
+  });
 });

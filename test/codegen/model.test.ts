@@ -243,3 +243,35 @@ describe("model: diagnostics point at the construct", () => {
     expect(out).toEqual([expect.stringContaining("`P` clashes: protocol/one.protocol.ts declares another `P`")]);
   });
 });
+
+describe("model: requests", () => {
+  it("holds each side's requests with their fields, reply, docs and locations", () => {
+    const model = parseModel(
+      [
+        INT,
+        "interface Seat { seat: Int }",
+        "export interface ClientRequests {",
+        "  /** Take a seat. */",
+        "  join(data: { room: string }): Seat;",
+        "  time(): Int;",
+        "}",
+        "export interface ServerRequests { confirm(data: { question: string }): boolean | null }",
+      ].join("\n"),
+    );
+    expect(model.hasMessages).toBe(true);
+    expect(model.client).toEqual([]);
+    expect(model.clientRequests).toEqual([
+      {
+        action: "join",
+        body: { kind: "object", fields: [expect.objectContaining({ name: "room", type: { kind: "string" } })] },
+        reply: { kind: "ref", name: "Seat" },
+        doc: "Take a seat.",
+        location: { file: "protocol/test.protocol.ts", line: 5, column: 3 },
+      },
+      { action: "time", body: { kind: "object", fields: [] }, reply: { kind: "int" }, location: { file: "protocol/test.protocol.ts", line: 6, column: 3 } },
+    ]);
+    expect(model.serverRequests.map((r) => [r.action, r.reply])).toEqual([["confirm", { kind: "union", members: [{ kind: "boolean" }, { kind: "null" }] }]]);
+    expect(model.types.map((t) => t.name)).toEqual(["Seat"]);
+    expect(JSON.parse(JSON.stringify(model))).toEqual(model);
+  });
+});

@@ -5,11 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { fuzz } from "./fuzz.ts";
+import { PATIENCE_MS } from "../helpers/wait.ts";
 
 describe("fuzzing a live server", () => {
   it("survives 3,000 random and mutated cases: no crash, nothing lost, every intact connection still served", async () => {
     const lines: string[] = [];
-    const result = await fuzz({ cases: 3000, seed: 20240607, stalledClaims: 100, print: (line) => lines.push(line) });
+    const result = await fuzz({ cases: 3000, seed: 20240607, stalledClaims: 100, patienceMs: PATIENCE_MS, print: (line) => lines.push(line) });
     expect(result.failures, lines.join("\n")).toEqual([]);
     expect(result.crashes).toBe(0);
     expect(result.lost).toBe(0);

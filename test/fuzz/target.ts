@@ -76,6 +76,18 @@ class TypedChannel extends KitchenSinkChannel {
   Network_join(): void {
     dispatched++;
   }
+  Request_sit(): { seat: number; players: [] } {
+    dispatched++;
+    return { seat: 0, players: [] };
+  }
+  Request_time(): number {
+    dispatched++;
+    return 0;
+  }
+  Request_locate(): null {
+    dispatched++;
+    return null;
+  }
   Network_move(): void {
     dispatched++;
   }

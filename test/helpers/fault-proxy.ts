@@ -42,7 +42,8 @@ export class ProxiedConnection {
   constructor(
     private readonly client: net.Socket,
     private readonly server: net.Socket,
-    readonly fault: Fault | undefined,
+    /** The planned fault; a test may set it while the connection runs (e.g. to cut in the middle of the next frame). */
+    public fault: Fault | undefined,
   ) {
     client.on("data", (chunk: Buffer) => this.forward(chunk, "toServer"));
     server.on("data", (chunk: Buffer) => this.forward(chunk, "toClient"));

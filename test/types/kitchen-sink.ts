@@ -8,7 +8,10 @@ import {
   KitchenSinkServer,
   type Json,
   type KitchenSinkClientMessages as In,
+  type KitchenSinkClientReplies,
+  type KitchenSinkClientRequests as Asks,
   type KitchenSinkServerMessages as Out,
+  type KitchenSinkServerRequests as Questions,
   type Player,
   type Shape,
 } from "../../generated/kitchen_sink.ts";
@@ -72,6 +75,18 @@ export class SinkChannel extends KitchenSinkChannel {
   Network_odd(data: In["odd"]): void {
     void data.valueOf;
   }
+  async Request_sit(data: Asks["sit"]): Promise<KitchenSinkClientReplies["sit"]> {
+    const table: string = data.table;
+    void table;
+    const yes: boolean = await this.request("confirm", { question: "sit?" }, { timeoutMs: 1000 });
+    return { seat: yes ? 1 : 0, players: [] };
+  }
+  Request_time(): number {
+    return 0;
+  }
+  Request_locate(data: Asks["locate"]): Shape | null {
+    return data.x > 0 ? { kind: "circle", center: { x: data.x, y: data.y }, radius: 1 } : null;
+  }
 }
 
 export class SinkListener extends KitchenSinkListener {
@@ -87,6 +102,9 @@ export class SinkListener extends KitchenSinkListener {
     void data.minutes;
   }
   Network_ack(): void {}
+  Request_confirm(data: Questions["confirm"]): boolean {
+    return data.question.length > 0;
+  }
 }
 
 export function sends(channel: SinkChannel, listener: SinkListener): void {

@@ -1,0 +1,272 @@
+/**
+ * What the inspector counts while a server runs: each channel's messages and
+ * bytes in and out (a {@link ChannelTap} on its link), errors by code, and —
+ * only while someone watches — messages per action and a sampled log of
+ * recent messages with their payloads.
+ *
+ * The link calls its tap after a null check; a server without an inspector
+ * pays nothing more. With an inspector nobody watches, a message costs two
+ * additions. Watched, outgoing actions are read from the frame's first key
+ * (a broadcast's frame is read once for all its receivers).
+ */
+import type { Channel } from "../channel.ts";
+import type { LinkTap } from "../link.ts";
+import type { Message, Validator } from "../protocol.ts";
+import { decodePayload } from "../wire/codec.ts";
+import { HEADER_BYTES } from "../constants.ts";
+
+/** One message of the recent-message log. */
+export interface LogEntry {
+  /** Milliseconds since the epoch. */
+  readonly t: number;
+  readonly dir: "in" | "out";
+  readonly channel: string;
+  readonly action: string;
+  /** Payload bytes. */
+  readonly bytes: number;
+  /** The message as JSON-safe data (bytes as `{ $bytes: hex }`, big integers as `{ $bigint: "…" }`). */
+  readonly payload: unknown;
+  /** What the protocol's validator says: "ok", a problem, or "undeclared" for an action the protocol does not declare. */
+  readonly check: string;
+  /** Channels the same frame went to (a broadcast is logged once, with the first of them as `channel`). */
+  copies: number;
+}
+
+/** The counters of one channel; also its link's tap. */
+export class ChannelTap implements LinkTap {
+  messagesIn = 0;
+  bytesIn = 0;
+  messagesOut = 0;
+  bytesOut = 0;
+
+  constructor(
+    private readonly activity: Activity,
+    readonly channel: Channel<any, any>,
+  ) {}
+
+  received(message: Message & Record<string, unknown>, bytes: number): void {
+    this.messagesIn++;
+    this.bytesIn += bytes;
+    if (this.activity.watched) this.activity.received(this, message, bytes);
+  }
+
+  sent(frame: Uint8Array): void {
+    this.messagesOut++;
+    this.bytesOut += frame.length - HEADER_BYTES;
+    if (this.activity.watched) this.activity.sent(this, frame);
+  }
+}
+
+/** Validators of a protocol, by direction; empty for an untyped server. */
+export interface Checks {
+  readonly client: Readonly<Record<string, Validator>>;
+  readonly server: Readonly<Record<string, Validator>>;
+}
+
+/** Counts shared by every channel of one server. */
+export class Activity {
+  /** True while at least one page watches: per-action counts and the log are kept only then. */
+  watched = false;
+  /** Errors by code since the inspector started. */
+  readonly errors = new Map<string, number>();
+  /** Messages per action since the last `take()`. */
+  private actionsIn = new Map<string, number>();
+  private actionsOut = new Map<string, number>();
+  /** Log entries since the last `take()`: at most `sampleLimit` per period, and a few of each action. */
+  private log: LogEntry[] = [];
+  /** Entries logged this period per action, each way. */
+  private sampledIn = new Map<string, number>();
+  private sampledOut = new Map<string, number>();
+  /** The last frame sent, its action, how many channels it went to, and its log entry: a broadcast is one frame written to many. */
+  private lastFrame: Uint8Array | null = null;
+  private lastFrameAction = "";
+  private lastFrameCopies = 0;
+  private lastFrameEntry: LogEntry | null = null;
+  /** The current run of incoming messages of one action, and whether the log has taken all it will of it this period. */
+  private runAction = "";
+  private runCount = 0;
+  private runLogged = false;
+
+  constructor(
+    private readonly checks: Checks,
+    /** Log entries kept per period (the rest are counted, not logged). */
+    private readonly sampleLimit: number,
+    /** Entries logged per period of each action and direction, so that a flood of one does not hide the others. */
+    private readonly perAction = Math.max(1, Math.ceil(sampleLimit / 8)),
+  ) {}
+
+  /** @internal */
+  received(tap: ChannelTap, message: Message & Record<string, unknown>, bytes: number): void {
+    const action = message.action;
+    // Games send runs of one action: count the run, and stop looking once its share of the log is taken.
+    if (action === this.runAction) {
+      this.runCount++;
+      if (this.runLogged) return;
+    } else {
+      this.flushRun();
+      this.runAction = action;
+      this.runCount = 1;
+      this.runLogged = false;
+    }
+    if (this.log.length >= this.sampleLimit || !this.sample(this.sampledIn, action)) {
+      this.runLogged = true;
+      return;
+    }
+    this.record("in", tap, action, message, bytes);
+  }
+
+  /** Adds the current run of incoming messages to its action's count. */
+  private flushRun(): void {
+    if (this.runCount === 0) return;
+    this.actionsIn.set(this.runAction, (this.actionsIn.get(this.runAction) ?? 0) + this.runCount);
+    this.runCount = 0;
+  }
+
+  /** @internal */
+  sent(tap: ChannelTap, frame: Uint8Array): void {
+    // The other copies of a broadcast: counted, not read again.
+    if (frame === this.lastFrame) {
+      this.lastFrameCopies++;
+      return;
+    }
+    this.flushFrame();
+    const action = actionOf(frame);
+    this.lastFrame = frame;
+    this.lastFrameAction = action;
+    this.lastFrameCopies = 1;
+    this.lastFrameEntry = null;
+    if (this.log.length < this.sampleLimit && this.sample(this.sampledOut, action)) {
+      let message: unknown;
+      try {
+        message = decodePayload(frame, HEADER_BYTES);
+      } catch {
+        message = undefined;
+      }
+      this.lastFrameEntry = this.record("out", tap, action, message, frame.length - HEADER_BYTES);
+    }
+  }
+
+  /** Adds the last frame's copies to its action's count. */
+  private flushFrame(): void {
+    if (this.lastFrame === null) return;
+    const action = this.lastFrameAction;
+    this.actionsOut.set(action, (this.actionsOut.get(action) ?? 0) + this.lastFrameCopies);
+    if (this.lastFrameEntry !== null) this.lastFrameEntry.copies = this.lastFrameCopies;
+    this.lastFrame = null;
+    this.lastFrameEntry = null;
+  }
+
+  /** Counts an error by its code. */
+  error(code: string): void {
+    this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+  }
+
+  /** What happened since the last call: messages per action in and out, and the sampled log. */
+  take(): { in: Record<string, number>; out: Record<string, number>; log: LogEntry[] } {
+    this.flushFrame();
+    this.flushRun();
+    this.runAction = "";
+    this.runLogged = false;
+    const taken = { in: Object.fromEntries(this.actionsIn), out: Object.fromEntries(this.actionsOut), log: this.log };
+    this.actionsIn = new Map();
+    this.actionsOut = new Map();
+    this.log = [];
+    this.sampledIn = new Map();
+    this.sampledOut = new Map();
+    return taken;
+  }
+
+  /** True while this period has logged fewer than `perAction` of `action` (counted in `sampled`); counts one. */
+  private sample(sampled: Map<string, number>, action: string): boolean {
+    const n = sampled.get(action) ?? 0;
+    if (n >= this.perAction) return false;
+    sampled.set(action, n + 1);
+    return true;
+  }
+
+  private record(dir: "in" | "out", tap: ChannelTap, action: string, message: unknown, bytes: number): LogEntry {
+    const checks = dir === "in" ? this.checks.client : this.checks.server;
+    const validate = checks[action];
+    let check: string;
+    if (validate === undefined) check = "undeclared";
+    else {
+      try {
+        check = validate(message as Record<string, unknown>) ?? "ok";
+      } catch (error) {
+        check = `could not be checked: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+    const entry: LogEntry = { t: Date.now(), dir, channel: tap.channel.id, action, bytes, payload: jsonSafe(message, 0), check, copies: 1 };
+    this.log.push(entry);
+    return entry;
+  }
+}
+
+/** The action of an encoded frame: read from its first key when that is `action` (as our encoder writes it), else decoded. */
+export function actionOf(frame: Uint8Array): string {
+  let at = HEADER_BYTES;
+  const head = frame[at++]!;
+  if (head >= 0x80 && head <= 0x8f) {
+    // fixmap
+  } else if (head === 0xde) at += 2;
+  else if (head === 0xdf) at += 4;
+  else return decodedAction(frame);
+  // "action" as a fixstr: 0xa6 then six bytes.
+  if (frame[at] !== 0xa6 || frame[at + 1] !== 0x61 || frame[at + 2] !== 0x63 || frame[at + 3] !== 0x74 || frame[at + 4] !== 0x69 || frame[at + 5] !== 0x6f || frame[at + 6] !== 0x6e) {
+    return decodedAction(frame);
+  }
+  at += 7;
+  const tag = frame[at++]!;
+  let length: number;
+  if (tag >= 0xa0 && tag <= 0xbf) length = tag & 0x1f;
+  else if (tag === 0xd9) length = frame[at++]!;
+  else return decodedAction(frame);
+  if (at + length > frame.length) return decodedAction(frame);
+  let ascii = "";
+  for (let i = at; i < at + length; i++) {
+    const byte = frame[i]!;
+    if (byte >= 0x80) return decodedAction(frame);
+    ascii += String.fromCharCode(byte);
+  }
+  return ascii;
+}
+
+function decodedAction(frame: Uint8Array): string {
+  try {
+    const message = decodePayload(frame, HEADER_BYTES) as { action?: unknown };
+    return typeof message?.action === "string" ? message.action : "?";
+  } catch {
+    return "?";
+  }
+}
+
+/** A decoded msgpack value as JSON-safe data for the page; deep or huge values are cut. */
+export function jsonSafe(value: unknown, depth: number): unknown {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") return Number.isFinite(value) ? value : { $number: String(value) };
+  if (typeof value === "bigint") return { $bigint: value.toString() };
+  if (value === undefined) return null;
+  if (depth > 8) return { $cut: "too deep" };
+  if (value instanceof Uint8Array) {
+    const hex = Buffer.from(value.subarray(0, 64)).toString("hex");
+    return { $bytes: value.length > 64 ? `${hex}… (${value.length} bytes)` : hex };
+  }
+  if (Array.isArray(value)) {
+    const items = value.slice(0, 50).map((item) => jsonSafe(item, depth + 1));
+    if (value.length > 50) items.push({ $cut: `${value.length - 50} more` });
+    return items;
+  }
+  if (typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    let n = 0;
+    for (const key of Object.keys(value)) {
+      if (n++ === 50) {
+        out.$cut = "more keys";
+        break;
+      }
+      out[key] = jsonSafe((value as Record<string, unknown>)[key], depth + 1);
+    }
+    return out;
+  }
+  return String(value);
+}

@@ -1,0 +1,383 @@
+/**
+ * The inspector: a page, served by the game server itself, that shows what
+ * the server is doing while it runs — every channel with its groups,
+ * presence and traffic, groups and their sizes, messages per second per
+ * action, errors by code and a sampled log of recent messages checked
+ * against the protocol — and that can close a channel or move it in and out
+ * of groups (unless read-only). With a shared adapter (Redis) it also lists
+ * the members of every server of the cluster.
+ *
+ * Off unless the server is given `inspector: { token }`. The page is plain
+ * HTML and JavaScript from `page/`; it talks to the server over a WebSocket
+ * on the inspector's port and sees nothing before it presents the token.
+ *
+ * @example
+ * ```ts
+ * const server = new ChatServer({ channelClass: Room, inspector: { port: 5080, token: process.env.INSPECTOR_TOKEN! } });
+ * await server.start();
+ * console.log(server.inspectorUrl); // http://127.0.0.1:5080/ — open it, paste the token
+ * ```
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { Member } from "../adapter/adapter.ts";
+import type { Channel } from "../channel.ts";
+import type { RepodError } from "../errors.ts";
+import type { ProtocolDescriptor } from "../protocol.ts";
+import { Activity, ChannelTap } from "./activity.ts";
+
+/** What the inspector reads of its server (the `Server` class has all of it). */
+export interface InspectedServer {
+  readonly serverId: string;
+  readonly channels: ReadonlySet<Channel<any, any>>;
+  readonly channelClass: { readonly protocol?: ProtocolDescriptor };
+  readonly options: { readonly tcp: boolean };
+  readonly address: { host: string; port: number };
+  readonly websocketAddress: { url: string } | undefined;
+  channel(id: string): Channel<any, any> | undefined;
+  members(group?: string): Promise<Member[]>;
+}
+
+/** Options of a server's inspector (`new Server({ inspector: { … } })`). */
+export interface InspectorOptions {
+  /** What the page must present before it is shown anything; required, keep it secret. */
+  token: string;
+  /** Address the inspector's page listens on. @default "127.0.0.1" */
+  host?: string;
+  /** Port of the inspector's page; 0 picks a free one (read it from `server.inspectorUrl`). @default 5073 */
+  port?: number;
+  /** Show, but refuse to close channels or change their groups. @default false */
+  readOnly?: boolean;
+  /** How often the page is updated, in milliseconds. @default 1000 */
+  intervalMs?: number;
+  /**
+   * Messages of the recent-message log kept per update, at most an eighth of
+   * them of one action and direction; the others are counted, not logged.
+   * @default 80
+   */
+  sampleSize?: number;
+  /** Channels listed per update at most (the first ones by id; the totals count all). @default 500 */
+  maxChannels?: number;
+}
+
+/** The inspector's default port. */
+export const DEFAULT_INSPECTOR_PORT = 5073;
+
+/** What a page asks; every answer is `{ type: "done" | "refused", request, reason? }`. */
+type Command =
+  | { type: "auth"; token: string }
+  | { type: "close"; id: string }
+  | { type: "join"; id: string; group: string }
+  | { type: "leave"; id: string; group: string };
+
+const PAGE_FILES: Record<string, string> = {
+  "/": "index.html",
+  "/index.html": "index.html",
+  "/inspector.js": "inspector.js",
+  "/inspector.css": "inspector.css",
+};
+
+const CONTENT_TYPES: Record<string, string> = {
+  html: "text/html; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+};
+
+/** The page's folder: next to this file in a checkout; in an installed package, the shipped `runtime/inspector/page/`. */
+function pageDir(): URL {
+  const beside = new URL("./page/", import.meta.url);
+  if (existsSync(beside)) return beside;
+  return new URL("../../../runtime/inspector/page/", import.meta.url);
+}
+
+/** A running inspector of one server. */
+export class Inspector {
+  /** Counts shared with every channel's tap. */
+  readonly activity: Activity;
+  private readonly http: HttpServer;
+  private readonly wss: WebSocketServer;
+  private readonly watchers = new Set<WebSocket>();
+  private readonly tokenDigest: Buffer;
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+  private readonly started = Date.now();
+  private readonly readOnly: boolean;
+  private readonly intervalMs: number;
+  private readonly maxChannels: number;
+
+  private constructor(
+    private readonly server: InspectedServer,
+    options: InspectorOptions,
+  ) {
+    if (typeof options.token !== "string" || options.token.length === 0) {
+      throw new Error("the inspector needs a token: inspector: { token: \"…\" }");
+    }
+    this.tokenDigest = digest(options.token);
+    this.readOnly = options.readOnly ?? false;
+    this.intervalMs = options.intervalMs ?? 1000;
+    this.maxChannels = options.maxChannels ?? 500;
+    const protocol = server.channelClass.protocol;
+    this.activity = new Activity({ client: protocol?.client ?? {}, server: protocol?.server ?? {} }, options.sampleSize ?? 80);
+    this.http = createServer((request, response) => this.serveFile(request, response));
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+    this.http.on("upgrade", (request, socket, head) => {
+      if (pathOf(request) !== "/live") {
+        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+        return;
+      }
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.greet(ws));
+    });
+  }
+
+  /** Starts the inspector of `server` on its own port. */
+  static async start(server: InspectedServer, options: InspectorOptions): Promise<Inspector> {
+    const inspector = new Inspector(server, options);
+    await new Promise<void>((resolve, reject) => {
+      inspector.http.once("error", reject);
+      inspector.http.listen(options.port ?? DEFAULT_INSPECTOR_PORT, options.host ?? "127.0.0.1", () => {
+        inspector.http.off("error", reject);
+        resolve();
+      });
+    });
+    return inspector;
+  }
+
+  /** `http://host:port/` of the page. */
+  get url(): string {
+    const { address, port } = this.http.address() as AddressInfo;
+    return `http://${address.includes(":") ? `[${address}]` : address}:${port}/`;
+  }
+
+  /** Pages that presented the token and are watching now. */
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+
+  // ---- what the server tells it ----------------------------------------------------
+
+  /** A channel joined the server: count its traffic. */
+  admitted(channel: Channel<any, any>): void {
+    channel.link.tap = new ChannelTap(this.activity, channel);
+  }
+
+  /** Counts an error by code. */
+  error(error: RepodError): void {
+    this.activity.error(error.code);
+  }
+
+  /** Stops serving; pages are told and disconnected. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    for (const ws of this.watchers) ws.close(1001, "the server stopped");
+    this.watchers.clear();
+    this.activity.watched = false;
+    this.wss.close();
+    await new Promise<void>((resolve) => {
+      this.http.close(() => resolve());
+      this.http.closeAllConnections();
+    });
+  }
+
+  // ---- pages ------------------------------------------------------------------------
+
+  private serveFile(request: IncomingMessage, response: ServerResponse): void {
+    const path = pathOf(request);
+    if (path === "/favicon.ico") {
+      response.writeHead(204).end();
+      return;
+    }
+    const file = PAGE_FILES[path];
+    if (request.method !== "GET" || file === undefined) {
+      response.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = readFileSync(new URL(file, pageDir()));
+    } catch {
+      response.writeHead(500, { "content-type": "text/plain" }).end("the inspector's page is missing from this installation\n");
+      return;
+    }
+    response
+      .writeHead(200, {
+        "content-type": CONTENT_TYPES[file.slice(file.lastIndexOf(".") + 1)] ?? "application/octet-stream",
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+      })
+      .end(body);
+  }
+
+  /** A page connected: nothing until it presents the token. */
+  private greet(ws: WebSocket): void {
+    let authed = false;
+    const deadline = setTimeout(() => ws.close(4401, "no token presented"), 10_000);
+    ws.on("message", (data, isBinary) => {
+      let command: Command;
+      try {
+        command = JSON.parse(isBinary ? "" : data.toString()) as Command;
+      } catch {
+        ws.close(4400, "not JSON");
+        return;
+      }
+      if (!authed) {
+        clearTimeout(deadline);
+        if (command?.type !== "auth" || typeof command.token !== "string" || !timingSafeEqual(digest(command.token), this.tokenDigest)) {
+          ws.close(4401, "wrong token");
+          return;
+        }
+        authed = true;
+        this.watch(ws);
+        return;
+      }
+      this.command(ws, command);
+    });
+    ws.on("close", () => {
+      clearTimeout(deadline);
+      this.unwatch(ws);
+    });
+    ws.on("error", () => ws.terminate());
+  }
+
+  private watch(ws: WebSocket): void {
+    this.watchers.add(ws);
+    if (this.watchers.size === 1) {
+      this.activity.take(); // counts start now
+      this.activity.watched = true;
+      this.timer = setInterval(() => void this.update(), this.intervalMs);
+      this.timer.unref();
+    }
+    void this.update([ws]);
+  }
+
+  private unwatch(ws: WebSocket): void {
+    if (!this.watchers.delete(ws) || this.watchers.size > 0) return;
+    this.activity.watched = false;
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private command(ws: WebSocket, command: Command): void {
+    const answer = (type: "done" | "refused", reason?: string): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type, request: command, reason }));
+    };
+    if (command?.type !== "close" && command?.type !== "join" && command?.type !== "leave") {
+      answer("refused", `unknown request "${String(command?.type)}"`);
+      return;
+    }
+    if (this.readOnly) {
+      answer("refused", "the inspector is read-only");
+      return;
+    }
+    const channel = typeof command.id === "string" ? this.server.channel(command.id) : undefined;
+    if (channel === undefined) {
+      answer("refused", `no channel "${String(command.id)}" on this server`);
+      return;
+    }
+    if (command.type === "close") channel.close();
+    else {
+      if (typeof command.group !== "string" || command.group === "") {
+        answer("refused", "a group name is needed");
+        return;
+      }
+      if (command.type === "join") channel.join(command.group);
+      else channel.leave(command.group);
+    }
+    answer("done");
+    void this.update();
+  }
+
+  /** Sends every watcher (or `to`) what changed. */
+  private async update(to?: WebSocket[]): Promise<void> {
+    if (this.busy && to === undefined) return;
+    this.busy = true;
+    try {
+      const snapshot = await this.snapshot(to === undefined);
+      const text = JSON.stringify(snapshot);
+      for (const ws of to ?? this.watchers) if (ws.readyState === ws.OPEN) ws.send(text);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async snapshot(periodic: boolean): Promise<unknown> {
+    const server = this.server;
+    const now = Date.now();
+    const channels: unknown[] = [];
+    const groups = new Map<string, number>();
+    let connected = 0;
+    for (const channel of server.channels) {
+      if (channel.isConnected) connected++;
+      for (const group of channel.groups) groups.set(group, (groups.get(group) ?? 0) + 1);
+      if (channels.length >= this.maxChannels) continue;
+      const tap = channel.link.tap as ChannelTap | null;
+      const transport = channel.link.transport;
+      const [host, port] = channel.addr;
+      channels.push({
+        id: channel.id,
+        address: host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`,
+        transport: transport?.kind ?? "",
+        connected: channel.isConnected,
+        groups: [...channel.groups],
+        presence: channel.presence ?? null,
+        in: { messages: tap?.messagesIn ?? 0, bytes: tap?.bytesIn ?? 0 },
+        out: { messages: tap?.messagesOut ?? 0, bytes: tap?.bytesOut ?? 0 },
+        rtt: null,
+      });
+    }
+    let cluster: unknown;
+    try {
+      const members = await server.members();
+      const servers = new Map<string, { channels: number; groups: Record<string, number> }>();
+      for (const member of members) {
+        const serverId = member.id.slice(0, member.id.indexOf("."));
+        let entry = servers.get(serverId);
+        if (!entry) servers.set(serverId, (entry = { channels: 0, groups: {} }));
+        entry.channels++;
+        for (const group of member.groups) entry.groups[group] = (entry.groups[group] ?? 0) + 1;
+      }
+      cluster = {
+        servers: [...servers].map(([id, entry]) => ({ id, ...entry })),
+        members: members.slice(0, this.maxChannels).map((m) => ({ id: m.id, groups: m.groups, presence: m.presence ?? null })),
+        total: members.length,
+      };
+    } catch (error) {
+      cluster = { error: error instanceof Error ? error.message : String(error) };
+    }
+    const protocol = server.channelClass.protocol;
+    const period = periodic ? this.activity.take() : { in: {}, out: {}, log: [] };
+    return {
+      type: "snapshot",
+      t: now,
+      intervalMs: this.intervalMs,
+      server: {
+        id: server.serverId,
+        protocol: protocol ? { name: protocol.name, fingerprint: protocol.fingerprint } : null,
+        tcp: server.options.tcp ? `${server.address.host}:${server.address.port}` : null,
+        websocket: server.websocketAddress?.url ?? null,
+        uptimeMs: now - this.started,
+        readOnly: this.readOnly,
+      },
+      totals: { channels: server.channels.size, connected, listed: channels.length },
+      channels,
+      groups: [...groups].map(([name, size]) => ({ name, size })).sort((a, b) => a.name.localeCompare(b.name)),
+      cluster,
+      rates: { in: period.in, out: period.out },
+      errors: Object.fromEntries(this.activity.errors),
+      log: period.log,
+    };
+  }
+}
+
+function digest(token: string): Buffer {
+  return createHash("sha256").update(token).digest();
+}
+
+function pathOf(request: IncomingMessage): string {
+  const url = request.url ?? "/";
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
+}
