@@ -281,8 +281,8 @@ export class ServerSessions<C extends Endpoint> {
 
   /**
    * The server is stopping: ends suspended sessions (their clients are not
-   * coming back to this server), drops connections not yet admitted, stops
-   * the heartbeat.
+   * coming back to this server), lets go of channels not yet admitted (the
+   * server ends their connections), stops the heartbeat.
    */
   stop(): void {
     this.heartbeat?.clear();
@@ -290,9 +290,9 @@ export class ServerSessions<C extends Endpoint> {
       if (entry.phase === "suspended") {
         this.host.release(entry.channel);
       } else if (!entry.admitted) {
+        // Never admitted: the server ends its connection, after what it was sent while pending.
         this.forget(entry);
         this.host.dropped(entry.channel);
-        entry.channel.link.transport?.destroy();
       }
     }
   }
