@@ -21,7 +21,7 @@
 import { REPLY_ACTION, REQUEST_ID_KEY } from "./constants.ts";
 import { dispatch, handlerFailed } from "./dispatch.ts";
 import { RepodError } from "./errors.ts";
-import type { Message, Validator } from "./protocol.ts";
+import { describeValue, type Message, type Validator } from "./protocol.ts";
 import { systemClock, unref, type Clock } from "./session/clock.ts";
 
 /** Options of one `request()`. */
@@ -300,6 +300,13 @@ export function deliver(
     dispatch(target, message, report);
     return;
   }
+  // The id goes back in the answer: only what any frame can carry back is taken.
+  if (!(typeof id === "string" || Number.isSafeInteger(id))) {
+    report(
+      new RepodError("INVALID_PAYLOAD", `invalid "${action}": a request's "${REQUEST_ID_KEY}" is an integer or a string, got ${describeValue(id)}`, { action }),
+    );
+    return;
+  }
   let result: unknown;
   try {
     result = (handler as (data: unknown) => unknown).call(target, message);
@@ -326,18 +333,27 @@ function answer(send: Send, report: (error: RepodError) => void, action: string,
   } catch (error) {
     // The reply cannot be encoded (a Date, a function…): the game's bug, reported here; the asker learns only that it failed.
     report(handlerFailed(action, error, `Request_${action}`));
-    send(refusalMessage(id, "the reply could not be sent"));
+    sendSafely(send, report, action, refusalMessage(id, "the reply could not be sent"));
+  }
+}
+
+/** Sends an answer the runtime made itself; a failure (the connection's queue full) is reported, never thrown into dispatch. */
+function sendSafely(send: Send, report: (error: RepodError) => void, action: string, message: Message & Record<string, unknown>): void {
+  try {
+    send(message);
+  } catch (error) {
+    report(error instanceof RepodError ? error : handlerFailed(action, error, `Request_${action}`));
   }
 }
 
 /** Sends a refusal: a RequestError's message, or only "the request failed" for anything else (reported here in full). */
 function refuse(send: Send, report: (error: RepodError) => void, action: string, id: unknown, error: unknown): void {
   if (error instanceof RequestError) {
-    send(refusalMessage(id, error.message));
+    sendSafely(send, report, action, refusalMessage(id, error.message));
     return;
   }
   report(handlerFailed(action, error, `Request_${action}`));
-  send(refusalMessage(id, "the request failed"));
+  sendSafely(send, report, action, refusalMessage(id, "the request failed"));
 }
 
 /**

@@ -457,3 +457,25 @@ describe("a Python repod peer", () => {
     expect(server.errors.map((e) => e.code)).toEqual(["INVALID_PAYLOAD"]);
   });
 });
+
+describe("request ids from the network", () => {
+  it("a request whose id cannot be sent back (nested 300 deep) is refused as INVALID_PAYLOAD; the server and the connection go on", async () => {
+    const { RawPeer } = await import("../helpers/raw-peer.ts");
+    const server = await startHall();
+    const peer = await RawPeer.connect(server.address.port);
+    cleanup.push(() => peer.close());
+    await peer.waitFor(1, "the greeting");
+    const key = (text: string) => [0xa0 + text.length, ...Buffer.from(text)];
+    // {"action": "time", "_rid": [[[…0…]]]}, 300 arrays deep: it decodes, but no frame may carry it back.
+    peer.writePayload([0x82, ...key("action"), ...key("time"), ...key("_rid"), ...new Array(300).fill(0x91), 0x00]);
+    peer.send({ action: "time", _rid: { id: [1, "a"] } });
+    peer.send({ action: "time", _rid: 5 });
+    await waitFor(() => peer.received.some((m) => m.action === "_reply" && m._rid === 5), "the answer to the good request");
+    expect(peer.received.filter((m) => m.action === "_reply")).toEqual([{ action: "_reply", _rid: 5, reply: 42 }]);
+    expect(Seats.calls).toEqual(["time"]);
+    expect(server.errors.map((e) => e.message.replace(/ \(from .*\)$/, ""))).toEqual([
+      'invalid "time": a request\'s "_rid" is an integer or a string, got array',
+      'invalid "time": a request\'s "_rid" is an integer or a string, got object',
+    ]);
+  });
+});
