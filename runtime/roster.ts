@@ -35,6 +35,11 @@ export class Roster<C extends Endpoint> {
     this.pending.set(channel.id, channel);
   }
 
+  /** The channels greeted and not admitted yet. */
+  pendingChannels(): C[] {
+    return [...this.pending.values()];
+  }
+
   /** Makes a channel one of the population (a pending one stops being pending). */
   add(channel: C): void {
     if (this.pending.get(channel.id) === channel) this.pending.delete(channel.id);

@@ -180,6 +180,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   private nextId = 0;
   private state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
   private validators: ReadonlyMap<string, Validator> | null | undefined;
+  /** Every channel's limits: one object shared by all. */
+  private limits: { maxFrameBytes: number; maxBufferedBytes: number } | undefined;
   /** What the session timers and request timeouts run on. */
   private readonly clock: Clock | undefined;
   private replies: ReadonlyMap<string, Validator> | null | undefined;
@@ -326,6 +328,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     const acceptors = this.acceptors;
     this.acceptors = [];
     await Promise.all(acceptors.map((acceptor) => acceptor.close()));
+    // Channels still waiting to be admitted were greeted: what they were sent since leaves before the end.
+    const pending = this.roster.pendingChannels();
     // Suspended sessions end now: this server will not be there for their clients to resume.
     this.sessions?.stop();
     const inspector = this.inspector;
@@ -333,7 +337,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     await inspector?.close();
     const closers = new Map<C, () => void>();
     this.onChannelGone = (channel) => closers.get(channel)?.();
-    const closing = [...this.channels].map(
+    for (const channel of pending) {
+      if (channel.link.transport) for (const frame of channel.link.release()) channel.link.write(frame);
+    }
+    const ending = [...this.channels, ...pending];
+    const closing = ending.map(
       (channel) =>
         new Promise<void>((resolve) => {
           closers.set(channel, resolve);
@@ -347,7 +355,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.stopGraceMs))),
     ]);
     clearTimeout(timer);
-    for (const channel of this.channels) channel.link.transport?.destroy();
+    for (const channel of ending) channel.link.transport?.destroy();
     await this.adapter.close();
     this.state = "stopped";
     this.logger({ event: "stop" });
@@ -446,7 +454,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       server: this,
       host: this.channelHost,
       id: `${this.serverId}.${(++this.nextId).toString(36)}`,
-      limits: { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes },
+      limits: (this.limits ??= { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes }),
       validators: this.validatorsOf(channelClass),
       replies: this.repliesOf(channelClass),
       requestTimeoutMs: this.options.requestTimeoutMs,
@@ -526,7 +534,10 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   /** Removes a channel for good: groups, bookkeeping, hooks. */
   protected release(channel: C): void {
     const groups = this.roster.remove(channel);
-    if (groups === null) return;
+    if (groups === null) {
+      this.onChannelGone?.(channel); // one never admitted, ended by stop()
+      return;
+    }
     channel.link.close(); // later sends return 0
     channel.endRequests();
     this.sessions?.released(channel);

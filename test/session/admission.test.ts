@@ -174,3 +174,20 @@ describe("a greeted client is a member of broadcasts", () => {
     expect(numbers(peer.received, "tick")).toEqual(range(0, 200));
   });
 });
+
+describe("a client greeted but not yet admitted when the server stops", () => {
+  it("gets what it was sent since its greeting, then the connection closes", async () => {
+    const server = await startServer();
+    await suspendSessions(server, 1);
+    const peer = await connectRaw(server.address.port);
+    const wsPeer = await connectRawWs(server.websocketAddress!.url);
+    await peer.waitFor(1, "the greeting");
+    await wsPeer.waitFor(1, "the greeting");
+    for (let n = 0; n < 50; n++) server.sendToAll({ action: "tick", n });
+    await server.stop();
+    await peer.waitClosed();
+    await wsPeer.waitClosed();
+    expect(numbers(peer.received, "tick")).toEqual(range(0, 50));
+    expect(numbers(wsPeer.received, "tick")).toEqual(range(0, 50));
+  });
+});
