@@ -52,6 +52,64 @@ export interface ChannelInit<TOut extends Message = AnyMessage> {
   readonly clock?: Clock;
 }
 
+const NO_GROUPS: ReadonlySet<string> = new Set();
+
+/**
+ * What a channel's link reports to: one small object whose methods are
+ * shared by every channel, rather than closures made per connection.
+ */
+class ChannelLink implements LinkOwner {
+  /** Requests the channel asked its client, waiting for their answer; made at the first request (most channels never ask). */
+  requests: Requests | undefined = undefined;
+  /** Why the transport last closed, for the requests that are still waiting when the channel goes. */
+  closeError: RepodError | undefined = undefined;
+  /** The functions handlers' replies and errors go through; made at the first message (an idle channel has none). */
+  private sendTo: ((message: Message) => number) | undefined = undefined;
+  private reportTo: ((error: RepodError) => void) | undefined = undefined;
+
+  constructor(
+    private readonly channel: Channel<any, any>,
+    private readonly host: ChannelHost,
+    /** Request options, read when the first request is made. */
+    readonly replies: ReadonlyMap<string, Validator> | null,
+    readonly timeoutMs: number,
+    readonly clock: Clock | undefined,
+  ) {}
+
+  /** Sends a message to the client (a request's answer). */
+  get send(): (message: Message) => number {
+    const link = this.channel.link;
+    return (this.sendTo ??= (message) => link.send(encodeFrame(message, link.limits.maxFrameBytes)));
+  }
+
+  private get report(): (error: RepodError) => void {
+    const channel = this.channel;
+    return (this.reportTo ??= (error) => channel.report(error));
+  }
+
+  message(message: Message & Record<string, unknown>): void {
+    deliver(this.channel, message, this.requests, this.send, this.report);
+  }
+
+  control(message: Message & Record<string, unknown>): void {
+    this.host.control(this.channel, message);
+  }
+
+  problem(error: RepodError): void {
+    this.channel.report(error);
+  }
+
+  invalidRequest(message: Message & Record<string, unknown>, problem: string): void {
+    refuseInvalid(message, problem, this.send);
+  }
+
+  transportClosed(transport: Transport, error: RepodError | undefined): void {
+    this.closeError = error;
+    if (this.channel.link.transport === null) this.channel.detached(transport);
+    this.host.transportClosed(this.channel, transport, error);
+  }
+}
+
 /** The class a server makes its channels from; `TOut` is what the server may send to them. */
 export type ChannelClass<C, TOut extends Message = AnyMessage> = (new (init: ChannelInit<TOut>) => C) & {
   readonly protocol?: ProtocolDescriptor;
@@ -77,46 +135,28 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   readonly link: Link;
   /** What the channel tells its server (an ES private field: no clash with a subclass's names). */
   readonly #host: ChannelHost;
-  private readonly memberOf = new Set<string>();
-  private address: [string, number] = ["", 0];
+  /** Null until the channel first joins a group: most never do, and an empty Set is not free. */
+  private memberOf: Set<string> | null = null;
+  /** The address of the last transport, kept once it closed (while one is attached, `addr` reads it). */
+  private address: [string, number] | undefined = undefined;
   private presenceNow: PresenceValue | undefined;
   /** Set once the server has let the channel go: joins after that are ignored. */
   private released = false;
-  /** Requests this channel asked its client, waiting for their answer; made at the first request (most channels never ask). */
-  #requests: Requests | undefined;
-  /** What the server handed this channel: request options are read from it when the first request is made. */
-  readonly #init: ChannelInit<TOut>;
-  readonly #send: (message: Message) => number;
-  /** Why the transport last closed, for the requests that are still waiting when the channel goes. */
-  #closeError: RepodError | undefined;
+  /** What the link reports to, and the channel's requests (an ES private field: no clash with a subclass's names). */
+  readonly #owner: ChannelLink;
 
   constructor(init: ChannelInit<TOut>) {
     this.id = init.id;
     this.server = init.server;
     const host = (this.#host = init.host);
-    // One closure for the channel's life, not one per message.
-    const report = (error: RepodError): void => this.report(error);
-    const send = (message: Message): number => this.link.send(encodeFrame(message, this.link.limits.maxFrameBytes));
-    this.#init = init;
-    this.#send = send;
-    const owner: LinkOwner = {
-      message: (message) => deliver(this, message, this.#requests, send, report),
-      control: (message) => host.control(this, message),
-      problem: (error) => this.report(error),
-      invalidRequest: (message, problem) => refuseInvalid(message, problem, send),
-      transportClosed: (transport, error) => {
-        this.#closeError = error;
-        host.transportClosed(this, transport, error);
-      },
-    };
-    this.link = new Link(owner, init.limits, init.validators);
+    this.#owner = new ChannelLink(this, host, init.replies ?? null, init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, init.clock);
+    this.link = new Link(this.#owner, init.limits, init.validators);
   }
 
   /** `[host, port]` of the client, as repod's `addr`. */
   get addr(): [string, number] {
     const transport = this.link.transport;
-    if (transport) this.address = [transport.remoteAddress, transport.remotePort];
-    return this.address;
+    return transport ? [transport.remoteAddress, transport.remotePort] : (this.address ?? ["", 0]);
   }
 
   /** True while the client is connected (false while a session waits for resume, and after close). */
@@ -126,7 +166,7 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
 
   /** Groups this channel is in. */
   get groups(): ReadonlySet<string> {
-    return this.memberOf;
+    return this.memberOf ?? NO_GROUPS;
   }
 
   /**
@@ -147,14 +187,15 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
    * Generated channels type it by the protocol's `ServerRequests`.
    */
   request(action: string, data?: object, options?: RequestOptions): Promise<unknown> {
-    this.#requests ??= new Requests({
-      send: this.#send,
+    const owner = this.#owner;
+    owner.requests ??= new Requests({
+      send: owner.send,
       remote: () => this.link.remote,
-      replies: this.#init.replies ?? null,
-      timeoutMs: this.#init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      clock: this.#init.clock,
+      replies: owner.replies,
+      timeoutMs: owner.timeoutMs,
+      clock: owner.clock,
     });
-    return this.#requests.ask(action, data, options);
+    return owner.requests.ask(action, data, options);
   }
 
   /** Sends what is queued, then closes the connection. */
@@ -178,14 +219,14 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
 
   /** Joins `group`: the server's `sendToGroup(group, …)` reaches this channel. Ignored once closed. */
   join(group: string): void {
-    if (this.released || this.memberOf.has(group)) return;
-    this.memberOf.add(group);
+    if (this.released || this.memberOf?.has(group)) return;
+    (this.memberOf ??= new Set()).add(group);
     this.#host.joined(this, group);
   }
 
   /** Leaves `group`. A channel leaves all its groups when it closes. */
   leave(group: string): void {
-    if (!this.memberOf.delete(group)) return;
+    if (!this.memberOf?.delete(group)) return;
     this.#host.left(this, group);
   }
 
@@ -220,20 +261,24 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
 
   /** @internal the channel is gone for good: its waiting requests fail with why its connection ended. */
   endRequests(): void {
-    this.#requests?.failAll(this.#closeError);
+    this.#owner.requests?.failAll(this.#owner.closeError);
   }
 
   /** @internal groups left on close, for the server's bookkeeping. */
   takeGroups(): string[] {
     this.released = true;
-    const groups = [...this.memberOf];
-    this.memberOf.clear();
+    const groups = this.memberOf ? [...this.memberOf] : [];
+    this.memberOf = null;
     return groups;
+  }
+
+  /** @internal a transport of this channel closed: `addr` goes on giving its address. */
+  detached(transport: Transport): void {
+    this.address = [transport.remoteAddress, transport.remotePort];
   }
 
   /** @internal attaches the client's transport; with `hold`, what is sent waits for `link.release()`. */
   attach(transport: Transport, hold = false): void {
-    this.address = [transport.remoteAddress, transport.remotePort];
     this.link.attach(transport, hold);
   }
 }

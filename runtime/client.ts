@@ -147,6 +147,7 @@ export type ClientEvent = SocketConnectEvent | ConnectedEvent | DisconnectedEven
 /** Connection states. */
 export type ClientState = "idle" | "connecting" | "open" | "reconnecting" | "closed";
 
+// biome-ignore lint/correctness/noUnusedVariables: TIn names what the server sends; ConnectionListener, which dispatches it, takes the pair from here.
 export class Client<TOut extends Message = AnyMessage, TIn extends Message = AnyMessage> {
   readonly options: Readonly<Required<ClientOptions>>;
   /** @internal the conversation with the server. */

@@ -180,6 +180,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   private nextId = 0;
   private state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
   private validators: ReadonlyMap<string, Validator> | null | undefined;
+  /** Every channel's limits: one object shared by all. */
+  private limits: { maxFrameBytes: number; maxBufferedBytes: number } | undefined;
   /** What the session timers and request timeouts run on. */
   private readonly clock: Clock | undefined;
   private replies: ReadonlyMap<string, Validator> | null | undefined;
@@ -452,7 +454,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       server: this,
       host: this.channelHost,
       id: `${this.serverId}.${(++this.nextId).toString(36)}`,
-      limits: { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes },
+      limits: (this.limits ??= { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes }),
       validators: this.validatorsOf(channelClass),
       replies: this.repliesOf(channelClass),
       requestTimeoutMs: this.options.requestTimeoutMs,
