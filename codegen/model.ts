@@ -60,6 +60,8 @@ export interface FieldModel {
   readonly optional: boolean;
   readonly readonly: boolean;
   readonly doc?: string;
+  /** Its doc has a `@deprecated` tag: it may be removed in a later version (see `repod breaking`). */
+  readonly deprecated?: true;
   readonly location: SourceLocation;
 }
 
@@ -126,6 +128,8 @@ export interface MessageModel {
   /** Its `@rateLimit` (client messages only). */
   readonly rateLimit?: RateLimitModel;
   readonly doc?: string;
+  /** Its doc has a `@deprecated` tag: it may be removed in a later version (see `repod breaking`). */
+  readonly deprecated?: true;
   readonly location: SourceLocation;
 }
 

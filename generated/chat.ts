@@ -85,7 +85,8 @@ function validateAuth(data: Record<string, unknown>): string | undefined {
 
 /**
  * The chat protocol as the runtime sees it: its name, its fingerprint (peers with
- * another fingerprint are refused), and the validator run on every message received.
+ * another fingerprint are judged by their schema), the validator run on every message
+ * received, and the schema of every message.
  */
 export const chatProtocol: ProtocolDescriptor = {
   name: "chat",
@@ -103,6 +104,23 @@ export const chatProtocol: ProtocolDescriptor = {
   rateLimits: {
     nickname: { perSecond: 2, burst: 5 },
     message: { perSecond: 10, burst: 20 },
+  },
+  schema: {
+    client: {
+      nickname: { kind: "object", fields: [{ name: "nickname", type: { kind: "string" } }] },
+      message: { kind: "object", fields: [{ name: "text", type: { kind: "string" } }] },
+    },
+    server: {
+      message: {
+        kind: "object",
+        fields: [{ name: "text", type: { kind: "string" } }, { name: "nickname", type: { kind: "string" } }],
+      },
+      system: { kind: "object", fields: [{ name: "text", type: { kind: "string" } }] },
+      players: { kind: "object", fields: [{ name: "list", type: { kind: "array", element: { kind: "string" } } }] },
+    },
+    types: {
+      Auth: { kind: "object", fields: [{ name: "nickname", type: { kind: "string" } }] },
+    },
   },
 };
 

@@ -18,7 +18,7 @@
  * `send()` takes only messages the server may send.
  */
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "./constants.ts";
-import type { RepodError } from "./errors.ts";
+import { RepodError } from "./errors.ts";
 import { handlerFailed } from "./dispatch.ts";
 import type { ChannelHost, ChannelServer } from "./host.ts";
 import { Link, type LinkLimits, type LinkOwner } from "./link.ts";
@@ -52,6 +52,68 @@ export interface ChannelInit<TOut extends Message = AnyMessage> {
   readonly requestTimeoutMs?: number;
   /** @internal what request timeouts run on. @default the system clock */
   readonly clock?: Clock;
+}
+
+const NO_GROUPS: ReadonlySet<string> = new Set();
+
+/**
+ * What a channel's link reports to: one small object whose methods are
+ * shared by every channel, rather than closures made per connection.
+ */
+class ChannelLink implements LinkOwner {
+  /** Requests the channel asked its client, waiting for their answer; made at the first request (most channels never ask). */
+  requests: Requests | undefined = undefined;
+  /** Why the transport last closed, for the requests that are still waiting when the channel goes. */
+  closeError: RepodError | undefined = undefined;
+  /** The functions handlers' replies and errors go through; made at the first message (an idle channel has none). */
+  private sendTo: ((message: Message) => number) | undefined = undefined;
+  private reportTo: ((error: RepodError) => void) | undefined = undefined;
+
+  constructor(
+    private readonly channel: Channel<any, any>,
+    private readonly host: ChannelHost,
+    /** Request options, read when the first request is made. */
+    readonly replies: ReadonlyMap<string, Validator> | null,
+    readonly timeoutMs: number,
+    readonly clock: Clock | undefined,
+  ) {}
+
+  /** Sends a message to the client (a request's answer). */
+  get send(): (message: Message) => number {
+    const link = this.channel.link;
+    return (this.sendTo ??= (message) => link.send(encodeFrame(message, link.limits.maxFrameBytes)));
+  }
+
+  private get report(): (error: RepodError) => void {
+    const channel = this.channel;
+    return (this.reportTo ??= (error) => channel.report(error));
+  }
+
+  /** Where messages go until the server has authenticated the client; null once admitted (or without authentication). */
+  gate: ((channel: Channel<any, any, any, any>, message: Message, bytes: number) => void) | null = null;
+
+  message(message: Message & Record<string, unknown>, bytes = 0): void {
+    if (this.gate === null) deliver(this.channel, message, this.requests, this.send, this.report);
+    else this.gate(this.channel, message, bytes);
+  }
+
+  control(message: Message & Record<string, unknown>): void {
+    this.host.control(this.channel, message);
+  }
+
+  problem(error: RepodError): void {
+    this.channel.report(error);
+  }
+
+  invalidRequest(message: Message & Record<string, unknown>, problem: string): void {
+    refuseInvalid(message, problem, this.send);
+  }
+
+  transportClosed(transport: Transport, error: RepodError | undefined): void {
+    this.closeError = error;
+    if (this.channel.link.transport === null) this.channel.detached(transport);
+    this.host.transportClosed(this.channel, transport, error);
+  }
 }
 
 /** The class a server makes its channels from; `TOut` is what the server may send to them. */
@@ -88,52 +150,36 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   declare readonly authType?: TAuth;
   /** What the channel tells its server (an ES private field: no clash with a subclass's names). */
   readonly #host: ChannelHost;
-  private readonly memberOf = new Set<string>();
-  private address: [string, number] = ["", 0];
+  /** Null until the channel first joins a group: most never do, and an empty Set is not free. */
+  private memberOf: Set<string> | null = null;
+  /** The address of the last transport, kept once it closed (while one is attached, `addr` reads it). */
+  private address: [string, number] | undefined = undefined;
   private presenceNow: PresenceValue | undefined;
   /** Set once the server has let the channel go: joins after that are ignored. */
   private released = false;
-  /** Where messages go until the server has authenticated the client; null once admitted (or without authentication). */
-  #gate: ((channel: Channel<any, any, any, any>, message: Message, bytes: number) => void) | null;
-  /** Requests this channel asked its client, waiting for their answer; made at the first request (most channels never ask). */
-  #requests: Requests | undefined;
-  /** What the server handed this channel: request options are read from it when the first request is made. */
-  readonly #init: ChannelInit<TOut>;
-  readonly #send: (message: Message) => number;
-  /** Why the transport last closed, for the requests that are still waiting when the channel goes. */
-  #closeError: RepodError | undefined;
+  /**
+   * @internal the server messages the client's version of the protocol does
+   * not have; null when it reads them all (same version, or an untyped peer).
+   */
+  peerUnread: ReadonlySet<string> | null = null;
+  /** @internal the fingerprint of the client's protocol, when it runs another version than the server. */
+  peerFingerprint: string | undefined;
+  /** What the link reports to, and the channel's requests (an ES private field: no clash with a subclass's names). */
+  readonly #owner: ChannelLink;
 
   constructor(init: ChannelInit<TOut>) {
     this.id = init.id;
     this.server = init.server;
     const host = (this.#host = init.host);
-    // One closure for the channel's life, not one per message.
-    const report = (error: RepodError): void => this.report(error);
-    const send = (message: Message): number => this.link.send(encodeFrame(message, this.link.limits.maxFrameBytes));
-    this.#init = init;
-    this.#send = send;
-    this.#gate = init.gate ?? null;
-    const owner: LinkOwner = {
-      message: (message, bytes) => {
-        if (this.#gate === null) deliver(this, message, this.#requests, send, report);
-        else this.#gate(this, message, bytes);
-      },
-      control: (message) => host.control(this, message),
-      problem: (error) => this.report(error),
-      invalidRequest: (message, problem) => refuseInvalid(message, problem, send),
-      transportClosed: (transport, error) => {
-        this.#closeError = error;
-        host.transportClosed(this, transport, error);
-      },
-    };
-    this.link = new Link(owner, init.limits, init.validators);
+    this.#owner = new ChannelLink(this, host, init.replies ?? null, init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, init.clock);
+    this.link = new Link(this.#owner, init.limits, init.validators);
+    this.#owner.gate = init.gate ?? null;
   }
 
   /** `[host, port]` of the client, as repod's `addr`. */
   get addr(): [string, number] {
     const transport = this.link.transport;
-    if (transport) this.address = [transport.remoteAddress, transport.remotePort];
-    return this.address;
+    return transport ? [transport.remoteAddress, transport.remotePort] : (this.address ?? ["", 0]);
   }
 
   /** True while the client is connected (false while a session waits for resume, and after close). */
@@ -143,14 +189,40 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
 
   /** Groups this channel is in. */
   get groups(): ReadonlySet<string> {
-    return this.memberOf;
+    return this.memberOf ?? NO_GROUPS;
+  }
+
+  /**
+   * Whether the client reads messages of this action. Always true for a
+   * client of the server's protocol version (and for Python repod peers);
+   * false for a message its older or newer version does not have. Known
+   * once the client has said which version it runs (before `onConnect`
+   * for a client that resumes or waits to be admitted; for the others,
+   * its first frame, sent on receipt of the greeting).
+   *
+   * @example
+   * ```ts
+   * if (channel.supports("emote")) channel.send({ action: "emote", name: "wave" });
+   * ```
+   */
+  supports(action: TOut["action"]): boolean {
+    return this.peerUnread === null || !this.peerUnread.has(action);
   }
 
   /**
    * Sends a message to this client. Returns the bytes queued, 0 when the
-   * channel is closed. Throws `ENCODE_FAILED` for a value msgpack cannot carry.
+   * channel is closed. Throws `ENCODE_FAILED` for a value msgpack cannot
+   * carry, `NOT_SUPPORTED` for a message the client's version of the
+   * protocol does not have (see {@link supports}).
    */
   send(message: TOut): number {
+    if (this.peerUnread !== null && this.peerUnread.has(message.action)) {
+      throw new RepodError(
+        "NOT_SUPPORTED",
+        `the client's version of the protocol has no "${message.action}" message: check supports("${message.action}") before sending it`,
+        { remote: this.link.remote, action: message.action },
+      );
+    }
     return this.link.send(encodeFrame(message, this.link.limits.maxFrameBytes));
   }
 
@@ -164,14 +236,15 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
    * Generated channels type it by the protocol's `ServerRequests`.
    */
   request(action: string, data?: object, options?: RequestOptions): Promise<unknown> {
-    this.#requests ??= new Requests({
-      send: this.#send,
+    const owner = this.#owner;
+    owner.requests ??= new Requests({
+      send: owner.send,
       remote: () => this.link.remote,
-      replies: this.#init.replies ?? null,
-      timeoutMs: this.#init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      clock: this.#init.clock,
+      replies: owner.replies,
+      timeoutMs: owner.timeoutMs,
+      clock: owner.clock,
     });
-    return this.#requests.ask(action, data, options);
+    return owner.requests.ask(action, data, options);
   }
 
   /** Sends what is queued, then closes the connection. */
@@ -195,14 +268,14 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
 
   /** Joins `group`: the server's `sendToGroup(group, …)` reaches this channel. Ignored once closed. */
   join(group: string): void {
-    if (this.released || this.memberOf.has(group)) return;
-    this.memberOf.add(group);
+    if (this.released || this.memberOf?.has(group)) return;
+    (this.memberOf ??= new Set()).add(group);
     this.#host.joined(this, group);
   }
 
   /** Leaves `group`. A channel leaves all its groups when it closes. */
   leave(group: string): void {
-    if (!this.memberOf.delete(group)) return;
+    if (!this.memberOf?.delete(group)) return;
     this.#host.left(this, group);
   }
 
@@ -237,30 +310,33 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
 
   /** @internal the channel is gone for good: its waiting requests fail with why its connection ended. */
   endRequests(): void {
-    this.#requests?.failAll(this.#closeError);
+    this.#owner.requests?.failAll(this.#owner.closeError);
   }
 
   /** @internal groups left on close, for the server's bookkeeping. */
   takeGroups(): string[] {
     this.released = true;
-    const groups = [...this.memberOf];
-    this.memberOf.clear();
+    const groups = this.memberOf ? [...this.memberOf] : [];
+    this.memberOf = null;
     return groups;
   }
 
   /** @internal the server admitted the channel: its messages are dispatched from now on, starting with those that waited. */
   ungate(held: readonly Message[]): void {
-    this.#gate = null;
-    const report = (error: RepodError): void => this.report(error);
+    this.#owner.gate = null;
     for (const message of held) {
       if (this.released) return;
-      deliver(this, message as Message & Record<string, unknown>, this.#requests, this.#send, report);
+      this.#owner.message(message as Message & Record<string, unknown>);
     }
+  }
+
+  /** @internal a transport of this channel closed: `addr` goes on giving its address. */
+  detached(transport: Transport): void {
+    this.address = [transport.remoteAddress, transport.remotePort];
   }
 
   /** @internal attaches the client's transport; with `hold`, what is sent waits for `link.release()`. */
   attach(transport: Transport, hold = false): void {
-    this.address = [transport.remoteAddress, transport.remotePort];
     this.link.attach(transport, hold);
   }
 }

@@ -28,11 +28,19 @@ export function handlerName(action: string): string {
 
 type Handler = (data: Message) => unknown;
 
+/** Where a failed handler is reported: a function, or an object's `problem` method (no closure needed). */
+export type ErrorReport = ((error: RepodError) => void) | { problem(error: RepodError): void };
+
+function reportTo(report: ErrorReport, error: RepodError): void {
+  if (typeof report === "function") report(error);
+  else report.problem(error);
+}
+
 /**
  * Delivers `message` to `target`. Returns false when neither a handler nor
  * `networkReceived` took it.
  */
-export function dispatch(target: object, message: Message, report: (error: RepodError) => void): boolean {
+export function dispatch(target: object, message: Message, report: ErrorReport): boolean {
   const t = target as Record<string, unknown>;
   let handler = t[handlerName(message.action)];
   if (typeof handler !== "function") {
@@ -42,10 +50,10 @@ export function dispatch(target: object, message: Message, report: (error: Repod
   try {
     const result = (handler as Handler).call(target, message);
     if (result !== undefined && typeof (result as Promise<unknown>)?.then === "function") {
-      (result as Promise<unknown>).then(undefined, (error: unknown) => report(handlerFailed(message.action, error)));
+      (result as Promise<unknown>).then(undefined, (error: unknown) => reportTo(report, handlerFailed(message.action, error)));
     }
   } catch (error) {
-    report(handlerFailed(message.action, error));
+    reportTo(report, handlerFailed(message.action, error));
   }
   return true;
 }

@@ -69,17 +69,38 @@ export interface LinkTap {
 
 const CONTROL = CONTROL_PREFIX.charCodeAt(0);
 
-export class Link {
+/**
+ * The validator of the last action looked up, for any link: games send runs
+ * of the same action, and a string compare beats hashing a freshly decoded
+ * key. Kept here, not per link, so that a link costs nothing for it.
+ */
+let lastValidators: ReadonlyMap<string, Validator> | null = null;
+let lastAction = "";
+let lastValidator: Validator | undefined;
+
+function validatorOf(validators: ReadonlyMap<string, Validator>, action: string): Validator | undefined {
+  if (action === lastAction && validators === lastValidators) return lastValidator;
+  lastValidators = validators;
+  lastAction = action;
+  return (lastValidator = validators.get(action));
+}
+
+/** An empty frame list never written to: an idle link holds no array of its own. */
+const NONE: Uint8Array[] = [];
+
+/**
+ * A link is the receiver of its transport's events itself (`bind(link)`): its
+ * methods are shared, so attaching costs no closure.
+ */
+export class Link implements TransportEvents {
   private current: Transport | null = null;
   /** Frames sent while no transport was attached; they leave first on the next one. */
-  private waiting: Uint8Array[] = [];
+  private waiting: Uint8Array[] = NONE;
   private waitingBytes = 0;
   private closing = false;
   /** While true, sends queue in `waiting` even with a transport attached (see `attach`). */
   private holding = false;
   private firstError: RepodError | undefined;
-  private lastAction = "";
-  private lastValidator: Validator | undefined;
   /** Set by a session that retains frames for resume. */
   log: FrameLog | null = null;
   /** Set by a server with rate limits: a message over budget goes no further (not validated, not dispatched). */
@@ -101,7 +122,7 @@ export class Link {
 
   /** True while a transport is attached and open. */
   get isOpen(): boolean {
-    return this.current !== null && this.current.isOpen;
+    return this.current?.isOpen === true;
   }
 
   /** `host:port` of the peer, or "" when detached. */
@@ -123,22 +144,10 @@ export class Link {
     this.current = transport;
     this.holding = hold;
     this.firstError = undefined;
-    const events: TransportEvents = {
-      payload: (source, start, end) => this.receive(source, start, end),
-      error: (error) => {
-        this.firstError ??= error;
-      },
-      problem: (error) => this.owner.problem(this.withRemote(error)),
-      pong: () => this.log?.alive?.(),
-      close: () => {
-        if (this.current === transport) this.current = null;
-        this.owner.transportClosed(transport, this.firstError);
-      },
-    };
-    transport.bind(events);
+    transport.bind(this);
     if (!hold && this.waiting.length) {
       const frames = this.waiting;
-      this.waiting = [];
+      this.waiting = NONE;
       this.waitingBytes = 0;
       for (const frame of frames) transport.write(frame);
     }
@@ -158,7 +167,7 @@ export class Link {
   release(): Uint8Array[] {
     this.holding = false;
     const frames = this.waiting;
-    this.waiting = [];
+    this.waiting = NONE;
     this.waitingBytes = 0;
     return frames;
   }
@@ -192,6 +201,7 @@ export class Link {
     const transport = this.current;
     if (transport === null || this.holding) {
       this.checkRoom(frame);
+      if (this.waiting === NONE) this.waiting = [];
       this.waiting.push(frame);
       this.waitingBytes += frame.length;
       return frame.length;
@@ -227,7 +237,7 @@ export class Link {
     const first = !this.closing;
     this.closing = true;
     this.holding = false;
-    this.waiting = [];
+    this.waiting = NONE;
     const transport = this.current;
     if (transport === null) return;
     if (first && this.log?.closing?.(() => transport.end())) return;
@@ -257,11 +267,12 @@ export class Link {
     if (!this.closing) return; // sends made before the first connect() keep waiting
     this.closing = false;
     this.holding = false;
-    this.waiting = [];
+    this.waiting = NONE;
     this.waitingBytes = 0;
   }
 
-  private receive(source: Uint8Array, start: number, end: number): void {
+  /** Transport event: a payload arrived (the link is its transport's event receiver). */
+  payload(source: Uint8Array, start: number, end: number): void {
     let message: Message & Record<string, unknown>;
     try {
       message = asMessage(decodePayload(source, start, end));
@@ -281,16 +292,7 @@ export class Link {
     this.log?.received(end - start);
     if (this.limiter !== null && !this.limiter.allow(action, end - start)) return;
     if (this.tap !== null) this.tap.received(message, end - start);
-    let validate: Validator | undefined;
-    if (this.validators !== null) {
-      // Games send runs of the same action: a string compare beats hashing a freshly decoded key.
-      if (action === this.lastAction) validate = this.lastValidator;
-      else {
-        validate = this.validators.get(action);
-        this.lastAction = action;
-        this.lastValidator = validate;
-      }
-    }
+    const validate = this.validators === null ? undefined : validatorOf(this.validators, action);
     if (validate !== undefined) {
       let problem: string | undefined;
       try {
@@ -308,6 +310,27 @@ export class Link {
       }
     }
     this.owner.message(message, end - start);
+  }
+
+  /** Transport event: the transport broke; the first reason is the one reported when it closes. */
+  error(error: RepodError): void {
+    this.firstError ??= error;
+  }
+
+  /** Transport event: the transport's own keep-alive was answered. */
+  pong(): void {
+    this.log?.alive?.();
+  }
+
+  /** Transport event: bad input that left the transport usable. */
+  problem(error: RepodError): void {
+    this.owner.problem(this.withRemote(error));
+  }
+
+  /** Transport event: the transport closed. */
+  closed(transport: Transport): void {
+    if (this.current === transport) this.current = null;
+    this.owner.transportClosed(transport, this.firstError);
   }
 
   private withRemote(error: RepodError): RepodError {

@@ -43,8 +43,9 @@ import { RepodError } from "./errors.ts";
 import type { BroadcastOptions, ChannelHost, ChannelServer } from "./host.ts";
 import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, Validator } from "./protocol.ts";
+import { agree, isSchema } from "./compat/agree.ts";
 import { systemClock, type Clock } from "./session/clock.ts";
-import { ERROR, HELLO } from "./session/control.ts";
+import { ERROR, FEATURE_COMPAT, HELLO, MISMATCH, PROTOCOL } from "./session/control.ts";
 import { ServerSessions } from "./session/server-sessions.ts";
 import { listenTcp, type Acceptor } from "./transport/tcp.ts";
 import type { Transport } from "./transport/transport.ts";
@@ -215,6 +216,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   private nextId = 0;
   private state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
   private validators: ReadonlyMap<string, Validator> | null | undefined;
+  /** Every channel's limits: one object shared by all. */
+  private limits: { maxFrameBytes: number; maxBufferedBytes: number } | undefined;
   /** What the session timers and request timeouts run on. */
   private readonly clock: Clock | undefined;
   private replies: ReadonlyMap<string, Validator> | null | undefined;
@@ -225,7 +228,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   /** Authentication before admission; null without an `authenticate` hook. */
   private gate: Gate<C> | null = null;
   /** The rate limits of every channel, from the options over the protocol file; null when off. */
-  private limits: RateSettings | null | undefined;
+  private rateSettings: RateSettings | null | undefined;
   private readonly rateLimit: RateLimitOptions | false;
   private readonly inspectorOptions: InspectorOptions | undefined;
   /** The running inspector, when the server has one. */
@@ -262,9 +265,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
         get isRunning() {
           return server.state === "running";
         },
-        get fingerprint() {
-          return server.channelClass.protocol?.fingerprint;
-        },
+        fingerprintOf: (channel) => channel.peerFingerprint ?? server.channelClass.protocol?.fingerprint,
         logger: this.logger,
         admit: (channel) => this.admit(channel),
         release: (channel) => this.release(channel),
@@ -373,6 +374,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     const acceptors = this.acceptors;
     this.acceptors = [];
     await Promise.all(acceptors.map((acceptor) => acceptor.close()));
+    // Channels still waiting to be admitted were greeted: what they were sent since leaves before the end.
+    const pending = this.roster.pendingChannels();
     // Suspended sessions end now: this server will not be there for their clients to resume.
     this.sessions?.stop();
     // Connections still being authenticated are no channels of the server yet: they end now.
@@ -382,7 +385,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     await inspector?.close();
     const closers = new Map<C, () => void>();
     this.onChannelGone = (channel) => closers.get(channel)?.();
-    const closing = [...this.channels].map(
+    for (const channel of pending) {
+      if (channel.link.transport) for (const frame of channel.link.release()) channel.link.write(frame);
+    }
+    const ending = [...this.channels, ...pending];
+    const closing = ending.map(
       (channel) =>
         new Promise<void>((resolve) => {
           closers.set(channel, resolve);
@@ -396,7 +403,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.stopGraceMs))),
     ]);
     clearTimeout(timer);
-    for (const channel of this.channels) channel.link.transport?.destroy();
+    for (const channel of ending) channel.link.transport?.destroy();
     await this.adapter.close();
     this.state = "stopped";
     this.logger({ event: "stop" });
@@ -456,8 +463,10 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
 
   private publish(message: Message, delivery: Delivery, local = false): void {
     const frame = encodeFrame(message, this.options.maxFrameBytes);
-    if (local) this.roster.deliver(frame, delivery);
-    else this.adapter.publish(frame, delivery);
+    // The action rides along so that channels whose client lacks it are skipped (see roster.ts).
+    const withAction: Delivery = { ...delivery, action: message.action };
+    if (local) this.roster.deliver(frame, withAction);
+    else this.adapter.publish(frame, withAction);
   }
 
   // ---- hooks -----------------------------------------------------------------
@@ -505,7 +514,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       server: this,
       host: this.channelHost,
       id: `${this.serverId}.${(++this.nextId).toString(36)}`,
-      limits: { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes },
+      limits: (this.limits ??= { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes }),
       validators: this.validatorsOf(channelClass),
       ...(this.gate ? { gate: this.gateMessage } : {}),
       replies: this.repliesOf(channelClass),
@@ -530,6 +539,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     // Meanwhile it is a member of deliveries, and its link holds what they send it until it is admitted.
     // A channel that must first be authenticated is sent nothing before it is: it waits outside the deliveries.
     const waits = this.sessions?.accepted(channel, greeting) ?? false;
+    // Clients of another version of the protocol may send their schema to be judged (`_protocol`).
+    if (channelClass.protocol?.schema !== undefined) greeting.features = [...((greeting.features as string[] | undefined) ?? []), FEATURE_COMPAT];
     const pending = waits && this.gate === null;
     if (pending) this.roster.addPending(channel);
     channel.attach(transport, pending);
@@ -601,7 +612,10 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   protected release(channel: C): void {
     this.gate?.forget(channel);
     const groups = this.roster.remove(channel);
-    if (groups === null) return;
+    if (groups === null) {
+      this.onChannelGone?.(channel); // one never admitted, ended by stop()
+      return;
+    }
     channel.link.close(); // later sends return 0
     channel.endRequests();
     this.sessions?.released(channel);
@@ -617,11 +631,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
 
   /** Gives a new channel its rate limiter (see limits/). */
   private limit(channel: C): void {
-    if (this.limits === undefined) {
-      this.limits = this.rateLimit === false ? null : rateSettings(this.rateLimit, this.channelClass.protocol?.rateLimits);
+    if (this.rateSettings === undefined) {
+      this.rateSettings = this.rateLimit === false ? null : rateSettings(this.rateLimit, this.channelClass.protocol?.rateLimits);
     }
-    if (this.limits === null) return;
-    channel.link.limiter = new RateLimiter(this.limits, this.clock ?? systemClock, {
+    if (this.rateSettings === null) return;
+    channel.link.limiter = new RateLimiter(this.rateSettings, this.clock ?? systemClock, {
       refused: (error, closing) => this.rateLimited(channel, error, closing),
     });
   }
@@ -681,14 +695,48 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     if (!kept) this.release(channel);
   }
 
-  /** Control frames: heartbeat and resume (see session/). */
+  /** Control frames: protocol versions, heartbeat and resume (see session/). */
   private channelControl(channel: C, message: Message & Record<string, unknown>): void {
+    if (message.action === PROTOCOL) return this.judge(channel, message);
     if (message.action === HELLO && this.gate) {
       this.gate.hello(channel, message);
       if (this.sessions === null) return this.admit(channel);
     }
     if (this.sessions?.control(channel, message)) return;
     channel.report(new RepodError("NOT_A_MESSAGE", `unknown control frame "${message.action}"`, { remote: channel.link.remote, action: message.action }));
+  }
+
+  /**
+   * A client of another version of the protocol sent its schema: find what
+   * both can read, tell the client what the server cannot read of its
+   * messages, and remember what the client cannot read of ours — or refuse
+   * the client, naming the message and field that break.
+   */
+  private judge(channel: C, message: Message & Record<string, unknown>): void {
+    const protocol = this.channelClass.protocol;
+    const link = channel.link;
+    const schema = message.schema;
+    let verdict;
+    if (protocol?.schema === undefined) verdict = "this server has no schema to compare with";
+    else if (channel.peerFingerprint !== undefined) verdict = "the client sent its protocol twice";
+    else if (typeof message.fingerprint !== "string" || !isSchema(schema)) verdict = "the client's `_protocol` has no fingerprint or no schema";
+    else verdict = agree(protocol.schema, schema);
+    if (typeof verdict === "string") {
+      const name = protocol?.name ?? "";
+      channel.report(new RepodError("PROTOCOL_MISMATCH", `the client's version of the ${name} protocol cannot talk with this server's: ${verdict}`, { remote: link.remote }));
+      link.sendControl(encodeFrame({ action: MISMATCH, reason: verdict }));
+      link.close();
+      return;
+    }
+    const serverReads = new Set(verdict.serverReads);
+    const clientReads = new Set(verdict.clientReads);
+    // Only messages are compared between versions (requests are not in the schema yet).
+    const unread = Object.keys(protocol!.schema!.server).filter((action) => !clientReads.has(action));
+    channel.peerFingerprint = message.fingerprint as string;
+    channel.peerUnread = unread.length > 0 ? new Set(unread) : null;
+    const theirsUnread = Object.keys((schema as { client: object }).client).filter((action) => !serverReads.has(action));
+    this.logger({ event: "protocol", id: channel.id, fingerprint: channel.peerFingerprint, unread, unreadByServer: theirsUnread });
+    link.sendControl(encodeFrame({ action: PROTOCOL, unread: theirsUnread }));
   }
 
   private channelError(channel: C, error: RepodError): void {

@@ -11,7 +11,7 @@ export type Job =
   | { kind: "rtt"; warmup: number; count: number }
   | { kind: "throughput"; clients: number; messages: number; warmup: number; passes: number }
   | { kind: "fanout"; clients: number; messages: number; bursts: number }
-  | { kind: "hold"; clients: number }
+  | { kind: "hold"; clients: number; hello?: boolean }
   | { kind: "neighbour"; players: number; rounds: number; flood: boolean };
 
 /** What the runner does for a job: note the server's CPU time (`mark`), end a `hold`. */
@@ -172,6 +172,11 @@ export async function fanout(port: number, job: Extract<Job, { kind: "fanout" }>
 /** Opens idle connections and keeps them until the runner is done looking. */
 export async function hold(port: number, job: Extract<Job, { kind: "hold" }>, runner: Runner): Promise<{ clients: number }> {
   const clients = await connectMany(HOST, port, job.clients);
+  if (job.hello) {
+    // Say what our own clients say first: the server then keeps a live session (heartbeat, resume) for each.
+    const hello = frame({ action: "_hello", features: ["heartbeat", "resume"] });
+    for (const client of clients) client.socket.write(hello);
+  }
   await runner.holding();
   const open = clients.filter((client) => !client.closed).length;
   for (const client of clients) client.close();

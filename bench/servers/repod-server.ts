@@ -10,10 +10,20 @@
  * none, or the default limits without ever closing a client that keeps
  * exceeding them.
  */
-import { BenchChannel, BenchServer, type BenchClientMessages, type BenchClientReplies, type BenchClientRequests } from "../../generated/bench.ts";
+import { parseArgs } from "node:util";
 import WebSocket from "ws";
+import { BenchChannel, BenchServer, type BenchClientMessages, type BenchClientReplies, type BenchClientRequests } from "../../generated/bench.ts";
 import type { RateLimitOptions } from "repod";
-import { option, serveBench } from "./serve.ts";
+import { serveBench } from "./serve.ts";
+
+const { values: flags } = parseArgs({
+  options: {
+    validate: { type: "string", default: "on" },
+    inspector: { type: "string", default: "off" },
+    "rate-limit": { type: "string", default: "on" },
+  },
+  strict: true,
+});
 
 class CountingChannel extends BenchChannel {
   declare readonly server: BenchServer<CountingChannel>;
@@ -45,9 +55,9 @@ const server = new BenchServer<CountingChannel>({
   channelClass: CountingChannel,
   host: "127.0.0.1",
   port: 0,
-  validate: option("validate", "on") === "on",
-  inspector: option("inspector", "off") === "off" ? undefined : { port: 0, token: "bench", intervalMs: 250 },
-  rateLimit: rateLimit(option("rate-limit", "on")),
+  validate: flags.validate === "on",
+  inspector: flags.inspector === "off" ? undefined : { port: 0, token: "bench", intervalMs: 250 },
+  rateLimit: rateLimit(flags["rate-limit"]!),
 });
 
 function rateLimit(value: string): RateLimitOptions | false {
@@ -55,7 +65,7 @@ function rateLimit(value: string): RateLimitOptions | false {
   return value === "never-close" ? { closeAfter: Infinity } : {};
 }
 await server.start();
-if (option("inspector", "off") === "watched") {
+if (flags.inspector === "watched") {
   const page = new WebSocket(`${server.inspectorUrl!.replace(/^http/, "ws")}live`);
   page.on("open", () => page.send(JSON.stringify({ type: "auth", token: "bench" })));
   // Parsed as the page would, so its cost is counted.

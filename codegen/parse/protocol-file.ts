@@ -8,7 +8,7 @@ import { Node, type SourceFile, type TypeElementTypes } from "ts-morph";
 import type { Direction, MessageModel, NamedTypeModel, ProtocolModel } from "../model.ts";
 import { isReservedAction, protocolNameOf, PROTOCOL_NAME_PATTERN, publicNames, RESERVED_ACTIONS } from "../naming.ts";
 import type { ParseContext } from "./context.ts";
-import { docOf, fileDocOf } from "./docs.ts";
+import { docOf, fileDocOf, isDeprecated } from "./docs.ts";
 import { actionFieldMessage, checkModel, objectOf } from "./checks.ts";
 import { declaredName, RUNTIME_MODULE, type Declaration, type Resolver } from "./scope.ts";
 import { requests } from "./requests.ts";
@@ -212,7 +212,14 @@ function messages(ctx: ParseContext, converter: TypeConverter, declaration: Decl
     }
     const doc = docOf(member);
     const rateLimit = rateLimitOf(ctx, member, limited);
-    result.push({ action, body, ...(doc === undefined ? {} : { doc }), ...(rateLimit === undefined ? {} : { rateLimit }), location: ctx.locate(nameNode) });
+    result.push({
+      action,
+      body,
+      ...(doc === undefined ? {} : { doc }),
+      ...(isDeprecated(doc) ? { deprecated: true } : {}),
+      ...(rateLimit === undefined ? {} : { rateLimit }),
+      location: ctx.locate(nameNode),
+    });
   }
   return result;
 }

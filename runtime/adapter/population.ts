@@ -21,9 +21,14 @@ interface Entry {
   readonly member: Member;
 }
 
+/** Most members are in no group and show no presence: they share one JSON string and one groups array. */
+const PLAIN_JSON = '{"g":[]}';
+const NO_GROUPS: readonly string[] = Object.freeze([]);
+
 /** The JSON a member travels as; null for a channel that is no longer there. */
 export function memberJson(member: Member | undefined): string | null {
   if (!member) return null;
+  if (member.groups.length === 0 && member.presence === undefined) return PLAIN_JSON;
   return JSON.stringify(member.presence === undefined ? { g: member.groups } : { g: member.groups, p: member.presence });
 }
 
@@ -153,6 +158,7 @@ export class Population implements PresenceView {
 }
 
 function parseEntry(server: string, id: string, json: string): Entry | undefined {
+  if (json === PLAIN_JSON) return { server, json: PLAIN_JSON, member: { id, groups: NO_GROUPS, presence: undefined } };
   let value: { g?: unknown; p?: PresenceValue };
   try {
     value = JSON.parse(json) as typeof value;

@@ -47,8 +47,8 @@ import {
 } from "./control.ts";
 import { systemClock, type Clock, type TimerHandle } from "./clock.ts";
 import { Heartbeat, type Beating } from "./heartbeat.ts";
-import { Session } from "./session.ts";
-import { newToken, sameToken } from "./token.ts";
+import { Session, type SessionEvents } from "./session.ts";
+import { sameToken, TokenMint } from "./token.ts";
 
 /** The server's session options, after defaults. */
 export interface SessionSettings {
@@ -63,8 +63,8 @@ export interface SessionSettings {
 /** What the sessions need from their server. */
 export interface SessionHost<C extends Endpoint> {
   readonly isRunning: boolean;
-  /** The fingerprint of the protocol the server's channels speak; tokens are bound to it. */
-  readonly fingerprint: string | undefined;
+  /** The fingerprint of the protocol a channel's client speaks (the server's, or the client's own version); its tokens are bound to it. */
+  fingerprintOf(channel: C): string | undefined;
   readonly logger: Logger;
   /** Makes a waiting channel one of the server's: `channels`, `onConnect`. */
   admit(channel: C): void;
@@ -78,26 +78,71 @@ export interface SessionHost<C extends Endpoint> {
   resumed(channel: C): void;
 }
 
-interface Entry<C extends Endpoint> extends Beating {
-  readonly channel: C;
-  phase: "undecided" | "live" | "suspended";
-  /** The current token, and the one presented at the last resume until the client shows it has the new one. */
-  token: string;
-  previous: string | null;
+/**
+ * One connection's session: its frame log (a {@link Session}), its place in
+ * the heartbeat, and what the server knows of its peer — one object, whose
+ * hooks are methods shared by all, so that an idle connection costs little.
+ */
+class Entry<C extends Endpoint> extends Session implements Beating, SessionEvents {
+  phase: "undecided" | "live" | "suspended" = "undecided";
+  /**
+   * The generation of the session's token (see token.ts): it grows at every
+   * resume. And the one presented at the last resume, until the client
+   * shows it has the new one (-1: none).
+   */
+  generation = 0;
+  previous = -1;
   /** Put among the server's channels (onConnect fired). */
-  admitted: boolean;
+  admitted = true;
   /** The peer is one of our clients (it said `_hello`, or resumed). */
-  confirmed: boolean;
+  confirmed = false;
   /** The peer said `_bye`: it is leaving on purpose. */
-  bye: boolean;
+  bye = false;
   /** Set when the channel was closed before its peer said what it is: ends the connection once it has. */
-  end: (() => void) | undefined;
-  timer: TimerHandle | undefined;
-  admitTimer: TimerHandle | undefined;
+  end: (() => void) | undefined = undefined;
+  timer: TimerHandle | undefined = undefined;
+  admitTimer: TimerHandle | undefined = undefined;
+
+  constructor(
+    private readonly sessions: ServerSessions<C>,
+    readonly channel: C,
+    maxRetainedBytes: number,
+  ) {
+    super(maxRetainedBytes);
+  }
+
+  /** The heartbeat's view: the entry is its own session. */
+  get session(): Session {
+    return this;
+  }
+
+  beat(): void {
+    this.sessions.beat(this);
+  }
+
+  timedOut(): void {
+    this.sessions.timedOut(this);
+  }
+
+  ackDue(): void {
+    this.sessions.beat(this);
+  }
+
+  overflowed(): void {
+    this.sessions.overflowed(this);
+  }
+
+  override closing(end: () => void): boolean {
+    return this.sessions.closing(this, end);
+  }
+
+  first(): void {
+    this.sessions.firstFrame(this);
+  }
 }
 
 const NOOP = (): void => {};
-const DETACHED: TransportEvents = { payload: NOOP, error: NOOP, close: NOOP };
+const DETACHED: TransportEvents = { payload: NOOP, error: NOOP, closed: NOOP };
 
 export class ServerSessions<C extends Endpoint> {
   /** What the greeting offers. */
@@ -106,6 +151,7 @@ export class ServerSessions<C extends Endpoint> {
   /** Sessions that can be resumed (live or suspended), by channel id. */
   private readonly byId = new Map<string, Entry<C>>();
   private readonly heartbeat: Heartbeat | null;
+  private readonly mint = new TokenMint();
   private suspendedCount = 0;
 
   constructor(
@@ -143,33 +189,13 @@ export class ServerSessions<C extends Endpoint> {
    */
   accepted(channel: C, greeting: Record<string, unknown>): boolean {
     const resume = this.settings.resumeWindowMs > 0;
-    const entry: Entry<C> = {
-      channel,
-      session: undefined as unknown as Session,
-      phase: "undecided",
-      token: resume ? newToken() : "",
-      previous: null,
-      admitted: true,
-      confirmed: false,
-      bye: false,
-      end: undefined,
-      timer: undefined,
-      admitTimer: undefined,
-      beat: () => this.beat(entry),
-      timedOut: () => this.timedOut(entry),
-    };
-    (entry as { session: Session }).session = new Session(resume ? this.settings.maxRetainedBytes : 0, {
-      ackDue: () => this.beat(entry),
-      overflowed: () => this.overflowed(entry),
-      closing: (end) => this.closing(entry, end),
-      first: () => this.firstFrame(entry),
-    });
+    const entry = new Entry(this, channel, resume ? this.settings.maxRetainedBytes : 0);
     this.entries.set(channel, entry);
     if (resume) this.byId.set(channel.id, entry);
-    channel.link.log = entry.session;
+    channel.link.log = entry;
     greeting.features = this.features;
     if (resume) {
-      greeting.token = entry.token;
+      greeting.token = this.mint.token(channel.id, entry.generation);
       greeting.resumeWindowMs = this.settings.resumeWindowMs;
     }
     if (this.heartbeat) {
@@ -199,7 +225,7 @@ export class ServerSessions<C extends Endpoint> {
       case HEARTBEAT: {
         if (entry.phase !== "live") return true;
         // The client answers a resume with a heartbeat: it has the new token, the one it presented is spent.
-        entry.previous = null;
+        entry.previous = -1;
         const count = countOf(message.received);
         if (count === undefined || !entry.session.acknowledge(count)) {
           channel.report(
@@ -260,8 +286,8 @@ export class ServerSessions<C extends Endpoint> {
 
   /**
    * The server is stopping: ends suspended sessions (their clients are not
-   * coming back to this server), drops connections not yet admitted, stops
-   * the heartbeat.
+   * coming back to this server), lets go of channels not yet admitted (the
+   * server ends their connections), stops the heartbeat.
    */
   stop(): void {
     this.heartbeat?.clear();
@@ -269,9 +295,9 @@ export class ServerSessions<C extends Endpoint> {
       if (entry.phase === "suspended") {
         this.host.release(entry.channel);
       } else if (!entry.admitted) {
+        // Never admitted: the server ends its connection, after what it was sent while pending.
         this.forget(entry);
         this.host.dropped(entry.channel);
-        entry.channel.link.transport?.destroy();
       }
     }
   }
@@ -298,7 +324,8 @@ export class ServerSessions<C extends Endpoint> {
   }
 
   /** An application frame came first, or nothing came: a repod peer that knows no control frame. */
-  private firstFrame(entry: Entry<C>): void {
+  /** @internal */
+  firstFrame(entry: Entry<C>): void {
     if (entry.phase === "undecided") this.notOurs(entry);
   }
 
@@ -322,7 +349,8 @@ export class ServerSessions<C extends Endpoint> {
     this.heartbeat.add(entry);
   }
 
-  private beat(entry: Entry<C>): void {
+  /** @internal */
+  beat(entry: Entry<C>): void {
     if (entry.phase !== "live") return;
     const session = entry.session;
     entry.channel.link.sendControl(encodeFrame({ action: HEARTBEAT, received: session.receivedCount }));
@@ -330,7 +358,8 @@ export class ServerSessions<C extends Endpoint> {
     session.ackSent();
   }
 
-  private timedOut(entry: Entry<C>): void {
+  /** @internal */
+  timedOut(entry: Entry<C>): void {
     const link = entry.channel.link;
     link.drop(new RepodError("TIMEOUT", `nothing heard from the client for ${this.settings.timeoutMs} ms`, { remote: link.remote }));
   }
@@ -341,7 +370,8 @@ export class ServerSessions<C extends Endpoint> {
    * given until its first frame (or {@link ADMIT_DEADLINE_MS}) — a Python
    * client must never get the goodbye, ours must.
    */
-  private closing(entry: Entry<C>, end: () => void): boolean {
+  /** @internal */
+  closing(entry: Entry<C>, end: () => void): boolean {
     if (entry.phase === "live") {
       entry.channel.link.sendControl(encodeFrame({ action: BYE }));
       return false;
@@ -362,7 +392,8 @@ export class ServerSessions<C extends Endpoint> {
     end?.();
   }
 
-  private overflowed(entry: Entry<C>): void {
+  /** @internal */
+  overflowed(entry: Entry<C>): void {
     if (entry.phase === "undecided") {
       this.forget(entry); // a Python client that does not talk: no use keeping anything
       entry.channel.link.log = null;
@@ -387,12 +418,13 @@ export class ServerSessions<C extends Endpoint> {
     const target = typeof id === "string" ? this.byId.get(id) : undefined;
     if (target === undefined || target === entry) return fail(`no session ${String(id)} is waiting here: it ended, its resume window passed, or the server restarted`);
     // Both comparisons run, whatever the first one gives.
-    const isCurrent = sameToken(message.token, target.token);
-    const isPrevious = sameToken(message.token, target.previous);
+    const isCurrent = sameToken(message.token, this.mint.token(target.channel.id, target.generation));
+    const isPrevious = sameToken(message.token, target.previous < 0 ? null : this.mint.token(target.channel.id, target.previous));
     if (!isCurrent && !isPrevious) return fail(`the token is not session ${target.channel.id}'s (wrong, or already used)`);
     const theirs = typeof message.fingerprint === "string" ? message.fingerprint : undefined;
-    if (theirs !== this.host.fingerprint) {
-      return fail(`the session was opened for protocol fingerprint ${this.host.fingerprint ?? "(none)"}, the client speaks ${theirs ?? "(none)"}`);
+    const opened = this.host.fingerprintOf(target.channel);
+    if (theirs !== opened) {
+      return fail(`the session was opened for protocol fingerprint ${opened ?? "(none)"}, the client speaks ${theirs ?? "(none)"}`);
     }
     const received = countOf(message.received);
     const frames = received === undefined ? "it sent no count of received frames" : target.session.framesAfter(received);
@@ -423,14 +455,14 @@ export class ServerSessions<C extends Endpoint> {
       this.clock.clearTimeout(target.timer);
       this.suspendedCount--;
     }
-    target.previous = isCurrent ? target.token : target.previous;
-    target.token = newToken();
+    if (isCurrent) target.previous = target.generation;
+    target.generation++;
     target.phase = "live";
     target.confirmed = true;
     target.bye = false;
     channel.link.attach(transport, true);
     channel.link.release(); // what was sent while away is among the retained frames
-    channel.link.sendControl(encodeFrame({ action: RESUMED, received: target.session.receivedCount, token: target.token }));
+    channel.link.sendControl(encodeFrame({ action: RESUMED, received: target.session.receivedCount, token: this.mint.token(channel.id, target.generation) }));
     for (const frame of frames) channel.link.write(frame);
     this.watch(target);
     this.host.logger({ event: "resume", id: channel.id, remote: channel.link.remote, resent: frames.length });

@@ -46,16 +46,21 @@ export class Session implements FrameLog {
   /** Heartbeats in a row during which nothing was heard. */
   silentBeats = 0;
 
-  private retained: Uint8Array[] = [];
+  private retained: Uint8Array[] = NONE;
   private head = 0;
   private retainedBytesNow = 0;
   private unackedFrames = 0;
   private unackedBytes = 0;
 
+  private readonly events: SessionEvents;
+
+  /** `events` may be left out by a subclass that implements {@link SessionEvents} itself. */
   constructor(
     readonly maxRetainedBytes: number,
-    private readonly events: SessionEvents,
-  ) {}
+    events?: SessionEvents,
+  ) {
+    this.events = events ?? (this as unknown as SessionEvents);
+  }
 
   /** Bytes of frames kept for the peer. */
   get retainedBytes(): number {
@@ -70,11 +75,12 @@ export class Session implements FrameLog {
   sent(frame: Uint8Array): void {
     this.sentCount++;
     if (!this.resumable) return;
+    if (this.retained === NONE) this.retained = [];
     this.retained.push(frame);
     this.retainedBytesNow += frame.length;
     if (this.retainedBytesNow > this.maxRetainedBytes) {
       this.resumable = false;
-      this.retained = [];
+      this.retained = NONE;
       this.head = 0;
       this.retainedBytesNow = 0;
       this.events.overflowed?.();
@@ -120,8 +126,12 @@ export class Session implements FrameLog {
         this.retainedBytesNow -= this.retained[this.head]!.length;
         this.retained[this.head++] = EMPTY;
       }
-      // Compact now and then, not at every acknowledgement.
-      if (this.head > 1024 && this.head * 2 > this.retained.length) {
+      if (this.head === this.retained.length) {
+        // All acknowledged: an idle session keeps no array.
+        this.retained = NONE;
+        this.head = 0;
+      } else if (this.head > 1024 && this.head * 2 > this.retained.length) {
+        // Compact now and then, not at every acknowledgement.
         this.retained = this.retained.slice(this.head);
         this.head = 0;
       }
@@ -144,3 +154,5 @@ export class Session implements FrameLog {
 }
 
 const EMPTY = new Uint8Array(0);
+/** No frames retained: an idle session holds no array of its own. */
+const NONE: Uint8Array[] = [];

@@ -1,14 +1,23 @@
 /**
- * Session tokens: 128 random bits, hex on the wire. Compared in constant
- * time so that how long a refusal takes says nothing about how close a
- * guess was. (Server side only: a client merely keeps and presents them.)
+ * Session tokens: 128 bits, hex on the wire, that only this server could
+ * have made. A token is not stored: it is computed when needed as an HMAC,
+ * under a random key of the server's, of the session's id and a generation
+ * number that grows at every resume — so an idle session keeps a number,
+ * not a string. Compared in constant time so that how long a refusal takes
+ * says nothing about how close a guess was. (Server side only: a client
+ * merely keeps and presents them.)
  */
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { TOKEN_BYTES } from "../constants.ts";
 
-/** A fresh token. */
-export function newToken(): string {
-  return randomBytes(TOKEN_BYTES).toString("hex");
+/** Makes the tokens of one server's sessions. */
+export class TokenMint {
+  private readonly key = randomBytes(32);
+
+  /** The token of session `id` at `generation`. */
+  token(id: string, generation: number): string {
+    return createHmac("sha256", this.key).update(`${id}\n${generation}`).digest("hex").slice(0, TOKEN_BYTES * 2);
+  }
 }
 
 /** True when `presented` is exactly `expected`; the time taken does not depend on where they differ. */

@@ -13,7 +13,7 @@
  */
 import net from "node:net";
 import { RepodError } from "../errors.ts";
-import { FrameDecoder } from "../wire/frame-decoder.ts";
+import { FrameDecoder, wholeFrames } from "../wire/frame-decoder.ts";
 import type { Transport, TransportEvents } from "./transport.ts";
 import { remoteOf } from "./transport.ts";
 
@@ -32,49 +32,93 @@ function flushPending(): void {
 }
 
 const noop = (): void => {};
-const unbound: TransportEvents = { payload: noop, error: noop, close: noop };
+const unbound: TransportEvents = { payload: noop, error: noop, closed: noop };
+
+/**
+ * The socket's listeners are shared by every connection: each finds its
+ * transport on the socket (one property) instead of each connection making
+ * its own closures.
+ */
+const TRANSPORT = Symbol("repod.tcp");
+type Carrier = net.Socket & { [TRANSPORT]: TcpTransport };
+
+function onData(this: Carrier, chunk: Buffer): void {
+  this[TRANSPORT].received(chunk);
+}
+function onError(this: Carrier, error: NodeJS.ErrnoException): void {
+  this[TRANSPORT].broke(error);
+}
+function onClose(this: Carrier): void {
+  this[TRANSPORT].socketClosed();
+}
+
+/** A frame list that is never written to: `queued` when nothing waits, so an idle connection holds no array. */
+const NONE: Uint8Array[] = [];
 
 export class TcpTransport implements Transport {
-  readonly kind = "tcp";
-  readonly remoteAddress: string;
-  readonly remotePort: number;
   private events: TransportEvents = unbound;
-  private readonly decoder: FrameDecoder;
+  /** Made only while a frame is split across reads: whole frames are handed out straight from the chunk. */
+  private decoder: FrameDecoder | null = null;
   /** Frames written during this tick, not yet handed to the socket. */
-  private queued: Uint8Array[] = [];
+  private queued: Uint8Array[] = NONE;
   private queuedBytes = 0;
-  private closed = false;
+  private isClosed = false;
   private ending = false;
 
   constructor(
     private readonly socket: net.Socket,
-    maxFrameBytes: number,
+    private readonly maxFrameBytes: number,
   ) {
-    this.remoteAddress = socket.remoteAddress ?? "";
-    this.remotePort = socket.remotePort ?? 0;
-    this.decoder = new FrameDecoder(maxFrameBytes);
+    // Read once now: Node keeps the peer's address on the socket, where it can still be read after the close.
+    void socket.remoteAddress;
     socket.setNoDelay(true);
-    const deliver = (source: Uint8Array, start: number, end: number): void => this.events.payload(source, start, end);
-    socket.on("data", (chunk: Buffer) => {
-      if (this.closed) return;
-      try {
-        this.decoder.push(chunk, deliver);
-      } catch (error) {
-        // Framing is lost (e.g. FRAME_TOO_LARGE): nothing after this can be trusted.
-        this.fail(error instanceof RepodError ? error : new RepodError("DECODE_FAILED", String(error), { cause: error }));
+    (socket as Carrier)[TRANSPORT] = this;
+    socket.on("data", onData);
+    socket.on("error", onError);
+    socket.on("close", onClose);
+    // When the peer finishes sending, Node finishes ours (sockets are not half-open): no listener of ours needed.
+  }
+
+  get kind(): string {
+    return "tcp";
+  }
+
+  get remoteAddress(): string {
+    return this.socket.remoteAddress ?? "";
+  }
+
+  get remotePort(): number {
+    return this.socket.remotePort ?? 0;
+  }
+
+  /** @internal a chunk from the socket. */
+  received(chunk: Buffer): void {
+    if (this.isClosed) return;
+    try {
+      let decoder = this.decoder;
+      if (decoder === null) {
+        const at = wholeFrames(chunk, 0, this.events, this.maxFrameBytes);
+        if (at === chunk.length) return;
+        decoder = this.decoder = new FrameDecoder(this.maxFrameBytes);
+        decoder.push(chunk.subarray(at), this.events);
+      } else {
+        decoder.push(chunk, this.events);
       }
-    });
-    socket.on("error", (error: NodeJS.ErrnoException) => {
-      if (this.closed) return;
-      this.events.error(new RepodError("CONNECT_FAILED", `connection to ${remoteOf(this)} broke: ${error.code ?? error.message}`, { cause: error }));
-    });
-    socket.on("close", () => this.closeOnce());
-    // The peer finished sending; finish ours (after what this tick wrote) so the socket closes.
-    socket.on("end", () => this.end());
+      if (!decoder.partial) this.decoder = null;
+    } catch (error) {
+      // Framing is lost (e.g. FRAME_TOO_LARGE): nothing after this can be trusted.
+      this.fail(error instanceof RepodError ? error : new RepodError("DECODE_FAILED", String(error), { cause: error }));
+    }
+  }
+
+  /** @internal the socket failed. */
+  broke(error: NodeJS.ErrnoException): void {
+    if (this.isClosed) return;
+    this.events.error(new RepodError("CONNECT_FAILED", `connection to ${remoteOf(this)} broke: ${error.code ?? error.message}`, { cause: error }));
   }
 
   get isOpen(): boolean {
-    return !this.closed && !this.ending && !this.socket.destroyed;
+    return !this.isClosed && !this.ending && !this.socket.destroyed && !this.socket.writableEnded;
   }
 
   get bufferedBytes(): number {
@@ -86,8 +130,9 @@ export class TcpTransport implements Transport {
   }
 
   write(frame: Uint8Array): void {
-    if (this.closed || this.ending || this.socket.destroyed) return;
-    if (this.queued.length === 0) {
+    if (this.isClosed || this.ending || this.socket.destroyed || this.socket.writableEnded) return;
+    if (this.queued === NONE) {
+      this.queued = [];
       pending.push(this);
       if (!flushScheduled) {
         flushScheduled = true;
@@ -103,7 +148,7 @@ export class TcpTransport implements Transport {
     const frames = this.queued;
     const bytes = this.queuedBytes;
     if (frames.length === 0) return;
-    this.queued = [];
+    this.queued = NONE;
     this.queuedBytes = 0;
     if (this.socket.destroyed || this.socket.writableEnded) return;
     if (frames.length === 1) this.socket.write(frames[0]!);
@@ -116,7 +161,7 @@ export class TcpTransport implements Transport {
   }
 
   end(): void {
-    if (this.ending || this.closed) return;
+    if (this.ending || this.isClosed) return;
     // What this tick wrote leaves first, then the end of the stream.
     this.flush();
     this.ending = true;
@@ -124,8 +169,8 @@ export class TcpTransport implements Transport {
   }
 
   destroy(): void {
-    if (this.closed) return;
-    this.queued = [];
+    if (this.isClosed) return;
+    this.queued = NONE;
     this.queuedBytes = 0;
     this.socket.destroy();
   }
@@ -141,10 +186,11 @@ export class TcpTransport implements Transport {
     this.socket.destroy();
   }
 
-  private closeOnce(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.events.close();
+  /** @internal the socket closed. */
+  socketClosed(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.events.closed(this);
   }
 }
 

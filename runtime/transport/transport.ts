@@ -13,8 +13,8 @@ export interface TransportEvents {
   payload(source: Uint8Array, start: number, end: number): void;
   /** The connection broke in a way that ends it (socket error, FRAME_TOO_LARGE). `close` follows. */
   error(error: RepodError): void;
-  /** The connection is closed; nothing more will arrive. */
-  close(): void;
+  /** The connection is closed; nothing more will arrive. `transport` is the one that closed (a link may have had others since). */
+  closed(transport: Transport): void;
   /**
    * Input that is wrong but leaves the connection usable (a text message on
    * a WebSocket): reported as the decoder's errors are, and the connection goes on.

@@ -200,7 +200,7 @@ export class WebSocketTransport implements Transport {
       case "error":
         return events.error(event.error);
       case "close":
-        return events.close();
+        return events.closed(this);
     }
   }
 }

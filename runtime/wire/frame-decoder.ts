@@ -25,15 +25,18 @@ import { HEADER_BYTES } from "../constants.ts";
 const EAGER_BODY_BYTES = 64 * 1024;
 import { RepodError } from "../errors.ts";
 
+/** Where a decoder hands each payload: a function, or an object's `payload` method (no closure needed). */
+export type PayloadSink = ((source: Uint8Array, start: number, end: number) => void) | { payload(source: Uint8Array, start: number, end: number): void };
+
 export class FrameDecoder {
-  /** Bytes of a split header gathered so far. */
-  private readonly header = new Uint8Array(HEADER_BYTES);
+  /** The bytes of a split header gathered so far, as a number, and how many there are. */
+  private headerValue = 0;
   private headerFill = 0;
   /** A small body being gathered across chunks, or null. */
   private body: Uint8Array | null = null;
   private bodyFill = 0;
-  /** A large body being gathered across chunks: the pieces received so far, and its announced length. */
-  private pieces: Uint8Array[] = [];
+  /** A large body being gathered across chunks: the pieces received so far (null when none), and its announced length. */
+  private pieces: Uint8Array[] | null = null;
   private piecesFill = 0;
   private piecesLength = 0;
 
@@ -46,28 +49,28 @@ export class FrameDecoder {
   }
 
   /**
-   * Feeds one chunk; calls `onPayload` for every payload completed, in order,
+   * Feeds one chunk; calls `sink` (or `sink.payload`) for every payload completed, in order,
    * as a range of a buffer: `source[start, end)`. A range rather than a
    * view, so that decoding needs no new object per message (the decoder reads
    * a range of the chunk in place).
    * Throws `FRAME_TOO_LARGE` when a frame announces more than the limit; the
    * stream cannot be resynchronised after that, so the connection must close.
    */
-  push(chunk: Uint8Array, onPayload: (source: Uint8Array, start: number, end: number) => void): void {
+  push(chunk: Uint8Array, sink: PayloadSink): void {
     let offset = 0;
     const end = chunk.length;
     while (offset < end) {
       if (this.piecesLength > 0) {
         // Continue a large body: keep views of the chunks, copy once at the end.
         const take = Math.min(this.piecesLength - this.piecesFill, end - offset);
-        this.pieces.push(chunk.subarray(offset, offset + take));
+        (this.pieces ??= []).push(chunk.subarray(offset, offset + take));
         this.piecesFill += take;
         offset += take;
         if (this.piecesFill === this.piecesLength) {
           const payload = concat(this.pieces, this.piecesLength);
-          this.pieces = [];
+          this.pieces = null;
           this.piecesFill = this.piecesLength = 0;
-          onPayload(payload, 0, payload.length);
+          emit(sink, payload, 0, payload.length);
         }
         continue;
       }
@@ -80,7 +83,7 @@ export class FrameDecoder {
         if (this.bodyFill === this.body.length) {
           const payload = this.body;
           this.body = null;
-          onPayload(payload, 0, payload.length);
+          emit(sink, payload, 0, payload.length);
         }
         continue;
       }
@@ -90,17 +93,22 @@ export class FrameDecoder {
         length = ((chunk[offset]! << 24) | (chunk[offset + 1]! << 16) | (chunk[offset + 2]! << 8) | chunk[offset + 3]!) >>> 0;
         offset += HEADER_BYTES;
       } else {
-        while (this.headerFill < HEADER_BYTES && offset < end) this.header[this.headerFill++] = chunk[offset++]!;
-        if (this.headerFill < HEADER_BYTES) return;
+        let value = this.headerValue;
+        while (this.headerFill < HEADER_BYTES && offset < end) {
+          value = value * 256 + chunk[offset++]!;
+          this.headerFill++;
+        }
+        if (this.headerFill < HEADER_BYTES) {
+          this.headerValue = value;
+          return;
+        }
         this.headerFill = 0;
-        const h = this.header;
-        length = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
+        this.headerValue = 0;
+        length = value;
       }
-      if (length > this.maxFrameBytes) {
-        throw new RepodError("FRAME_TOO_LARGE", `frame announces ${length} bytes, over maxFrameBytes (${this.maxFrameBytes})`);
-      }
+      if (length > this.maxFrameBytes) throw tooLarge(length, this.maxFrameBytes);
       if (end - offset >= length) {
-        onPayload(chunk, offset, offset + length);
+        emit(sink, chunk, offset, offset + length);
         offset += length;
       } else if (length <= EAGER_BODY_BYTES) {
         this.body = new Uint8Array(length);
@@ -110,6 +118,35 @@ export class FrameDecoder {
       }
     }
   }
+}
+
+/**
+ * The decoder's fast path as a function, for a connection that keeps no
+ * decoder while no frame is split: hands `sink` every whole frame from
+ * `chunk[offset]` on, and returns where the first incomplete frame starts
+ * (`chunk.length` when none). Throws `FRAME_TOO_LARGE` as `push` does, as
+ * soon as a header announces too much.
+ */
+export function wholeFrames(chunk: Uint8Array, offset: number, sink: PayloadSink, maxFrameBytes: number): number {
+  const end = chunk.length;
+  while (end - offset >= HEADER_BYTES) {
+    const length = ((chunk[offset]! << 24) | (chunk[offset + 1]! << 16) | (chunk[offset + 2]! << 8) | chunk[offset + 3]!) >>> 0;
+    if (length > maxFrameBytes) throw tooLarge(length, maxFrameBytes);
+    const start = offset + HEADER_BYTES;
+    if (end - start < length) break;
+    offset = start + length;
+    emit(sink, chunk, start, offset);
+  }
+  return offset;
+}
+
+function tooLarge(length: number, maxFrameBytes: number): RepodError {
+  return new RepodError("FRAME_TOO_LARGE", `frame announces ${length} bytes, over maxFrameBytes (${maxFrameBytes})`);
+}
+
+function emit(sink: PayloadSink, source: Uint8Array, start: number, end: number): void {
+  if (typeof sink === "function") sink(source, start, end);
+  else sink.payload(source, start, end);
 }
 
 function concat(pieces: Uint8Array[], length: number): Uint8Array {

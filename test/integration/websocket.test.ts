@@ -169,7 +169,7 @@ describe("WebSocket transport", () => {
     await waitFor(() => accepted.length === 1, "the connection accepted");
     let pongs = 0;
     const transport = accepted[0]!;
-    transport.bind({ payload: () => {}, error: () => {}, close: () => {}, pong: () => pongs++ });
+    transport.bind({ payload: () => {}, error: () => {}, closed: () => {}, pong: () => pongs++ });
     expect(typeof transport.ping).toBe("function");
     for (let i = 0; i < 3; i++) transport.ping!();
     await waitFor(() => pongs === 3, "three pongs");
@@ -192,7 +192,7 @@ describe("WebSocket transport", () => {
       payload: (_source, start, end) => events.push(`payload ${end - start}`),
       problem: (e) => events.push(e.code),
       error: (e) => events.push(e.code),
-      close: () => events.push("close"),
+      closed: () => events.push("close"),
     });
     await waitFor(() => sent.length === 1, "the connection accepted");
     const frame = (bytes: number): Uint8Array => {

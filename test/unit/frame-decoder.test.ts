@@ -2,7 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RepodError } from "../../runtime/errors.ts";
 import { decodePayload, encodeFrame } from "../../runtime/wire/codec.ts";
-import { FrameDecoder } from "../../runtime/wire/frame-decoder.ts";
+import { EventEmitter } from "node:events";
+import type net from "node:net";
+import { TcpTransport } from "../../runtime/transport/tcp.ts";
+import { FrameDecoder, wholeFrames } from "../../runtime/wire/frame-decoder.ts";
 
 const message = fc.record({
   action: fc.constantFrom("move", "chat", "state"),
@@ -94,5 +97,49 @@ describe("FrameDecoder", () => {
     const out: Uint8Array[] = [];
     decoder.push(Uint8Array.of(0, 0, 0, 3, 1, 2, 3), (s, a, b) => out.push(s.subarray(a, b)));
     expect(out.map((p) => [...p])).toEqual([[1, 2, 3]]);
+  });
+
+  it("wholeFrames hands out the whole frames of a chunk and says where the split one starts; it refuses a long header at once", () => {
+    const out: number[][] = [];
+    const chunk = Uint8Array.of(0, 0, 0, 1, 7, 0, 0, 0, 2, 8, 9, 0, 0, 0, 3, 1);
+    expect(wholeFrames(chunk, 0, (s, a, b) => out.push([...s.subarray(a, b)]), 16)).toBe(11);
+    expect(out).toEqual([[7], [8, 9]]);
+    expect(wholeFrames(Uint8Array.of(0, 0), 0, () => {}, 16)).toBe(0);
+    expect(() => wholeFrames(Uint8Array.of(0, 0, 0, 17), 0, () => {}, 16)).toThrowError("frame announces 17 bytes, over maxFrameBytes (16)");
+  });
+});
+
+/** A stand-in for a socket: the TCP transport's reading path, fed chunk by chunk. */
+function fakeSocket(): EventEmitter & net.Socket {
+  const socket = new EventEmitter() as EventEmitter & Record<string, unknown>;
+  Object.assign(socket, { remoteAddress: "127.0.0.1", remotePort: 1, destroyed: false, writableEnded: false, setNoDelay: () => {}, destroy: () => {} });
+  return socket as unknown as EventEmitter & net.Socket;
+}
+
+describe("TcpTransport reading (a decoder only while a frame is split)", () => {
+  it("gives back the same messages however the stream is split", () => {
+    fc.assert(
+      fc.property(fc.array(message, { minLength: 1, maxLength: 30 }), fc.array(fc.nat(), { maxLength: 60 }), (messages, cuts) => {
+        const stream = concat(messages.map((m) => Uint8Array.from(encodeFrame(m))));
+        const socket = fakeSocket();
+        const transport = new TcpTransport(socket, 1024 * 1024);
+        const out: unknown[] = [];
+        transport.bind({ payload: (s, a, b) => out.push(decodePayload(s, a, b)), error: (e) => out.push(e), closed: () => {} });
+        for (const chunk of split(stream, cuts)) socket.emit("data", Buffer.from(chunk));
+        expect(out).toEqual(messages);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("reports FRAME_TOO_LARGE once the header is in, split or not", () => {
+    for (const chunks of [[[0, 0, 0, 200]], [[0, 0], [0, 200]], [[0, 0, 0, 1, 5, 0], [0, 0, 200]]]) {
+      const socket = fakeSocket();
+      const transport = new TcpTransport(socket, 100);
+      const errors: string[] = [];
+      transport.bind({ payload: () => {}, error: (e) => errors.push(e.code), closed: () => {} });
+      for (const chunk of chunks) socket.emit("data", Buffer.from(chunk));
+      expect(errors).toEqual(["FRAME_TOO_LARGE"]);
+    }
   });
 });
