@@ -158,7 +158,7 @@ export interface ServerOptions<C extends Channel<any, any>> {
    * per-action budgets over the protocol file's `@rateLimit`s. A message over
    * budget is not dispatched (RATE_LIMITED); a client that keeps at it is
    * closed. `false` turns limits off. See the README's "Rate limits".
-   * @default { messages: { perSecond: 1000, burst: 2000 }, bytes: { perSecond: 1048576, burst: 4194304 }, actions: {}, closeAfter: 200 }
+   * @default { messages: { perSecond: 1000, burst: 5000 }, bytes: { perSecond: 1048576, burst: 4194304 }, actions: {}, closeAfter: 200 }
    */
   rateLimit?: RateLimitOptions | false;
   /** @internal what the heartbeat and session timers run on; tests move it by hand. @default the system clock */

@@ -16,7 +16,7 @@ import type { Clock } from "../session/clock.ts";
 
 /** The server's `rateLimit` option. */
 export interface RateLimitOptions {
-  /** The budget of every action without its own, shared by them. @default { perSecond: 1000, burst: 2000 } */
+  /** The budget of every action without its own, shared by them. @default { perSecond: 1000, burst: 5000 } */
   messages?: RateLimit;
   /** Bytes of payload per second, over all actions. @default { perSecond: 1048576, burst: 4194304 } (1 MiB/s, bursts of 4 MiB) */
   bytes?: RateLimit;
@@ -34,7 +34,7 @@ export interface RateSettings {
   readonly closeAfter: number;
 }
 
-export const DEFAULT_MESSAGE_LIMIT: RateLimit = { perSecond: 1000, burst: 2000 };
+export const DEFAULT_MESSAGE_LIMIT: RateLimit = { perSecond: 1000, burst: 5000 };
 export const DEFAULT_BYTE_LIMIT: RateLimit = { perSecond: 1024 * 1024, burst: 4 * 1024 * 1024 };
 export const DEFAULT_CLOSE_AFTER = 200;
 
