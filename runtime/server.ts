@@ -43,7 +43,7 @@ import { RepodError } from "./errors.ts";
 import type { BroadcastOptions, ChannelHost, ChannelServer } from "./host.ts";
 import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, Validator } from "./protocol.ts";
-import { agree, isSchema } from "./compat/agree.ts";
+import { type Agreement, agree, isSchema } from "./compat/agree.ts";
 import { systemClock, type Clock } from "./session/clock.ts";
 import { ERROR, FEATURE_COMPAT, HELLO, MISMATCH, PROTOCOL } from "./session/control.ts";
 import { ServerSessions } from "./session/server-sessions.ts";
@@ -716,7 +716,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     const protocol = this.channelClass.protocol;
     const link = channel.link;
     const schema = message.schema;
-    let verdict;
+    let verdict: Agreement | string;
     if (protocol?.schema === undefined) verdict = "this server has no schema to compare with";
     else if (channel.peerFingerprint !== undefined) verdict = "the client sent its protocol twice";
     else if (typeof message.fingerprint !== "string" || !isSchema(schema)) verdict = "the client's `_protocol` has no fingerprint or no schema";

@@ -34,6 +34,7 @@ const USAGE = `usage: repod breaking <protocol files or folders...> --against <g
 
 /** Runs `repod breaking` with `argv` (what follows `breaking`); resolves to the exit code. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the parseArgs call it is assigned in the try below
   let parsed;
   try {
     parsed = parseArgs({

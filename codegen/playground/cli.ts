@@ -24,6 +24,7 @@ export const PLAYGROUND_USAGE = `usage: repod playground <protocol files or fold
  * to the exit code once stopped: by `io.signal`, else by SIGINT or SIGTERM.
  */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the parseArgs call it is assigned in the try below
   let parsed;
   try {
     parsed = parseArgs({
@@ -58,6 +59,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.err(`repod playground: --connect takes host:port or a ws:// URL, got "${connect}"`);
     return EXIT.USAGE;
   }
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the start() call it is assigned in the try below
   let playground;
   try {
     const files = findProtocolFiles(parsed.positionals, io.cwd);

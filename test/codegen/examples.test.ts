@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** The code of each `@example` block of a file's doc comments, without the comment's ` * `. */
-export function examplesOf(text: string): string[] {
+function examplesOf(text: string): string[] {
   const examples: string[] = [];
   for (const comment of text.matchAll(/\/\*\*([\s\S]*?)\*\//g)) {
     const lines = comment[1]!.split("\n").map((line) => line.replace(/^\s*\* ?/, ""));

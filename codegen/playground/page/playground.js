@@ -176,7 +176,9 @@ function messageForm(message, protocol, ctx, body, send) {
         return;
       }
     } else value = fields.read();
-    const outgoing = { action: message.action, ...value, action: message.action };
+    // The action first on the wire, and the form's own (a field named action in the JSON cannot replace it).
+    const outgoing = { action: message.action, ...value };
+    outgoing.action = message.action;
     const validate = protocol.descriptor.client[message.action];
     const refused = validate ? validate(outgoing) : undefined;
     if (refused !== undefined) {
