@@ -6,6 +6,7 @@
  *   npx tsx --conditions=repod-source bench/codegen.ts
  */
 import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
 
 const MESSAGES_PER_DIRECTION = 100;
 const NAMED_TYPES = 40;
@@ -64,7 +65,7 @@ const cold = run();
 const warm = Array.from({ length: WARM_RUNS }, run).map((r) => r.seconds).sort((a, b) => a - b);
 const median = warm[Math.floor(WARM_RUNS / 2)];
 
-if (process.argv.includes("--json")) {
+if (parseArgs({ options: { json: { type: "boolean", default: false } }, strict: true }).values.json) {
   // For `npm run bench`: the time a user waits for `repod generate` past Node's own start-up.
   console.log(JSON.stringify({ bench: "codegen", messages: 2 * MESSAGES_PER_DIRECTION, loadSeconds: importSeconds, firstSeconds: cold.seconds, warmSeconds: median }));
 } else {

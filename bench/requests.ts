@@ -14,7 +14,7 @@
  * loop, as a game loop pumping as fast as it can; client and server share
  * one process, the same for both kinds.
  */
-import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 import {
   BenchChannel,
   BenchListener,
@@ -24,10 +24,12 @@ import {
   type BenchClientRequests,
   type BenchServerMessages,
 } from "../generated/bench.ts";
+import { isMain, numberOption } from "../examples/args.ts";
 
 const WARMUP = 300;
-const arg = process.argv.indexOf("--count");
-const COUNT = arg >= 0 ? Number(process.argv[arg + 1]) : 3000;
+// Read when run as a script only: the bench runner imports this module's types with a command line of its own.
+const flags: { count?: string; json?: boolean } = isMain(import.meta.url) ? parseArgs({ options: { count: { type: "string" }, json: { type: "boolean", default: false } }, strict: true }).values : {};
+const COUNT = numberOption("count", flags.count, 3000);
 
 class Answering extends BenchChannel {
   Network_ping(data: BenchClientMessages["ping"]): void {
@@ -145,9 +147,9 @@ export async function benchRequests(count = COUNT): Promise<RequestNumbers[]> {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMain(import.meta.url)) {
   const results = await benchRequests();
-  if (process.argv.includes("--json")) {
+  if (flags.json) {
     for (const r of results) console.log(JSON.stringify({ bench: "requests", node: process.version, ...r }));
   } else {
     console.log(`${COUNT} round trips of each kind, alternating, after ${WARMUP} of warm-up (node ${process.version})`);

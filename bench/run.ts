@@ -13,6 +13,8 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { numberOption } from "../examples/args.ts";
 import { ROOT } from "./lib/build.ts";
 import { createContext, type BenchContext, type BenchRow } from "./lib/context.ts";
 import { markdownTable, textTable } from "./lib/table.ts";
@@ -22,18 +24,18 @@ interface ScenarioModule {
   run(ctx: BenchContext): Promise<BenchRow[]>;
 }
 
-function flag(name: string): boolean {
-  return process.argv.includes(`--${name}`);
-}
-
-function value(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
-const quick = flag("quick");
-const rounds = Number(value("rounds") ?? (quick ? 1 : 5));
-const only = value("only")?.split(",");
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    rounds: { type: "string" },
+    only: { type: "string" },
+    profile: { type: "boolean", default: false },
+  },
+  strict: true,
+});
+const quick = flags.quick;
+const rounds = numberOption("rounds", flags.rounds, quick ? 1 : 5);
+const only = flags.only?.split(",");
 const results = path.join(ROOT, "bench", "results");
 const profiles = path.join(results, "profiles");
 
@@ -58,11 +60,11 @@ const machine = {
 };
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`;
 
-if (flag("profile")) mkdirSync(profiles, { recursive: true });
+if (flags.profile) mkdirSync(profiles, { recursive: true });
 const ctx = createContext({
   quick,
   rounds,
-  serverExecArgv: (name) => (flag("profile") ? ["--cpu-prof", `--cpu-prof-dir=${profiles}`, `--cpu-prof-name=${path.basename(name, ".ts")}-${Date.now()}.cpuprofile`] : []),
+  serverExecArgv: (name) => (flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${profiles}`, `--cpu-prof-name=${path.basename(name, ".ts")}-${Date.now()}.cpuprofile`] : []),
 });
 
 process.stderr.write(`${command}: ${machine.cpus} × ${machine.cpu}, Node ${machine.node}; ${rounds} alternating rounds${quick ? ", quick" : ""}\n`);

@@ -11,8 +11,9 @@
  *   of 50 per tick); the time until every client has all 500, and the
  *   deliveries per second that makes (25,000 deliveries).
  */
-import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 import { Channel, Client, Server, type AnyMessage } from "repod";
+import { isMain } from "../examples/args.ts";
 
 const RTT_WARMUP = 300;
 const RTT_ROUNDS = 3000;
@@ -129,9 +130,10 @@ export async function benchWebSocket(): Promise<TransportNumbers[]> {
   return results;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMain(import.meta.url)) {
+  const { values } = parseArgs({ options: { json: { type: "boolean", default: false } }, strict: true });
   const results = await benchWebSocket();
-  if (process.argv.includes("--json")) {
+  if (values.json) {
     for (const r of results) console.log(JSON.stringify({ bench: "websocket", node: process.version, ...r }));
   } else {
     console.log(`rtt: ${RTT_ROUNDS} sequential round trips; fanout: ${FANOUT_CLIENTS} clients × ${FANOUT_MESSAGES} sendToAll (node ${process.version})`);

@@ -60,6 +60,8 @@ export interface FieldModel {
   readonly optional: boolean;
   readonly readonly: boolean;
   readonly doc?: string;
+  /** Its doc has a `@deprecated` tag: it may be removed in a later version (see `repod breaking`). */
+  readonly deprecated?: true;
   readonly location: SourceLocation;
 }
 
@@ -115,6 +117,8 @@ export interface MessageModel {
   /** The message's fields: an object type, or a reference to a named object type. */
   readonly body: ObjectType | RefType;
   readonly doc?: string;
+  /** Its doc has a `@deprecated` tag: it may be removed in a later version (see `repod breaking`). */
+  readonly deprecated?: true;
   readonly location: SourceLocation;
 }
 

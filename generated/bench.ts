@@ -130,7 +130,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * The bench protocol as the runtime sees it: its name, its fingerprint (peers with
- * another fingerprint are refused), and the validator run on every message received.
+ * another fingerprint are judged by their schema), the validator run on every message
+ * received, and the schema of every message.
  */
 export const benchProtocol: ProtocolDescriptor = {
   name: "bench",
@@ -146,6 +147,27 @@ export const benchProtocol: ProtocolDescriptor = {
     pong: validateServerPong,
     counted: validateServerCounted,
     tick: validateServerTick,
+  },
+  schema: {
+    client: {
+      ping: { kind: "object", fields: [{ name: "seq", type: { kind: "int" } }] },
+      move: {
+        kind: "object",
+        fields: [
+          { name: "x", type: { kind: "number" } },
+          { name: "y", type: { kind: "number" } },
+          { name: "tick", type: { kind: "int" } },
+        ],
+      },
+      done: { kind: "object", fields: [{ name: "sent", type: { kind: "int" } }] },
+      fanout: { kind: "object", fields: [{ name: "count", type: { kind: "int" } }] },
+    },
+    server: {
+      pong: { kind: "object", fields: [{ name: "seq", type: { kind: "int" } }] },
+      counted: { kind: "object", fields: [{ name: "n", type: { kind: "int" } }] },
+      tick: { kind: "object", fields: [{ name: "n", type: { kind: "int" } }] },
+    },
+    types: {},
   },
   replies: {
     client: {

@@ -69,7 +69,8 @@ function validateServerPlayers(data: Record<string, unknown>): string | undefine
 
 /**
  * The chat protocol as the runtime sees it: its name, its fingerprint (peers with
- * another fingerprint are refused), and the validator run on every message received.
+ * another fingerprint are judged by their schema), the validator run on every message
+ * received, and the schema of every message.
  */
 export const chatProtocol: ProtocolDescriptor = {
   name: "chat",
@@ -82,6 +83,21 @@ export const chatProtocol: ProtocolDescriptor = {
     message: validateServerMessage,
     system: validateServerSystem,
     players: validateServerPlayers,
+  },
+  schema: {
+    client: {
+      nickname: { kind: "object", fields: [{ name: "nickname", type: { kind: "string" } }] },
+      message: { kind: "object", fields: [{ name: "text", type: { kind: "string" } }] },
+    },
+    server: {
+      message: {
+        kind: "object",
+        fields: [{ name: "text", type: { kind: "string" } }, { name: "nickname", type: { kind: "string" } }],
+      },
+      system: { kind: "object", fields: [{ name: "text", type: { kind: "string" } }] },
+      players: { kind: "object", fields: [{ name: "list", type: { kind: "array", element: { kind: "string" } } }] },
+    },
+    types: {},
   },
 };
 

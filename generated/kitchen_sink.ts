@@ -647,7 +647,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * The kitchen_sink protocol as the runtime sees it: its name, its fingerprint (peers with
- * another fingerprint are refused), and the validator run on every message received.
+ * another fingerprint are judged by their schema), the validator run on every message
+ * received, and the schema of every message.
  */
 export const kitchenSinkProtocol: ProtocolDescriptor = {
   name: "kitchen_sink",
@@ -679,6 +680,300 @@ export const kitchenSinkProtocol: ProtocolDescriptor = {
     kicked: validateServerKicked,
     ack: validateServerAck,
     confirm: validateServerConfirm,
+  },
+  schema: {
+    client: {
+      join: {
+        kind: "object",
+        fields: [
+          { name: "name", type: { kind: "string" } },
+          { name: "team", type: { kind: "ref", name: "Team" }, optional: true },
+        ],
+      },
+      move: {
+        kind: "object",
+        fields: [
+          { name: "dir", type: { kind: "ref", name: "Direction" } },
+          { name: "run", type: { kind: "boolean" } },
+          {
+            name: "at",
+            type: { kind: "tuple", elements: [{ type: { kind: "number" } }, { type: { kind: "number" } }] },
+          },
+        ],
+      },
+      say: {
+        kind: "object",
+        fields: [
+          { name: "text", type: { kind: "string" } },
+          { name: "to", type: { kind: "union", members: [{ kind: "string" }, { kind: "null" }] } },
+        ],
+      },
+      draw: { kind: "object", fields: [{ name: "shape", type: { kind: "ref", name: "Shape" } }] },
+      upload: {
+        kind: "object",
+        fields: [
+          { name: "name", type: { kind: "string" } },
+          { name: "data", type: { kind: "bytes" } },
+          { name: "chunks", type: { kind: "array", element: { kind: "bytes" } } },
+        ],
+      },
+      settings: {
+        kind: "object",
+        fields: [
+          {
+            name: "values",
+            type: {
+              kind: "record",
+              value: { kind: "union", members: [{ kind: "number" }, { kind: "string" }, { kind: "boolean" }] },
+            },
+          },
+          { name: "flags", type: { kind: "record", value: { kind: "boolean" } }, optional: true },
+        ],
+      },
+      ping: { kind: "object", fields: [] },
+      post: { kind: "object", fields: [{ name: "thread", type: { kind: "ref", name: "Thread" } }] },
+      vote: {
+        kind: "object",
+        fields: [
+          {
+            name: "option",
+            type: {
+              kind: "union",
+              members: [{ kind: "literal", value: 1 }, { kind: "literal", value: 2 }, { kind: "literal", value: 3 }],
+            },
+          },
+          {
+            name: "level",
+            type: {
+              kind: "union",
+              members: [{ kind: "literal", value: -1 }, { kind: "literal", value: 0 }, { kind: "literal", value: 1 }],
+            },
+          },
+          { name: "sure", type: { kind: "literal", value: true } },
+        ],
+      },
+      select: {
+        kind: "object",
+        fields: [
+          { name: "ids", type: { kind: "array", element: { kind: "int" } } },
+          { name: "grid", type: { kind: "array", element: { kind: "array", element: { kind: "number" } } } },
+          {
+            name: "pairs",
+            type: {
+              kind: "array",
+              element: { kind: "tuple", elements: [{ type: { kind: "string" } }, { type: { kind: "int" } }] },
+            },
+          },
+        ],
+      },
+      teleport: { kind: "ref", name: "Vec2" },
+      store: {
+        kind: "object",
+        fields: [{ name: "key", type: { kind: "string" } }, { name: "value", type: { kind: "ref", name: "Json" } }],
+      },
+      mixed: {
+        kind: "object",
+        fields: [
+          {
+            name: "either",
+            type: {
+              kind: "union",
+              members: [
+                { kind: "string" },
+                { kind: "array", element: { kind: "string" } },
+                { kind: "ref", name: "Vec2" },
+                { kind: "null" },
+              ],
+            },
+          },
+          {
+            name: "pair",
+            type: {
+              kind: "union",
+              members: [
+                { kind: "tuple", elements: [{ type: { kind: "string" } }, { type: { kind: "int" } }] },
+                { kind: "int" },
+              ],
+            },
+          },
+        ],
+      },
+      aim: {
+        kind: "object",
+        fields: [
+          {
+            name: "at",
+            type: { kind: "union", members: [{ kind: "ref", name: "Vec2" }, { kind: "ref", name: "Area" }] },
+          },
+        ],
+      },
+      nested: {
+        kind: "object",
+        fields: [
+          {
+            name: "outer",
+            type: {
+              kind: "object",
+              fields: [
+                {
+                  name: "inner",
+                  type: {
+                    kind: "object",
+                    fields: [
+                      { name: "deep", type: { kind: "string" } },
+                      {
+                        name: "list",
+                        type: {
+                          kind: "array",
+                          element: {
+                            kind: "object",
+                            fields: [
+                              {
+                                name: "k",
+                                type: {
+                                  kind: "union",
+                                  members: [{ kind: "literal", value: "a" }, { kind: "literal", value: "b" }],
+                                },
+                              },
+                            ],
+                          },
+                        },
+                        optional: true,
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+      odd: {
+        kind: "object",
+        fields: [
+          { name: "constructor", type: { kind: "string" }, optional: true },
+          { name: "valueOf", type: { kind: "int" } },
+        ],
+      },
+    },
+    server: {
+      welcome: {
+        kind: "object",
+        fields: [
+          { name: "you", type: { kind: "ref", name: "Player" } },
+          { name: "players", type: { kind: "array", element: { kind: "ref", name: "Player" } } },
+          { name: "board", type: { kind: "ref", name: "Area" } },
+          { name: "monsters", type: { kind: "array", element: { kind: "ref", name: "Monster" } } },
+        ],
+      },
+      state: {
+        kind: "object",
+        fields: [
+          { name: "tick", type: { kind: "int" } },
+          { name: "positions", type: { kind: "record", value: { kind: "ref", name: "Vec2" } } },
+          { name: "shapes", type: { kind: "array", element: { kind: "ref", name: "Shape" } } },
+        ],
+      },
+      kicked: {
+        kind: "object",
+        fields: [
+          {
+            name: "reason",
+            type: {
+              kind: "union",
+              members: [
+                { kind: "literal", value: "spam" },
+                { kind: "literal", value: "cheat" },
+                { kind: "literal", value: "idle" },
+              ],
+            },
+          },
+          { name: "minutes", type: { kind: "union", members: [{ kind: "int" }, { kind: "null" }] }, optional: true },
+        ],
+      },
+      ack: { kind: "object", fields: [] },
+    },
+    types: {
+      Team: { kind: "union", members: [{ kind: "literal", value: "red" }, { kind: "literal", value: "blue" }] },
+      Entity: { kind: "object", fields: [{ name: "id", type: { kind: "int" } }] },
+      Player: {
+        kind: "object",
+        fields: [
+          { name: "id", type: { kind: "int" } },
+          { name: "name", type: { kind: "string" } },
+          { name: "team", type: { kind: "ref", name: "Team" } },
+          { name: "pos", type: { kind: "ref", name: "Vec2" } },
+          { name: "avatar", type: { kind: "bytes" }, optional: true },
+          { name: "score", type: { kind: "union", members: [{ kind: "int" }, { kind: "null" }] } },
+        ],
+      },
+      Monster: {
+        kind: "object",
+        fields: [
+          { name: "id", type: { kind: "int" } },
+          { name: "hp", type: { kind: "int" } },
+          { name: "tags", type: { kind: "array", element: { kind: "string" } } },
+        ],
+      },
+      Thread: {
+        kind: "object",
+        fields: [
+          { name: "text", type: { kind: "string" } },
+          { name: "replies", type: { kind: "array", element: { kind: "ref", name: "Thread" } } },
+        ],
+      },
+      Shape: {
+        kind: "union",
+        members: [
+          {
+            kind: "object",
+            fields: [
+              { name: "kind", type: { kind: "literal", value: "circle" } },
+              { name: "center", type: { kind: "ref", name: "Vec2" } },
+              { name: "radius", type: { kind: "number" } },
+            ],
+          },
+          {
+            kind: "object",
+            fields: [
+              { name: "kind", type: { kind: "literal", value: "rect" } },
+              { name: "area", type: { kind: "ref", name: "Area" } },
+            ],
+          },
+        ],
+      },
+      Json: {
+        kind: "union",
+        members: [
+          { kind: "string" },
+          { kind: "number" },
+          { kind: "boolean" },
+          { kind: "null" },
+          { kind: "array", element: { kind: "ref", name: "Json" } },
+          { kind: "record", value: { kind: "ref", name: "Json" } },
+        ],
+      },
+      Direction: {
+        kind: "union",
+        members: [
+          { kind: "literal", value: "north" },
+          { kind: "literal", value: "east" },
+          { kind: "literal", value: "south" },
+          { kind: "literal", value: "west" },
+        ],
+      },
+      Vec2: {
+        kind: "object",
+        fields: [{ name: "x", type: { kind: "number" } }, { name: "y", type: { kind: "number" } }],
+      },
+      Area: {
+        kind: "object",
+        fields: [
+          { name: "min", type: { kind: "ref", name: "Vec2" } },
+          { name: "max", type: { kind: "ref", name: "Vec2" } },
+        ],
+      },
+    },
   },
   replies: {
     client: {

@@ -43,7 +43,8 @@ function validateServerPing(data: Record<string, unknown>): string | undefined {
 
 /**
  * The lag_time protocol as the runtime sees it: its name, its fingerprint (peers with
- * another fingerprint are refused), and the validator run on every message received.
+ * another fingerprint are judged by their schema), the validator run on every message
+ * received, and the schema of every message.
  */
 export const lagTimeProtocol: ProtocolDescriptor = {
   name: "lag_time",
@@ -53,6 +54,15 @@ export const lagTimeProtocol: ProtocolDescriptor = {
   },
   server: {
     ping: validateServerPing,
+  },
+  schema: {
+    client: {
+      ping: { kind: "object", fields: [{ name: "count", type: { kind: "int" } }] },
+    },
+    server: {
+      ping: { kind: "object", fields: [{ name: "count", type: { kind: "int" } }] },
+    },
+    types: {},
   },
 };
 

@@ -198,7 +198,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * The pong protocol as the runtime sees it: its name, its fingerprint (peers with
- * another fingerprint are refused), and the validator run on every message received.
+ * another fingerprint are judged by their schema), the validator run on every message
+ * received, and the schema of every message.
  */
 export const pongProtocol: ProtocolDescriptor = {
   name: "pong",
@@ -216,6 +217,72 @@ export const pongProtocol: ProtocolDescriptor = {
     scored: validateServerScored,
     game_over: validateServerGameOver,
     pong: validateServerPong,
+  },
+  schema: {
+    client: {
+      input: {
+        kind: "object",
+        fields: [
+          {
+            name: "dir",
+            type: {
+              kind: "union",
+              members: [{ kind: "literal", value: -1 }, { kind: "literal", value: 0 }, { kind: "literal", value: 1 }],
+            },
+          },
+        ],
+      },
+      ping: { kind: "object", fields: [{ name: "t", type: { kind: "number" } }] },
+    },
+    server: {
+      welcome: {
+        kind: "object",
+        fields: [
+          { name: "slot", type: { kind: "int" } },
+          { name: "match", type: { kind: "string" } },
+          { name: "width", type: { kind: "number" } },
+          { name: "height", type: { kind: "number" } },
+          { name: "paddleHeight", type: { kind: "number" } },
+          { name: "winScore", type: { kind: "int" } },
+        ],
+      },
+      full: { kind: "object", fields: [{ name: "text", type: { kind: "string" } }] },
+      waiting: { kind: "object", fields: [{ name: "text", type: { kind: "string" } }] },
+      start: { kind: "object", fields: [{ name: "match", type: { kind: "string" } }] },
+      state: {
+        kind: "object",
+        fields: [
+          { name: "tick", type: { kind: "int" } },
+          { name: "ball", type: { kind: "ref", name: "Vec" } },
+          {
+            name: "paddles",
+            type: { kind: "tuple", elements: [{ type: { kind: "number" } }, { type: { kind: "number" } }] },
+          },
+          { name: "score", type: { kind: "tuple", elements: [{ type: { kind: "int" } }, { type: { kind: "int" } }] } },
+        ],
+      },
+      scored: {
+        kind: "object",
+        fields: [
+          { name: "slot", type: { kind: "int" } },
+          { name: "score", type: { kind: "tuple", elements: [{ type: { kind: "int" } }, { type: { kind: "int" } }] } },
+        ],
+      },
+      game_over: {
+        kind: "object",
+        fields: [
+          { name: "winner", type: { kind: "int" } },
+          { name: "score", type: { kind: "tuple", elements: [{ type: { kind: "int" } }, { type: { kind: "int" } }] } },
+        ],
+      },
+      pong: { kind: "object", fields: [{ name: "t", type: { kind: "number" } }] },
+    },
+    types: {
+      Vec: {
+        kind: "object",
+        fields: [{ name: "x", type: { kind: "number" } }, { name: "y", type: { kind: "number" } }],
+      },
+    },
   },
 };
 

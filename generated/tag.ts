@@ -194,7 +194,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * The tag protocol as the runtime sees it: its name, its fingerprint (peers with
- * another fingerprint are refused), and the validator run on every message received.
+ * another fingerprint are judged by their schema), the validator run on every message
+ * received, and the schema of every message.
  */
 export const tagProtocol: ProtocolDescriptor = {
   name: "tag",
@@ -206,6 +207,65 @@ export const tagProtocol: ProtocolDescriptor = {
   server: {
     state: validateServerState,
     tagged: validateServerTagged,
+  },
+  schema: {
+    client: {
+      input: {
+        kind: "object",
+        fields: [
+          { name: "dx", type: { kind: "ref", name: "Axis" } },
+          { name: "dy", type: { kind: "ref", name: "Axis" } },
+        ],
+      },
+    },
+    server: {
+      state: {
+        kind: "object",
+        fields: [
+          { name: "tick", type: { kind: "int" } },
+          { name: "it", type: { kind: "union", members: [{ kind: "string" }, { kind: "null" }] } },
+          { name: "players", type: { kind: "array", element: { kind: "ref", name: "PlayerState" } } },
+        ],
+      },
+      tagged: {
+        kind: "object",
+        fields: [{ name: "it", type: { kind: "string" } }, { name: "by", type: { kind: "string" } }],
+      },
+    },
+    types: {
+      Rect: {
+        kind: "object",
+        fields: [
+          { name: "x", type: { kind: "number" } },
+          { name: "y", type: { kind: "number" } },
+          { name: "w", type: { kind: "number" } },
+          { name: "h", type: { kind: "number" } },
+        ],
+      },
+      Arena: {
+        kind: "object",
+        fields: [
+          { name: "width", type: { kind: "number" } },
+          { name: "height", type: { kind: "number" } },
+          { name: "obstacles", type: { kind: "array", element: { kind: "ref", name: "Rect" } } },
+          { name: "playerRadius", type: { kind: "number" } },
+        ],
+      },
+      PlayerState: {
+        kind: "object",
+        fields: [
+          { name: "id", type: { kind: "string" } },
+          { name: "name", type: { kind: "string" } },
+          { name: "x", type: { kind: "number" } },
+          { name: "y", type: { kind: "number" } },
+          { name: "tags", type: { kind: "int" } },
+        ],
+      },
+      Axis: {
+        kind: "union",
+        members: [{ kind: "literal", value: -1 }, { kind: "literal", value: 0 }, { kind: "literal", value: 1 }],
+      },
+    },
   },
   replies: {
     client: {

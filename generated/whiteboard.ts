@@ -219,7 +219,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * The whiteboard protocol as the runtime sees it: its name, its fingerprint (peers with
- * another fingerprint are refused), and the validator run on every message received.
+ * another fingerprint are judged by their schema), the validator run on every message
+ * received, and the schema of every message.
  */
 export const whiteboardProtocol: ProtocolDescriptor = {
   name: "whiteboard",
@@ -238,6 +239,72 @@ export const whiteboardProtocol: ProtocolDescriptor = {
     ended: validateServerEnded,
     cleared: validateServerCleared,
     online: validateServerOnline,
+  },
+  schema: {
+    client: {
+      name: { kind: "object", fields: [{ name: "name", type: { kind: "string" } }] },
+      begin: {
+        kind: "object",
+        fields: [
+          { name: "color", type: { kind: "string" } },
+          { name: "width", type: { kind: "number" } },
+          { name: "at", type: { kind: "ref", name: "Point" } },
+        ],
+      },
+      extend: {
+        kind: "object",
+        fields: [{ name: "points", type: { kind: "array", element: { kind: "ref", name: "Point" } } }],
+      },
+      end: { kind: "object", fields: [] },
+      clear: { kind: "object", fields: [] },
+    },
+    server: {
+      board: {
+        kind: "object",
+        fields: [
+          { name: "width", type: { kind: "int" } },
+          { name: "height", type: { kind: "int" } },
+          { name: "strokes", type: { kind: "array", element: { kind: "ref", name: "Stroke" } } },
+          { name: "you", type: { kind: "string" } },
+        ],
+      },
+      begun: {
+        kind: "object",
+        fields: [
+          { name: "id", type: { kind: "string" } },
+          { name: "color", type: { kind: "string" } },
+          { name: "width", type: { kind: "number" } },
+          { name: "author", type: { kind: "string" } },
+          { name: "at", type: { kind: "ref", name: "Point" } },
+        ],
+      },
+      extended: {
+        kind: "object",
+        fields: [
+          { name: "id", type: { kind: "string" } },
+          { name: "points", type: { kind: "array", element: { kind: "ref", name: "Point" } } },
+        ],
+      },
+      ended: { kind: "object", fields: [{ name: "id", type: { kind: "string" } }] },
+      cleared: { kind: "object", fields: [{ name: "by", type: { kind: "string" } }] },
+      online: { kind: "object", fields: [{ name: "count", type: { kind: "int" } }] },
+    },
+    types: {
+      Point: {
+        kind: "object",
+        fields: [{ name: "x", type: { kind: "number" } }, { name: "y", type: { kind: "number" } }],
+      },
+      Stroke: {
+        kind: "object",
+        fields: [
+          { name: "id", type: { kind: "string" } },
+          { name: "color", type: { kind: "string" } },
+          { name: "width", type: { kind: "number" } },
+          { name: "author", type: { kind: "string" } },
+          { name: "points", type: { kind: "array", element: { kind: "ref", name: "Point" } } },
+        ],
+      },
+    },
   },
 };
 

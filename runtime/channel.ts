@@ -18,7 +18,7 @@
  * `send()` takes only messages the server may send.
  */
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "./constants.ts";
-import type { RepodError } from "./errors.ts";
+import { RepodError } from "./errors.ts";
 import { handlerFailed } from "./dispatch.ts";
 import type { ChannelHost, ChannelServer } from "./host.ts";
 import { Link, type LinkLimits, type LinkOwner } from "./link.ts";
@@ -161,6 +161,13 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   private presenceNow: PresenceValue | undefined;
   /** Set once the server has let the channel go: joins after that are ignored. */
   private released = false;
+  /**
+   * @internal the server messages the client's version of the protocol does
+   * not have; null when it reads them all (same version, or an untyped peer).
+   */
+  peerUnread: ReadonlySet<string> | null = null;
+  /** @internal the fingerprint of the client's protocol, when it runs another version than the server. */
+  peerFingerprint: string | undefined;
   /** What the link reports to, and the channel's requests (an ES private field: no clash with a subclass's names). */
   readonly #owner: ChannelLink;
 
@@ -189,10 +196,36 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   }
 
   /**
+   * Whether the client reads messages of this action. Always true for a
+   * client of the server's protocol version (and for Python repod peers);
+   * false for a message its older or newer version does not have. Known
+   * once the client has said which version it runs (before `onConnect`
+   * for a client that resumes or waits to be admitted; for the others,
+   * its first frame, sent on receipt of the greeting).
+   *
+   * @example
+   * ```ts
+   * if (channel.supports("emote")) channel.send({ action: "emote", name: "wave" });
+   * ```
+   */
+  supports(action: TOut["action"]): boolean {
+    return this.peerUnread === null || !this.peerUnread.has(action);
+  }
+
+  /**
    * Sends a message to this client. Returns the bytes queued, 0 when the
-   * channel is closed. Throws `ENCODE_FAILED` for a value msgpack cannot carry.
+   * channel is closed. Throws `ENCODE_FAILED` for a value msgpack cannot
+   * carry, `NOT_SUPPORTED` for a message the client's version of the
+   * protocol does not have (see {@link supports}).
    */
   send(message: TOut): number {
+    if (this.peerUnread !== null && this.peerUnread.has(message.action)) {
+      throw new RepodError(
+        "NOT_SUPPORTED",
+        `the client's version of the protocol has no "${message.action}" message: check supports("${message.action}") before sending it`,
+        { remote: this.link.remote, action: message.action },
+      );
+    }
     return this.link.send(encodeFrame(message, this.link.limits.maxFrameBytes));
   }
 

@@ -29,6 +29,8 @@ import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./proto
 import { refuseInvalid, Requests, type RequestOptions } from "./requests.ts";
 import { systemClock, type Clock } from "./session/clock.ts";
 import { ClientResume, plural } from "./session/client-resume.ts";
+import { FEATURE_COMPAT, MISMATCH, PROTOCOL } from "./session/control.ts";
+import type { Session } from "./session/session.ts";
 import { remoteOf, type Transport } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
 
@@ -147,6 +149,7 @@ export type ClientEvent = SocketConnectEvent | ConnectedEvent | DisconnectedEven
 /** Connection states. */
 export type ClientState = "idle" | "connecting" | "open" | "reconnecting" | "closed";
 
+// biome-ignore lint/correctness/noUnusedVariables: TIn names what the server sends; ConnectionListener, which dispatches it, takes the pair from here.
 export class Client<TOut extends Message = AnyMessage, TIn extends Message = AnyMessage> {
   readonly options: Readonly<Required<ClientOptions>>;
   /** @internal the conversation with the server. */
@@ -170,6 +173,10 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
   private unsent: { after: Message; frames: Uint8Array[]; bytes: number } | null = null;
   /** Heartbeat, reconnection and resume (see session/). */
   private readonly resume: ClientResume;
+  /** The client messages the server cannot read (it runs an older or newer version of the protocol); null when it reads them all. */
+  private unread: ReadonlySet<string> | null = null;
+  /** While the server judges our version of the protocol: the greeting, what arrived after it, the session to begin. */
+  private judged: { greeting: Message & Record<string, unknown>; held: Message[]; session: Session; unsent: Uint8Array[] } | null = null;
   /** @internal requests asked of the server, waiting for their answer (answers are delivered at `pump()`). */
   readonly requests: Requests;
 
@@ -195,7 +202,8 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
       this.options.validate && protocol ? new Map(Object.entries(protocol.server)) : null;
     const owner: LinkOwner = {
       message: (message) => {
-        if (!this.resume.holdMessage(message)) this.queue.push(message);
+        if (this.judged !== null) this.judged.held.push(message);
+        else if (!this.resume.holdMessage(message)) this.queue.push(message);
       },
       control: (message) => this.control(message),
       problem: (error) => this.pushError(error),
@@ -276,9 +284,21 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
     this.endedEvent = null;
     this.endSeen = false;
     this.unsent = null;
+    this.judged = null;
+    this.unread = null;
     this.link.reset();
     this.resume.reset();
     await this.resume.connect();
+  }
+
+  /**
+   * Whether the server reads messages of this action. Always true against a
+   * server of the same protocol version; false for a message the server's
+   * version does not have (it is newer or older than ours). Known from
+   * `Network_connected` on.
+   */
+  supports(action: TOut["action"]): boolean {
+    return this.unread === null || !this.unread.has(action);
   }
 
   /**
@@ -292,7 +312,8 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
    * QUEUE_FULL when the queue is full; CLOSED once the connection has ended
    * for good without your `close()` (the server closed it, or every attempt
    * to connect failed) and `pump()` has handed you its `disconnected`:
-   * nothing sent then would ever arrive.
+   * nothing sent then would ever arrive. NOT_SUPPORTED for a message the
+   * server's version of the protocol does not have (see {@link supports}).
    */
   send(message: TOut): number {
     if (this.stateNow === "closed") {
@@ -302,6 +323,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
         `cannot send "${String(message.action)}": the connection has ended (${this.endedBecause}); connect() again to start a new one`,
       );
     }
+    if (this.unread !== null && this.unread.has(message.action)) throw this.notSupported(message.action);
     return this.sendMessage(message);
   }
 
@@ -401,7 +423,8 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
 
   private control(message: Message & Record<string, unknown>): void {
     if (message.action !== "connected") {
-      this.resume.control(message);
+      if (message.action === PROTOCOL || message.action === MISMATCH) this.judgement(message);
+      else this.resume.control(message);
       return;
     }
     if (this.resume.holdGreeting(message)) return; // a resume is under way: its answer decides
@@ -409,20 +432,34 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
     this.greet(message);
   }
 
-  /** A greeting starts a session: check the protocol, turn on what the server offers, raise `connected`. */
-  private greet(message: Message & Record<string, unknown>, session?: Parameters<ClientResume["greeted"]>[1], unsent: Uint8Array[] = []): void {
+  /**
+   * A greeting starts a session: check the protocol, turn on what the server
+   * offers, raise `connected`. A server of another version of our protocol
+   * first judges our schema (`_protocol`); until it answers, what arrives is held.
+   */
+  private greet(message: Message & Record<string, unknown>, session?: Session, unsent: Uint8Array[] = []): void {
     const theirs = message.fingerprint;
-    const ours = this.protocol?.fingerprint;
-    if (ours !== undefined && typeof theirs === "string" && theirs !== ours) {
-      const error = new RepodError(
-        "PROTOCOL_MISMATCH",
-        `the server speaks ${String(message.protocol ?? "another protocol")} (fingerprint ${theirs}), this client ${this.protocol!.name} (fingerprint ${ours}); regenerate both from the same protocol file`,
-        { remote: this.link.remote },
-      );
-      this.pushError(error);
-      this.link.abort(error);
+    const protocol = this.protocol;
+    this.unread = null;
+    if (protocol !== undefined && typeof theirs === "string" && theirs !== protocol.fingerprint) {
+      const features = Array.isArray(message.features) ? message.features : [];
+      if (message.protocol === protocol.name && protocol.schema !== undefined && features.includes(FEATURE_COMPAT)) {
+        this.judged = { greeting: message, held: [], session: this.resume.countArrivals(session), unsent };
+        this.link.sendControl(encodeFrame({ action: PROTOCOL, fingerprint: protocol.fingerprint, schema: protocol.schema }));
+        return;
+      }
+      const why =
+        message.protocol === protocol.name
+          ? `the server runs another version of the ${protocol.name} protocol (fingerprint ${theirs}, ours ${protocol.fingerprint}) and cannot compare versions`
+          : `the server speaks ${String(message.protocol ?? "another protocol")} (fingerprint ${theirs}), this client ${protocol.name} (fingerprint ${protocol.fingerprint})`;
+      this.mismatch(`${why}; regenerate both from the same protocol file`);
       return;
     }
+    this.begin(message, session, unsent);
+  }
+
+  /** The session starts: turn on what the greeting offers, raise `connected`. */
+  private begin(message: Message & Record<string, unknown>, session: Session | undefined, unsent: Uint8Array[]): void {
     this.greeted = true;
     this.resume.greeted(message, session);
     this.queue.push(message);
@@ -433,6 +470,36 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
       for (const frame of frames) bytes += frame.length;
       this.unsent = { after: message, frames, bytes };
     }
+  }
+
+  /** The server's answer to our `_protocol`: what it reads, or why the versions cannot talk. */
+  private judgement(message: Message & Record<string, unknown>): void {
+    const judged = this.judged;
+    if (judged === null) return;
+    this.judged = null;
+    if (message.action === MISMATCH) {
+      const reason = typeof message.reason === "string" ? message.reason : "the versions are not compatible";
+      this.mismatch(`the server's version of the ${this.protocol!.name} protocol cannot talk with this client's: ${reason}`);
+      return;
+    }
+    const unread = Array.isArray(message.unread) ? message.unread.filter((a): a is string => typeof a === "string") : [];
+    this.unread = unread.length > 0 ? new Set(unread) : null;
+    this.begin(judged.greeting, judged.session, judged.unsent);
+    for (const held of judged.held) this.queue.push(held);
+  }
+
+  private mismatch(reason: string): void {
+    const error = new RepodError("PROTOCOL_MISMATCH", reason, { remote: this.link.remote });
+    this.pushError(error);
+    this.link.abort(error);
+  }
+
+  private notSupported(action: string): RepodError {
+    return new RepodError(
+      "NOT_SUPPORTED",
+      `the server's version of the ${this.protocol?.name ?? ""} protocol has no "${action}" message: check supports("${action}") before sending it`,
+      { action },
+    );
   }
 
   private pushError(error: RepodError): void {

@@ -72,6 +72,15 @@ export class ConnectionListener<TOut extends Message = AnyMessage, TIn extends M
   }
 
   /**
+   * Whether the server reads messages of this action: false for a message
+   * the server's version of the protocol does not have. Known from
+   * `Network_connected` on; see {@link Client.supports}.
+   */
+  supports(action: TOut["action"]): boolean {
+    return this.connection.supports(action);
+  }
+
+  /**
    * Asks the server and resolves with its answer, which arrives through
    * `pump()` in order with the messages around it: the server's
    * `Request_<action>(data)` returns it (a Python server sends a `_reply`).
@@ -98,7 +107,7 @@ export class ConnectionListener<TOut extends Message = AnyMessage, TIn extends M
    * Sends a message; see {@link Client.send}. Queued until the connection is
    * ready. Throws CLOSED once the connection has ended for good without your
    * `close()` and `disconnected` has been dispatched; returns 0 after your own
-   * `close()`.
+   * `close()`; NOT_SUPPORTED for a message the server's version lacks.
    */
   send(message: TOut): number {
     return this.connection.send(message);

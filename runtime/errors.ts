@@ -30,8 +30,10 @@ export const ErrorCode = {
   ENCODE_FAILED: "ENCODE_FAILED",
   /** A client could not connect, or its connection broke. */
   CONNECT_FAILED: "CONNECT_FAILED",
-  /** The server speaks another protocol (different fingerprint); the client closes. */
+  /** The peer speaks another protocol, or a version of it that breaks a message both know; the connection is refused. */
   PROTOCOL_MISMATCH: "PROTOCOL_MISMATCH",
+  /** `send()` of a message the peer's version of the protocol does not know; thrown at the call site. */
+  NOT_SUPPORTED: "NOT_SUPPORTED",
   /** A peer was silent longer than `timeoutMs`; the connection is closed. */
   TIMEOUT: "TIMEOUT",
   /** A session could not be resumed (window passed, token wrong, frames no longer retained); a fresh one began. */

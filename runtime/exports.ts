@@ -25,6 +25,7 @@ export {
 export { ConnectionListener } from "./connection-listener.ts";
 export { ErrorCode, RepodError, isRepodError, type ErrorDetails } from "./errors.ts";
 export { describeValue, type AnyMessage, type Int, type Message, type ProtocolDescriptor, type Validator } from "./protocol.ts";
+export type { ProtocolSchema, SchemaField, SchemaType } from "./compat/schema.ts";
 export { RequestError, type RequestOptions } from "./requests.ts";
 export { jsonLogger, silentLogger, type LogEvent, type Logger } from "./logging.ts";
 export type { Adapter, AdapterHost, Audience, Delivery, Member, PresenceChange, PresenceValue, PresenceView } from "./adapter/adapter.ts";

@@ -69,6 +69,10 @@ export interface Endpoint {
   report(error: RepodError): void;
   /** Empties the channel's groups for good (it is being released) and returns what they were. */
   takeGroups(): string[];
+  /** The server messages the client's version of the protocol lacks; null when it reads them all (see compat/). */
+  readonly peerUnread: ReadonlySet<string> | null;
+  /** The fingerprint of the client's protocol, when it runs another version than the server. */
+  readonly peerFingerprint: string | undefined;
 }
 
 /** What a channel tells the server that made it. Not for users: the server keeps it private. */

@@ -119,7 +119,7 @@ export class Link implements TransportEvents {
 
   /** True while a transport is attached and open. */
   get isOpen(): boolean {
-    return this.current !== null && this.current.isOpen;
+    return this.current?.isOpen === true;
   }
 
   /** `host:port` of the peer, or "" when detached. */

@@ -28,7 +28,7 @@ export type Logger = (event: LogEvent) => void;
 /** A logger that writes each event as one JSON line (with an ISO time) to `stream` (stderr by default). */
 export function jsonLogger(stream: { write(line: string): unknown } = process.stderr): Logger {
   return (event) => {
-    stream.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + "\n");
+    stream.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * What generated code and the runtime agree on: the shape of a message, the
  * validators `repod generate` writes, and the descriptor that ties a
- * protocol's name and fingerprint to them.
+ * protocol's name, fingerprint and schema to them.
  *
  * @example
  * ```ts
@@ -14,6 +14,8 @@
  * };
  * ```
  */
+
+import type { ProtocolSchema } from "./compat/schema.ts";
 
 /** Every message is a map with a string `"action"`; the other keys are its fields. */
 export interface Message {
@@ -36,8 +38,17 @@ export type Validator = (data: Record<string, unknown>) => string | undefined;
 export interface ProtocolDescriptor {
   /** The protocol's name: the protocol file's name without `.protocol.ts`. */
   readonly name: string;
-  /** A hash of the protocol's model; peers with different fingerprints refuse each other. */
+  /**
+   * A hash of the protocol's model. Peers with the same fingerprint speak the
+   * same version; peers with different ones compare their schemas at the
+   * handshake and talk if the versions are compatible.
+   */
   readonly fingerprint: string;
+  /**
+   * What each message looks like on the wire, for peers of another version
+   * of the protocol. Without it, only a peer of the same fingerprint is accepted.
+   */
+  readonly schema?: ProtocolSchema;
   /** Validators of the messages (and requests) clients send, by action (checked by the server). */
   readonly client: Readonly<Record<string, Validator>>;
   /** Validators of the messages (and requests) the server sends, by action (checked by clients). */

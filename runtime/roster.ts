@@ -12,7 +12,9 @@
  */
 import type { Delivery, Member } from "./adapter/adapter.ts";
 import type { RepodError } from "./errors.ts";
+import { HEADER_BYTES } from "./constants.ts";
 import type { Endpoint } from "./host.ts";
+import { asMessage, decodePayload } from "./wire/codec.ts";
 
 export class Roster<C extends Endpoint> {
   /** Every connected (or suspended) channel. */
@@ -76,25 +78,37 @@ export class Roster<C extends Endpoint> {
     return true;
   }
 
-  /** Writes an encoded frame to the channels a delivery names; returns how many got it. */
+  /**
+   * Writes an encoded frame to the channels a delivery names; returns how
+   * many got it. A channel whose client runs a version of the protocol
+   * without the message's action is skipped (a set lookup, only for such
+   * channels).
+   */
   deliver(frame: Uint8Array, delivery: Delivery): number {
     const { audience, except } = delivery;
+    let action = delivery.action;
+    const unread = (channel: C): boolean => {
+      const lacks = channel.peerUnread;
+      if (lacks === null) return false;
+      action ??= actionOf(frame);
+      return lacks.has(action);
+    };
     if (audience.to === "channel") {
       const channel = this.byId.get(audience.id) ?? (this.pending.size === 0 ? undefined : this.pending.get(audience.id));
-      return channel && channel.id !== except && sendFrame(channel, frame) ? 1 : 0;
+      return channel && channel.id !== except && !unread(channel) && sendFrame(channel, frame) ? 1 : 0;
     }
     const members = audience.to === "all" ? this.channels : this.groups.get(audience.group);
     let count = 0;
     if (members) {
       for (const channel of members) {
-        if (channel.id !== except && sendFrame(channel, frame)) count++;
+        if (channel.id !== except && (channel.peerUnread === null || !unread(channel)) && sendFrame(channel, frame)) count++;
       }
     }
     // Someone is pending only while sessions are suspended; otherwise this costs one test.
     if (this.pending.size !== 0) {
       const group = audience.to === "group" ? audience.group : undefined;
       for (const channel of this.pending.values()) {
-        if (channel.id !== except && (group === undefined || channel.groups.has(group)) && sendFrame(channel, frame)) count++;
+        if (channel.id !== except && (group === undefined || channel.groups.has(group)) && !unread(channel) && sendFrame(channel, frame)) count++;
       }
     }
     return count;
@@ -116,6 +130,15 @@ export class Roster<C extends Endpoint> {
     const channel = this.byId.get(id);
     if (!channel) return undefined;
     return { id, groups: [...channel.groups], presence: channel.presence };
+  }
+}
+
+/** The action of an encoded frame (one published by another process, which did not say it). */
+function actionOf(frame: Uint8Array): string {
+  try {
+    return asMessage(decodePayload(frame, HEADER_BYTES, frame.length)).action;
+  } catch {
+    return ""; // not ours to judge here: every channel gets it, as before
   }
 }
 

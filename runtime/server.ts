@@ -40,7 +40,9 @@ import { RepodError } from "./errors.ts";
 import type { BroadcastOptions, ChannelHost, ChannelServer } from "./host.ts";
 import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, Validator } from "./protocol.ts";
+import { agree, isSchema } from "./compat/agree.ts";
 import type { Clock } from "./session/clock.ts";
+import { FEATURE_COMPAT, MISMATCH, PROTOCOL } from "./session/control.ts";
 import { ServerSessions } from "./session/server-sessions.ts";
 import { listenTcp, type Acceptor } from "./transport/tcp.ts";
 import type { Transport } from "./transport/transport.ts";
@@ -221,9 +223,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
         get isRunning() {
           return server.state === "running";
         },
-        get fingerprint() {
-          return server.channelClass.protocol?.fingerprint;
-        },
+        fingerprintOf: (channel) => channel.peerFingerprint ?? server.channelClass.protocol?.fingerprint,
         logger: this.logger,
         admit: (channel) => this.admit(channel),
         release: (channel) => this.release(channel),
@@ -415,8 +415,10 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
 
   private publish(message: Message, delivery: Delivery, local = false): void {
     const frame = encodeFrame(message, this.options.maxFrameBytes);
-    if (local) this.roster.deliver(frame, delivery);
-    else this.adapter.publish(frame, delivery);
+    // The action rides along so that channels whose client lacks it are skipped (see roster.ts).
+    const withAction: Delivery = { ...delivery, action: message.action };
+    if (local) this.roster.deliver(frame, withAction);
+    else this.adapter.publish(frame, withAction);
   }
 
   // ---- hooks -----------------------------------------------------------------
@@ -472,6 +474,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     // A channel may have to wait until its connection says whether it resumes another (see session/).
     // Meanwhile it is a member of deliveries, and its link holds what they send it until it is admitted.
     const waits = this.sessions?.accepted(channel, greeting) ?? false;
+    // Clients of another version of the protocol may send their schema to be judged (`_protocol`).
+    if (channelClass.protocol?.schema !== undefined) greeting.features = [...((greeting.features as string[] | undefined) ?? []), FEATURE_COMPAT];
     if (waits) this.roster.addPending(channel);
     channel.attach(transport, waits);
     channel.link.sendControl(encodeFrame(greeting));
@@ -564,10 +568,44 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     if (!kept) this.release(channel);
   }
 
-  /** Control frames: heartbeat and resume (see session/). */
+  /** Control frames: protocol versions, heartbeat and resume (see session/). */
   private channelControl(channel: C, message: Message & Record<string, unknown>): void {
+    if (message.action === PROTOCOL) return this.judge(channel, message);
     if (this.sessions?.control(channel, message)) return;
     channel.report(new RepodError("NOT_A_MESSAGE", `unknown control frame "${message.action}"`, { remote: channel.link.remote, action: message.action }));
+  }
+
+  /**
+   * A client of another version of the protocol sent its schema: find what
+   * both can read, tell the client what the server cannot read of its
+   * messages, and remember what the client cannot read of ours — or refuse
+   * the client, naming the message and field that break.
+   */
+  private judge(channel: C, message: Message & Record<string, unknown>): void {
+    const protocol = this.channelClass.protocol;
+    const link = channel.link;
+    const schema = message.schema;
+    let verdict;
+    if (protocol?.schema === undefined) verdict = "this server has no schema to compare with";
+    else if (channel.peerFingerprint !== undefined) verdict = "the client sent its protocol twice";
+    else if (typeof message.fingerprint !== "string" || !isSchema(schema)) verdict = "the client's `_protocol` has no fingerprint or no schema";
+    else verdict = agree(protocol.schema, schema);
+    if (typeof verdict === "string") {
+      const name = protocol?.name ?? "";
+      channel.report(new RepodError("PROTOCOL_MISMATCH", `the client's version of the ${name} protocol cannot talk with this server's: ${verdict}`, { remote: link.remote }));
+      link.sendControl(encodeFrame({ action: MISMATCH, reason: verdict }));
+      link.close();
+      return;
+    }
+    const serverReads = new Set(verdict.serverReads);
+    const clientReads = new Set(verdict.clientReads);
+    // Only messages are compared between versions (requests are not in the schema yet).
+    const unread = Object.keys(protocol!.schema!.server).filter((action) => !clientReads.has(action));
+    channel.peerFingerprint = message.fingerprint as string;
+    channel.peerUnread = unread.length > 0 ? new Set(unread) : null;
+    const theirsUnread = Object.keys((schema as { client: object }).client).filter((action) => !serverReads.has(action));
+    this.logger({ event: "protocol", id: channel.id, fingerprint: channel.peerFingerprint, unread, unreadByServer: theirsUnread });
+    link.sendControl(encodeFrame({ action: PROTOCOL, unread: theirsUnread }));
   }
 
   private channelError(channel: C, error: RepodError): void {

@@ -53,7 +53,7 @@ it("the README tutorial runs as written and the client sees the chat", async () 
     let script = "set -euo pipefail\n";
     for (const { lang, body } of tutorialBlocks()) {
       const text = body.replaceAll("/tmp/my-chat", folder).replaceAll("5071", port);
-      if (lang === "sh") script += text + "\n";
+      if (lang === "sh") script += `${text}\n`;
       else if (lang === "ts") {
         const path = /^\/\/ (\S+)\n/.exec(text)?.[1];
         if (!path) continue;

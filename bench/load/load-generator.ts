@@ -7,11 +7,13 @@
  * connections are open (answered by `{type: "release"}`), then
  * `{type: "result", result}` or `{type: "failed", message}`.
  */
+import { parseArgs } from "node:util";
 import { fanout, hold, rtt, throughput, type Job, type Runner } from "./jobs.ts";
 
 const send = (message: object): void => void process.send?.(message);
-const port = Number(process.argv[process.argv.indexOf("--port") + 1]);
-const job = JSON.parse(process.argv[process.argv.indexOf("--job") + 1]!) as Job;
+const { values } = parseArgs({ options: { port: { type: "string" }, job: { type: "string" } }, strict: true });
+const port = Number(values.port);
+const job = JSON.parse(values.job!) as Job;
 
 /** Sends `message` and waits for the runner's answer of type `answer`. */
 function ask(message: object, answer: string): Promise<void> {

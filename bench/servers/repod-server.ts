@@ -7,9 +7,15 @@
  * default), an inspector nobody watches, or one watched by a page's socket
  * opened in this same process (so the watcher's own work is counted too).
  */
-import { BenchChannel, BenchServer, type BenchClientMessages, type BenchClientReplies, type BenchClientRequests } from "../../generated/bench.ts";
+import { parseArgs } from "node:util";
 import WebSocket from "ws";
-import { option, serveBench } from "./serve.ts";
+import { BenchChannel, BenchServer, type BenchClientMessages, type BenchClientReplies, type BenchClientRequests } from "../../generated/bench.ts";
+import { serveBench } from "./serve.ts";
+
+const { values: flags } = parseArgs({
+  options: { validate: { type: "string", default: "on" }, inspector: { type: "string", default: "off" } },
+  strict: true,
+});
 
 class CountingChannel extends BenchChannel {
   declare readonly server: BenchServer<CountingChannel>;
@@ -41,11 +47,11 @@ const server = new BenchServer<CountingChannel>({
   channelClass: CountingChannel,
   host: "127.0.0.1",
   port: 0,
-  validate: option("validate", "on") === "on",
-  inspector: option("inspector", "off") === "off" ? undefined : { port: 0, token: "bench", intervalMs: 250 },
+  validate: flags.validate === "on",
+  inspector: flags.inspector === "off" ? undefined : { port: 0, token: "bench", intervalMs: 250 },
 });
 await server.start();
-if (option("inspector", "off") === "watched") {
+if (flags.inspector === "watched") {
   const page = new WebSocket(`${server.inspectorUrl!.replace(/^http/, "ws")}live`);
   page.on("open", () => page.send(JSON.stringify({ type: "auth", token: "bench" })));
   // Parsed as the page would, so its cost is counted.

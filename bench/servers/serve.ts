@@ -35,9 +35,3 @@ export function serveBench(port: number, stop: () => Promise<void>): void {
   process.on("disconnect", () => void exit());
   send({ type: "ready", port });
 }
-
-/** `--name value` from argv, or `fallback`. */
-export function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 && at + 1 < process.argv.length ? process.argv[at + 1]! : fallback;
-}

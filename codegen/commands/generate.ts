@@ -47,19 +47,23 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   return watchLoop(command, io);
 }
 
+function parseOptions(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      out: { type: "string", short: "o", default: "generated" },
+      check: { type: "boolean", default: false },
+      watch: { type: "boolean", short: "w", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+}
+
 function parseCommand(argv: readonly string[], io: CliIo): GenerateCommand | number {
-  let parsed;
+  let parsed: ReturnType<typeof parseOptions>;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        out: { type: "string", short: "o", default: "generated" },
-        check: { type: "boolean", default: false },
-        watch: { type: "boolean", short: "w", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
+    parsed = parseOptions(argv);
   } catch (error) {
     io.err(`repod generate: ${(error as Error).message}\n${USAGE}`);
     return EXIT.USAGE;

@@ -59,3 +59,8 @@ export function cleanDoc(comment: string): string | undefined {
   lines[0] = lines[0].trimStart();
   return lines.join("\n");
 }
+
+/** True when a doc carries a `@deprecated` tag: the thing is being retired (see `repod breaking`). */
+export function isDeprecated(doc: string | undefined): boolean {
+  return doc !== undefined && /(^|\n)\s*@deprecated\b/.test(doc);
+}

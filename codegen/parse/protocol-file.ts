@@ -8,7 +8,7 @@ import { Node, type SourceFile, type TypeElementTypes } from "ts-morph";
 import type { Direction, MessageModel, NamedTypeModel, ProtocolModel } from "../model.ts";
 import { isReservedAction, protocolNameOf, PROTOCOL_NAME_PATTERN, publicNames, RESERVED_ACTIONS } from "../naming.ts";
 import type { ParseContext } from "./context.ts";
-import { docOf, fileDocOf } from "./docs.ts";
+import { docOf, fileDocOf, isDeprecated } from "./docs.ts";
 import { actionFieldMessage, checkModel } from "./checks.ts";
 import { declaredName, RUNTIME_MODULE, type Declaration, type Resolver } from "./scope.ts";
 import { requests } from "./requests.ts";
@@ -209,7 +209,13 @@ function messages(ctx: ParseContext, converter: TypeConverter, declaration: Decl
       continue;
     }
     const doc = docOf(member);
-    result.push({ action, body, ...(doc === undefined ? {} : { doc }), location: ctx.locate(nameNode) });
+    result.push({
+      action,
+      body,
+      ...(doc === undefined ? {} : { doc }),
+      ...(isDeprecated(doc) ? { deprecated: true } : {}),
+      location: ctx.locate(nameNode),
+    });
   }
   return result;
 }

@@ -18,7 +18,7 @@ import { typeKey } from "../fingerprint.ts";
 import type { FieldModel, FieldType, NamedTypeModel, ObjectType, TupleElement } from "../model.ts";
 import { NAME_PATTERN } from "../naming.ts";
 import type { ParseContext } from "./context.ts";
-import { docOf } from "./docs.ts";
+import { docOf, isDeprecated } from "./docs.ts";
 import { BUILT_IN_ADVICE, KEYWORD_ADVICE, memberAdvice, SUPPORTED_TYPES, tupleAdvice } from "./advice.ts";
 import type { Declaration, Resolver } from "./scope.ts";
 import type { TypeTable } from "./type-table.ts";
@@ -149,6 +149,7 @@ export class TypeConverter {
         optional: member.hasQuestionToken(),
         readonly: member.isReadonly(),
         ...(doc === undefined ? {} : { doc }),
+        ...(isDeprecated(doc) ? { deprecated: true as const } : {}),
         location: this.ctx.locate(member.getNameNode()),
       });
     }

@@ -8,7 +8,7 @@
 import readline from "node:readline";
 import { isRepodError, type ConnectedEvent, type DisconnectedEvent, type ErrorEvent, type ReconnectedEvent, type ReconnectingEvent } from "repod";
 import { ChatListener, type ChatServerMessages } from "../../generated/chat.ts";
-import { isMain, parseArgs } from "../args.ts";
+import { exampleArgs, isMain } from "../args.ts";
 
 export class ChatClient extends ChatListener {
   private joined = false;
@@ -70,8 +70,8 @@ export class ChatClient extends ChatListener {
 }
 
 if (isMain(import.meta.url)) {
-  const { host, port, flags } = parseArgs();
-  const client = new ChatClient(flags.get("name") ?? `player${Math.floor(Math.random() * 1000)}`);
+  const { host, port, values } = exampleArgs({ name: { type: "string" } });
+  const client = new ChatClient(values.name ?? `player${Math.floor(Math.random() * 1000)}`);
   await client.connect(host, port);
   const loop = setInterval(() => client.pump(), 1000 / 60);
   const rl = readline.createInterface({ input: process.stdin });

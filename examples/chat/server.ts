@@ -15,7 +15,7 @@
 import { jsonLogger, type PresenceChange, type ServerOptions } from "repod";
 import { RedisAdapter } from "repod/redis";
 import { ChatChannel, ChatServer, type ChatClientMessages } from "../../generated/chat.ts";
-import { isMain, parseArgs } from "../args.ts";
+import { exampleArgs, isMain } from "../args.ts";
 
 export class ChatRoomChannel extends ChatChannel {
   declare readonly server: ChatRoom;
@@ -77,12 +77,12 @@ function isNamed(value: unknown): value is { nickname: string; since: number } {
 }
 
 if (isMain(import.meta.url)) {
-  const { host, port, flags } = parseArgs();
-  const redis = flags.get("redis") ?? process.env.REPOD_REDIS_URL;
+  const { host, port, values } = exampleArgs({ redis: { type: "string" }, log: { type: "boolean" } });
+  const redis = values.redis ?? process.env.REPOD_REDIS_URL;
   const room = new ChatRoom({
     host,
     port,
-    logger: flags.has("log") ? jsonLogger() : undefined,
+    logger: values.log ? jsonLogger() : undefined,
     adapter: redis ? new RedisAdapter({ url: redis, prefix: "repod-chat" }) : undefined,
   });
   await room.start();

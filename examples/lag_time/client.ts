@@ -7,7 +7,7 @@
  */
 import type { ConnectedEvent, DisconnectedEvent, ErrorEvent, ReconnectedEvent, ReconnectingEvent } from "repod";
 import { LagTimeListener, type LagTimeServerMessages } from "../../generated/lag_time.ts";
-import { isMain, parseArgs } from "../args.ts";
+import { exampleArgs, isMain } from "../args.ts";
 
 export class LagTimeClient extends LagTimeListener {
   answered = 0;
@@ -50,7 +50,7 @@ export class LagTimeClient extends LagTimeListener {
 }
 
 if (isMain(import.meta.url)) {
-  const { host, port } = parseArgs();
+  const { host, port } = exampleArgs();
   const client = new LagTimeClient();
   await client.connect(host, port);
   const loop = setInterval(() => {

@@ -10,7 +10,7 @@
  */
 import type { ServerOptions } from "repod";
 import { LagTimeChannel, LagTimeServer, type LagTimeClientMessages } from "../../generated/lag_time.ts";
-import { isMain, parseArgs } from "../args.ts";
+import { exampleArgs, isMain, numberOption } from "../args.ts";
 
 export class PingChannel extends LagTimeChannel {
   declare readonly server: LagTime;
@@ -65,9 +65,9 @@ export class LagTime extends LagTimeServer<PingChannel> {
 }
 
 if (isMain(import.meta.url)) {
-  const { host, port, flags } = parseArgs();
-  const number = (flag: string): number | undefined => (flags.has(flag) ? Number(flags.get(flag)) : undefined);
-  const server = new LagTime({ host, port, heartbeatIntervalMs: number("heartbeat-ms"), timeoutMs: number("timeout-ms") });
+  const { host, port, values } = exampleArgs({ "heartbeat-ms": { type: "string" }, "timeout-ms": { type: "string" } });
+  const heartbeatIntervalMs = numberOption("heartbeat-ms", values["heartbeat-ms"]);
+  const server = new LagTime({ host, port, heartbeatIntervalMs, timeoutMs: numberOption("timeout-ms", values["timeout-ms"]) });
   await server.start();
   console.log(`lag_time server listening on ${server.address.host}:${server.address.port}`);
   await server.launch();

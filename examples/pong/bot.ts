@@ -7,7 +7,7 @@
  */
 import type { ConnectedEvent, DisconnectedEvent, ErrorEvent } from "repod";
 import { PongListener, type PongServerMessages } from "../../generated/pong.ts";
-import { isMain, parseArgs } from "../args.ts";
+import { exampleArgs, isMain } from "../args.ts";
 
 export interface BotEvents {
   line?(text: string): void;
@@ -111,7 +111,7 @@ export class PongBot extends PongListener {
 }
 
 if (isMain(import.meta.url)) {
-  const { host, port } = parseArgs();
+  const { host, port } = exampleArgs();
   const bot = new PongBot("bot", console.log);
   await bot.connect(host, port);
   const loop = setInterval(() => {

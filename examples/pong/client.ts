@@ -6,7 +6,7 @@
  */
 import type { ConnectedEvent, DisconnectedEvent, ErrorEvent } from "repod";
 import { PongListener, type PongServerMessages } from "../../generated/pong.ts";
-import { isMain, parseArgs } from "../args.ts";
+import { exampleArgs, isMain } from "../args.ts";
 
 const COLS = 64;
 const ROWS = 20;
@@ -85,13 +85,13 @@ export class TerminalPong extends PongListener {
       grid[row(s.ball.y)]![col(s.ball.x)] = "●";
     }
     const score = s ? `${s.score[0]}  :  ${s.score[1]}` : "";
-    const border = "+" + "-".repeat(COLS) + "+";
-    return [score.padStart((COLS + score.length) / 2), border, ...grid.map((r) => "|" + r.join("") + "|"), border, this.status].join("\n");
+    const border = `+${"-".repeat(COLS)}+`;
+    return [score.padStart((COLS + score.length) / 2), border, ...grid.map((r) => `|${r.join("")}|`), border, this.status].join("\n");
   }
 }
 
 if (isMain(import.meta.url)) {
-  const { host, port } = parseArgs();
+  const { host, port } = exampleArgs();
   const game = new TerminalPong();
   await game.connect(host, port);
   const { stdin, stdout } = process;
@@ -105,7 +105,7 @@ if (isMain(import.meta.url)) {
   stdout.write("\x1b[?25l"); // hide the cursor
   const loop = setInterval(() => {
     game.pump();
-    stdout.write("\x1b[H\x1b[2J" + game.render() + "\n");
+    stdout.write(`\x1b[H\x1b[2J${game.render()}\n`);
     if (game.done) {
       clearInterval(loop);
       stdout.write("\x1b[?25h");

@@ -8,7 +8,7 @@
  */
 import type { ServerOptions } from "repod";
 import { PongChannel, PongServer, type PongClientMessages } from "../../generated/pong.ts";
-import { isMain, parseArgs } from "../args.ts";
+import { exampleArgs, isMain, numberOption } from "../args.ts";
 import { FIELD, Game, type Slot } from "./game.ts";
 
 export class PlayerChannel extends PongChannel {
@@ -159,8 +159,8 @@ export class PongArena extends PongServer<PlayerChannel> {
 }
 
 if (isMain(import.meta.url)) {
-  const { host, port, flags } = parseArgs();
-  const server = new PongArena({ host, port }, Number(flags.get("matches") ?? 1), Number(flags.get("win") ?? FIELD.winScore));
+  const { host, port, values } = exampleArgs({ matches: { type: "string" }, win: { type: "string" } });
+  const server = new PongArena({ host, port }, numberOption("matches", values.matches, 1), numberOption("win", values.win, FIELD.winScore));
   await server.start();
   console.log(`pong server listening on ${server.address.host}:${server.address.port}`);
   await server.launch();

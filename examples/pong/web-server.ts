@@ -11,7 +11,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { defaults } from "repod";
-import { isMain, parseArgs } from "../args.ts";
+import { exampleArgs, isMain, numberOption } from "../args.ts";
 import { serveGame, stopOnSignal, type WebGame } from "../web/page-server.ts";
 import { FIELD } from "./game.ts";
 import { PongArena } from "./server.ts";
@@ -41,13 +41,13 @@ export function startPongWeb(options: PongWebOptions = {}): Promise<RunningPongW
 }
 
 if (isMain(import.meta.url)) {
-  const { host, port, flags } = parseArgs(process.argv.slice(2), { host: "127.0.0.1", port: 5082 });
-  const tcp = flags.get("tcp");
+  const { host, port, values } = exampleArgs({ tcp: { type: "string" }, matches: { type: "string" } }, { host: "127.0.0.1", port: 5082 });
+  const tcp = values.tcp;
   const running = await startPongWeb({
     host,
     port,
     tcpPort: tcp === "off" ? null : tcp ? Number(tcp) : undefined,
-    matches: Number(flags.get("matches") ?? 1),
+    matches: numberOption("matches", values.matches, 1),
   });
   const arena = running.server;
   const tcpNote = arena.options.tcp ? `; terminal players: npm run pong:client -- ${arena.address.host}:${arena.address.port}` : "";

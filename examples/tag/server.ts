@@ -13,7 +13,7 @@
 import { fileURLToPath } from "node:url";
 import { jsonLogger } from "repod";
 import { TagChannel, TagServer, type TagClientMessages, type TagClientReplies, type TagClientRequests } from "../../generated/tag.ts";
-import { isMain, parseArgs } from "../args.ts";
+import { exampleArgs, isMain } from "../args.ts";
 import { serveGame, stopOnSignal, type WebGame } from "../web/page-server.ts";
 import { TagGame } from "./game.ts";
 
@@ -90,7 +90,7 @@ export async function startTag({ host = "127.0.0.1", port = 5081, log = false, r
 }
 
 if (isMain(import.meta.url)) {
-  const { host, port } = parseArgs(process.argv.slice(2), { host: "127.0.0.1", port: 5081 });
+  const { host, port } = exampleArgs({}, { host: "127.0.0.1", port: 5081 });
   const running = await startTag({ host, port, log: true });
   console.log(`tag: open ${running.url} in two browser windows; run with the arrow keys or WASD`);
   stopOnSignal(running);

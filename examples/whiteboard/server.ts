@@ -9,7 +9,7 @@
 import { fileURLToPath } from "node:url";
 import { jsonLogger } from "repod";
 import { WhiteboardChannel, WhiteboardServer, type WhiteboardClientMessages } from "../../generated/whiteboard.ts";
-import { isMain, parseArgs } from "../args.ts";
+import { exampleArgs, isMain } from "../args.ts";
 import { serveGame, stopOnSignal, type WebGame } from "../web/page-server.ts";
 import { BOARD_HEIGHT, BOARD_WIDTH, Board } from "./board.ts";
 
@@ -88,7 +88,7 @@ export function startWhiteboard(host = "127.0.0.1", port = 5080, log = false): P
 }
 
 if (isMain(import.meta.url)) {
-  const { host, port } = parseArgs(process.argv.slice(2), { host: "127.0.0.1", port: 5080 });
+  const { host, port } = exampleArgs({}, { host: "127.0.0.1", port: 5080 });
   const running = await startWhiteboard(host, port, true);
   console.log(`whiteboard: open ${running.url} in two browser windows and draw`);
   stopOnSignal(running);

@@ -18,6 +18,13 @@ export type Audience =
 export interface Delivery {
   readonly audience: Audience;
   readonly except?: string | undefined;
+  /**
+   * The message's action, when the sender knows it (sends from this
+   * process): channels whose client runs a version of the protocol without
+   * it are skipped. Deliveries from other processes leave it out; the action
+   * is then read from the frame, and only if such a channel is in the audience.
+   */
+  readonly action?: string | undefined;
 }
 
 /** What a channel shows of itself to other players: a JSON value (a nickname, a colour, a score). */

@@ -208,6 +208,18 @@ export class ClientResume {
     for (const frame of queued) link.send(frame);
   }
 
+  /**
+   * While the client waits for the server to judge its version of the
+   * protocol, frames that arrive are counted for the session about to begin
+   * (`existing`, when a failed resume already started one); pass the result
+   * to `greeted`.
+   */
+  countArrivals(existing?: Session): Session {
+    const fresh = existing ?? new Session(this.settings.maxRetainedBytes, this.events);
+    this.host.link.log = { sent: () => {}, received: (bytes) => fresh.received(bytes) };
+    return fresh;
+  }
+
   /** While resuming, the new connection's greeting waits for the server's answer. Returns true when held. */
   holdGreeting(greeting: Message & Record<string, unknown>): boolean {
     if (this.phase !== "resuming") return false;

@@ -4,8 +4,11 @@
  * ever sent to a peer that announced it speaks them.
  *
  * ```
- * server ─▶ {action:"connected", id, features:["heartbeat","resume"], token, heartbeatMs, timeoutMs, …}
- * client ─▶ {action:"_hello", features}                       (fresh session, right after the greeting)
+ * server ─▶ {action:"connected", id, protocol, fingerprint, features:["heartbeat","resume","compat"], token, heartbeatMs, timeoutMs, …}
+ * client ─▶ {action:"_protocol", fingerprint, schema}           (only when its fingerprint differs from the greeting's)
+ * server ─▶ {action:"_protocol", reads, unread}                 what of the client's messages it reads / of its own the client does not
+ *        or {action:"_mismatch", reason}                       the versions break a message both know; the server closes
+ * client ─▶ {action:"_hello", features}                       (fresh session, right after the greeting, or after `_protocol`)
  * client ─▶ {action:"_resume", id, token, received, fingerprint} (first frame of a reconnection)
  * server ─▶ {action:"_resumed", received, token}                 then the frames the client missed
  *        or {action:"_resume_failed", reason}                   the greeting before it starts a fresh session
@@ -20,10 +23,14 @@ export const RESUMED = "_resumed";
 export const RESUME_FAILED = "_resume_failed";
 export const HEARTBEAT = "_hb";
 export const BYE = "_bye";
+export const PROTOCOL = "_protocol";
+export const MISMATCH = "_mismatch";
 
 /** What a server may offer in its greeting's `features`. */
 export const FEATURE_HEARTBEAT = "heartbeat";
 export const FEATURE_RESUME = "resume";
+/** The server judges a client of another version of its protocol by its schema (`_protocol`). */
+export const FEATURE_COMPAT = "compat";
 
 /** The session fields our server adds to its greeting (a Python client ignores them). */
 export interface GreetingSession {

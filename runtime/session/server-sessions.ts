@@ -63,8 +63,8 @@ export interface SessionSettings {
 /** What the sessions need from their server. */
 export interface SessionHost<C extends Endpoint> {
   readonly isRunning: boolean;
-  /** The fingerprint of the protocol the server's channels speak; tokens are bound to it. */
-  readonly fingerprint: string | undefined;
+  /** The fingerprint of the protocol a channel's client speaks (the server's, or the client's own version); its tokens are bound to it. */
+  fingerprintOf(channel: C): string | undefined;
   readonly logger: Logger;
   /** Makes a waiting channel one of the server's: `channels`, `onConnect`. */
   admit(channel: C): void;
@@ -440,8 +440,9 @@ export class ServerSessions<C extends Endpoint> {
     const isPrevious = sameToken(message.token, target.previous < 0 ? null : this.mint.token(target.channel.id, target.previous));
     if (!isCurrent && !isPrevious) return fail(`the token is not session ${target.channel.id}'s (wrong, or already used)`);
     const theirs = typeof message.fingerprint === "string" ? message.fingerprint : undefined;
-    if (theirs !== this.host.fingerprint) {
-      return fail(`the session was opened for protocol fingerprint ${this.host.fingerprint ?? "(none)"}, the client speaks ${theirs ?? "(none)"}`);
+    const opened = this.host.fingerprintOf(target.channel);
+    if (theirs !== opened) {
+      return fail(`the session was opened for protocol fingerprint ${opened ?? "(none)"}, the client speaks ${theirs ?? "(none)"}`);
     }
     const received = countOf(message.received);
     const frames = received === undefined ? "it sent no count of received frames" : target.session.framesAfter(received);

@@ -61,9 +61,27 @@ describe("emit", () => {
     expect(chat).toContain("export type ChatServerMessage = ChatServerMessages[keyof ChatServerMessages];");
   });
 
-  it("writes the descriptor with name, fingerprint and validators", () => {
+  it("writes the descriptor with name, fingerprint, validators and the schema of each message", () => {
     expect(chat).toMatch(
-      /export const chatProtocol: ProtocolDescriptor = \{\n  name: "chat",\n  fingerprint: "[0-9a-f]{16}",\n  client: \{\n    nickname: validateClientNickname,\n    message: validateClientMessage,\n  \},\n  server: \{\n    message: validateServerMessage,\n  \},\n\};/,
+      /export const chatProtocol: ProtocolDescriptor = \{\n  name: "chat",\n  fingerprint: "[0-9a-f]{16}",\n  client: \{\n    nickname: validateClientNickname,\n    message: validateClientMessage,\n  \},\n  server: \{\n    message: validateServerMessage,\n  \},\n  schema: \{\n/,
+    );
+    expect(chat).toContain(
+      [
+        "  schema: {",
+        "    client: {",
+        '      nickname: { kind: "object", fields: [{ name: "nickname", type: { kind: "string" } }] },',
+        '      message: { kind: "object", fields: [{ name: "text", type: { kind: "string" } }] },',
+        "    },",
+        "    server: {",
+        "      message: {",
+        '        kind: "object",',
+        '        fields: [{ name: "text", type: { kind: "string" } }, { name: "nickname", type: { kind: "string" } }],',
+        "      },",
+        "    },",
+        "    types: {},",
+        "  },",
+        "};",
+      ].join("\n"),
     );
   });
 

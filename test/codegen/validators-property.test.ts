@@ -11,7 +11,7 @@ import { objectOf } from "../../codegen/parse/checks.ts";
 import { kitchenSinkProtocol } from "../../generated/kitchen_sink.ts";
 import { protocolValues } from "../helpers/protocol-values.ts";
 
-const { model, types, valueOf } = protocolValues("protocol/kitchen_sink.protocol.ts");
+const { model, types, valuesOf } = protocolValues("protocol/kitchen_sink.protocol.ts");
 
 const directions = [
   ["client", model.client, kitchenSinkProtocol.client],
@@ -22,7 +22,7 @@ describe.each(directions)("kitchen sink %s validators (property)", (_direction, 
   it.each(messages.map((m) => [m.action, m] as const))("%s accepts every value of its type, before and after msgpack", (action, message) => {
     const validate = validators[action];
     fc.assert(
-      fc.property(valueOf(message.body, 4), (fields) => {
+      fc.property(valuesOf(message.body, 4), (fields) => {
         const data = { action, ...(fields as Record<string, unknown>) };
         expect(validate(data)).toBeUndefined();
         expect(validate(decodePayload(encodePayload(data)) as Record<string, unknown>)).toBeUndefined();
@@ -35,7 +35,7 @@ describe.each(directions)("kitchen sink %s validators (property)", (_direction, 
     const body = objectOf(message.body, types, new Set());
     const required = body?.fields.filter((f) => !f.optional) ?? [];
     fc.assert(
-      fc.property(valueOf(message.body, 2), (fields) => {
+      fc.property(valuesOf(message.body, 2), (fields) => {
         for (const field of required) {
           const data: Record<string, unknown> = { action, ...(fields as Record<string, unknown>) };
           delete data[field.name];

@@ -113,7 +113,7 @@ export function makeCase(rng: Random, maxFrameBytes: number, dialect: Dialect = 
       return framed(kind, hostilePayload(rng, maxFrameBytes, randomMessage, dialect === "typed" ? rng.pick(TYPED_ACTIONS) : "echo"));
     case "control": {
       const message = randomMessage(rng);
-      message.action = "_" + rng.pick(["hello", "ping", "pong", "resume", "ack", "", "x".repeat(rng.int(300))]);
+      message.action = `_${rng.pick(["hello", "ping", "pong", "resume", "ack", "", "x".repeat(rng.int(300))])}`;
       return framed(kind, encodePayload(message));
     }
     case "garbage":

@@ -25,6 +25,7 @@ import { FuzzPeer } from "./fuzz-peer.ts";
 import { Random } from "./random.ts";
 import type { TargetStats } from "./target.ts";
 import { Watchdog } from "./watchdog.ts";
+import { isMain, numberOptions } from "../../examples/args.ts";
 import { spawnTs, type TsChild } from "../helpers/ts-child.ts";
 
 export interface FuzzOptions {
@@ -305,29 +306,12 @@ function sign(bytes: number): string {
   return `${bytes >= 0 ? "+" : "-"}${mib(Math.abs(bytes))}`;
 }
 
-function parseArgs(argv: string[]): FuzzOptions {
-  const options: FuzzOptions = {};
-  const names: Record<string, keyof FuzzOptions> = {
-    "--seconds": "seconds",
-    "--cases": "cases",
-    "--seed": "seed",
-    "--connections": "connections",
-    "--max-frame-bytes": "maxFrameBytes",
-    "--stalled-claims": "stalledClaims",
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split("=", 2) as [string, string | undefined];
-    const name = names[flag];
-    const value = Number(inline ?? argv[++i]);
-    if (name === undefined || !Number.isFinite(value) || value < 0) {
-      throw new Error(`usage: npm run fuzz -- [--seconds N] [--cases N] [--seed N] [--connections N] [--max-frame-bytes N] [--stalled-claims N] (bad: ${argv[i]})`);
-    }
-    (options as Record<string, number>)[name] = value;
-  }
-  return options;
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await fuzz(parseArgs(process.argv.slice(2)));
+if (isMain(import.meta.url)) {
+  const options: FuzzOptions = numberOptions(
+    { seconds: "seconds", cases: "cases", seed: "seed", connections: "connections", "max-frame-bytes": "maxFrameBytes", "stalled-claims": "stalledClaims" },
+    "usage: npm run fuzz -- [--seconds N] [--cases N] [--seed N] [--connections N] [--max-frame-bytes N] [--stalled-claims N]",
+    { allowZero: true },
+  );
+  const result = await fuzz(options);
   process.exit(result.ok ? 0 : 1);
 }

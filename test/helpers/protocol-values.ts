@@ -11,7 +11,7 @@ export interface ProtocolValues {
   model: ProtocolModel;
   types: ReadonlyMap<string, NamedTypeModel>;
   /** Values of `type`; recursion stops at `depth` with empty arrays and maps. */
-  valueOf(type: FieldType, depth: number): fc.Arbitrary<unknown>;
+  valuesOf(type: FieldType, depth: number): fc.Arbitrary<unknown>;
 }
 
 export function protocolValues(file: string): ProtocolValues {
@@ -19,7 +19,7 @@ export function protocolValues(file: string): ProtocolValues {
   const types: ReadonlyMap<string, NamedTypeModel> = new Map(model.types.map((t) => [t.name, t]));
 
   /** Values of `type`; recursion stops at `depth` with empty arrays and maps. */
-  function valueOf(type: FieldType, depth: number): fc.Arbitrary<unknown> {
+  function valuesOf(type: FieldType, depth: number): fc.Arbitrary<unknown> {
     switch (type.kind) {
       case "string":
         return fc.string();
@@ -36,26 +36,26 @@ export function protocolValues(file: string): ProtocolValues {
       case "literal":
         return fc.constant(type.value);
       case "array":
-        return depth <= 0 ? fc.constant([]) : fc.array(valueOf(type.element, depth - 1), { maxLength: 3 });
+        return depth <= 0 ? fc.constant([]) : fc.array(valuesOf(type.element, depth - 1), { maxLength: 3 });
       case "tuple":
-        return fc.tuple(...type.elements.map((e) => valueOf(e.type, depth)));
+        return fc.tuple(...type.elements.map((e) => valuesOf(e.type, depth)));
       case "record":
         return depth <= 0
           ? fc.constant({})
-          : fc.dictionary(fc.string().filter((k) => k !== "__proto__"), valueOf(type.value, depth - 1), { maxKeys: 3 });
+          : fc.dictionary(fc.string().filter((k) => k !== "__proto__"), valuesOf(type.value, depth - 1), { maxKeys: 3 });
       case "object":
         return fc.record(
-          Object.fromEntries(type.fields.map((f) => [f.name, valueOf(f.type, depth)])),
+          Object.fromEntries(type.fields.map((f) => [f.name, valuesOf(f.type, depth)])),
           { requiredKeys: type.fields.filter((f) => !f.optional).map((f) => f.name) },
         );
       case "union":
-        return fc.oneof(...type.members.map((m) => valueOf(m, depth)));
+        return fc.oneof(...type.members.map((m) => valuesOf(m, depth)));
       case "ref": {
         const target = types.get(type.name);
         if (target === undefined) throw new Error(`no type ${type.name}`);
-        return valueOf(target.type, depth - 1);
+        return valuesOf(target.type, depth - 1);
       }
     }
   }
-  return { model, types, valueOf };
+  return { model, types, valuesOf };
 }

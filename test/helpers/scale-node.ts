@@ -8,10 +8,11 @@
  * Prints one JSON line `{"port", "serverId"}` when listening, then one line
  * per server-level error (`{"error": code, "message"}`) and per adapter event.
  */
+import { parseArgs } from "node:util";
 import { Channel, LocalAdapter, Server, type AnyMessage, type RepodError } from "repod";
 import { RedisAdapter } from "repod/redis";
 
-const [url, prefix = "repod-test", heartbeat = "200"] = process.argv.slice(2);
+const [url, prefix = "repod-test", heartbeat = "200"] = parseArgs({ allowPositionals: true, strict: true }).positionals;
 
 class NodeChannel extends Channel {
   Network_join(data: AnyMessage): void {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Channel, RepodError, Server, type AnyMessage } from "../../runtime/index.ts";
+import { BAD_PAYLOADS } from "../helpers/bad-payloads.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -45,18 +46,10 @@ async function stillServes(server: Server<any>): Promise<void> {
   expect(good.received[1]).toEqual({ action: "echo", ok: true });
 }
 
-const badInputs: Array<[string, number[], string, RegExp]> = [
-  ["invalid msgpack", [0xc1], "DECODE_FAILED", /not valid msgpack/],
-  ["truncated msgpack", [0x82, 0xa6, 0x61], "DECODE_FAILED", /not valid msgpack/],
-  ["a payload that is not a map", [0x93, 1, 2, 3], "NOT_A_MESSAGE", /got an array/],
-  ["a map without action", [0x81, 0xa1, 0x78, 0x01], "NOT_A_MESSAGE", /without "action"/],
-  ["an action that is not a string", [0x81, 0xa6, ...Buffer.from("action"), 0x07], "NOT_A_MESSAGE", /"action" to be a string, got a number/],
-];
-
 describe("bad input from the network", () => {
-  it.each(badInputs)("reports %s through onError; the connection goes on", async (_name, payload, code, message) => {
+  it.each(BAD_PAYLOADS)("reports $name through onError; the connection goes on", async ({ bytes, code, message }) => {
     const { server, peer } = await setup();
-    peer.writePayload(payload);
+    peer.writePayload([...bytes]);
     peer.send({ action: "echo", after: 1 });
     await peer.waitFor(2, "the echo after the bad frame");
     expect(peer.received[1]).toEqual({ action: "echo", after: 1 });

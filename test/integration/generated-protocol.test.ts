@@ -18,11 +18,11 @@ import { RawPeer } from "../helpers/raw-peer.ts";
 import { plain } from "../helpers/vectors.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-const { model, valueOf } = protocolValues("protocol/kitchen_sink.protocol.ts");
+const { model, valuesOf } = protocolValues("protocol/kitchen_sink.protocol.ts");
 
 /** One fixed sample of every message of a direction, with its action. */
 function samples(messages: typeof model.client, seed: number): AnyMessage[] {
-  return messages.map((m, i) => ({ action: m.action, ...(fc.sample(valueOf(m.body, 3), { numRuns: 1, seed: seed + i })[0] as object) }));
+  return messages.map((m, i) => ({ action: m.action, ...(fc.sample(valuesOf(m.body, 3), { numRuns: 1, seed: seed + i })[0] as object) }));
 }
 
 /**

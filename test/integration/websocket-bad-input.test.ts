@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Channel, RepodError, Server, describeValue, type AnyMessage, type ProtocolDescriptor } from "../../runtime/index.ts";
+import { BAD_PAYLOADS } from "../helpers/bad-payloads.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
 import { RawWsPeer } from "../helpers/raw-ws-peer.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -57,20 +58,12 @@ async function peers(server: Server<Guarded>): Promise<{ tcp: RawPeer; ws: RawWs
   return { tcp, ws };
 }
 
-const badPayloads: Array<[string, number[], string, RegExp]> = [
-  ["invalid msgpack", [0xc1], "DECODE_FAILED", /not valid msgpack/],
-  ["truncated msgpack", [0x82, 0xa6, 0x61], "DECODE_FAILED", /not valid msgpack/],
-  ["a payload that is not a map", [0x93, 1, 2, 3], "NOT_A_MESSAGE", /got an array/],
-  ["a map without action", [0x81, 0xa1, 0x78, 0x01], "NOT_A_MESSAGE", /without "action"/],
-  ["an action that is not a string", [0x81, 0xa6, ...Buffer.from("action"), 0x07], "NOT_A_MESSAGE", /"action" to be a string, got a number/],
-];
-
 describe("bad input over WebSocket gets the same codes as over TCP", () => {
-  it.each(badPayloads)("%s: %s reported on both transports; both connections go on", async (_name, payload, code, message) => {
+  it.each(BAD_PAYLOADS)("$name: $code reported on both transports; both connections go on", async ({ bytes, code, message }) => {
     const server = await startServer();
     const { tcp, ws } = await peers(server);
-    tcp.writePayload(payload);
-    ws.sendBinary(payload);
+    tcp.writePayload([...bytes]);
+    ws.sendBinary([...bytes]);
     tcp.send({ action: "echo", after: 1 });
     ws.send({ action: "echo", after: 1 });
     await tcp.waitFor(2, "the TCP echo after the bad frame");

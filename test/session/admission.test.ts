@@ -175,6 +175,30 @@ describe("a greeted client is a member of broadcasts", () => {
   });
 });
 
+describe("a real Python repod client that only listens (test/python/listen_peer.py)", () => {
+  it("with a suspended session present, gets every broadcast made after its greeting, once, in order", async () => {
+    const { spawn } = await import("node:child_process");
+    const server = await startServer();
+    await suspendSessions(server, 1);
+    const python = spawn("/usr/bin/python3", ["test/python/listen_peer.py", String(server.address.port)], { stdio: ["ignore", "pipe", "pipe"] });
+    cleanup.push(() => python.kill());
+    let out = "";
+    let err = "";
+    python.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    python.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => python.on("exit", resolve));
+    const lines = (): Array<{ action: string; n: unknown }> => out.split("\n").filter(Boolean).map((line) => JSON.parse(line));
+    await waitFor(() => lines().some((m) => m.action === "connected"), "the Python client's greeting");
+    for (let n = 0; n < 100; n++) server.sendToAll({ action: "tick", n });
+    await waitFor(() => server.connected.length === 2, "the Python client admitted");
+    for (let n = 100; n < 200; n++) server.sendToAll({ action: "tick", n });
+    server.sendToAll({ action: "end" });
+    expect(await exited, err).toBe(0);
+    expect(lines()[0]!.action).toBe("connected");
+    expect(numbers(lines(), "tick")).toEqual(range(0, 200));
+  });
+});
+
 describe("a client greeted but not yet admitted when the server stops", () => {
   it("gets what it was sent since its greeting, then the connection closes", async () => {
     const server = await startServer();

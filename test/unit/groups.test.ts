@@ -121,7 +121,10 @@ describe("groups", () => {
   it("leave stops delivery, and a closed channel leaves every group", async () => {
     const server = await serve();
     const [p1, p2] = await peers(server, 2);
-    for (const p of [p1!, p2!]) p.send({ action: "join", group: "red" }), p.send({ action: "join", group: "blue" });
+    for (const p of [p1!, p2!]) {
+      p.send({ action: "join", group: "red" });
+      p.send({ action: "join", group: "blue" });
+    }
     await joined(server, "blue", 2);
     p1!.send({ action: "leave", group: "red" });
     await joined(server, "red", 1);

@@ -5,7 +5,7 @@
  * fail: a server that drops lines is caught.
  */
 import { describe, expect, it } from "vitest";
-import { soak } from "../../bench/soak.ts";
+import { soak } from "./soak.ts";
 
 describe("soak: players connecting, chatting and leaving", () => {
   it("300 players in churn for 3 s: nothing lost or disordered, every channel, descriptor and byte given back", async () => {

@@ -25,7 +25,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { spawnTs } from "../test/helpers/ts-child.ts";
+import { isMain, numberOptions } from "../../examples/args.ts";
+import { spawnTs } from "../helpers/ts-child.ts";
 import { LatencyHistogram, SoakPlayer, type SoakTally } from "./soak-client.ts";
 import type { SoakServerStats } from "./soak-server.ts";
 
@@ -99,7 +100,7 @@ export async function soak(options: SoakOptions = {}): Promise<SoakResult> {
   const rooms = Math.max(1, Math.ceil(connections / roomSize));
 
   print(`soak: ${connections} connections, ${seconds} s of churn, rooms of ${roomSize}, ${rate} lines/s per player, stays ${(lifetimeMs / 3000).toFixed(1)}–${((lifetimeMs * 5) / 3000).toFixed(1)} s`);
-  const server = spawnTs("bench/soak-server.ts", {
+  const server = spawnTs("test/soak/soak-server.ts", {
     nodeFlags: ["--expose-gc"],
     fileLimit: fileLimitFor(connections),
     env: { SOAK_SABOTAGE: options.sabotage ?? "" },
@@ -307,29 +308,11 @@ function fileLimits(): { soft: number; hard: number } {
   return { soft: soft!, hard: hard! };
 }
 
-function parseArgs(argv: string[]): SoakOptions {
-  const options: SoakOptions = {};
-  const names: Record<string, keyof SoakOptions> = {
-    "--connections": "connections",
-    "--seconds": "seconds",
-    "--room": "room",
-    "--rate": "rate",
-    "--lifetime": "lifetime",
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split("=", 2) as [string, string | undefined];
-    const name = names[flag];
-    const value = Number(inline ?? argv[++i]);
-    if (name === undefined || !Number.isFinite(value) || value <= 0) {
-      throw new Error(`usage: npm run soak -- [--connections N] [--seconds S] [--room R] [--rate L] [--lifetime T] (bad: ${argv[i]})`);
-    }
-    (options as Record<string, number>)[name] = value;
-  }
-  return options;
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const options = parseArgs(process.argv.slice(2));
+if (isMain(import.meta.url)) {
+  const options: SoakOptions = numberOptions(
+    { connections: "connections", seconds: "seconds", room: "room", rate: "rate", lifetime: "lifetime" },
+    "usage: npm run soak -- [--connections N] [--seconds S] [--room R] [--rate L] [--lifetime T]",
+  );
   const connections = options.connections ?? 1000;
   const wanted = fileLimitFor(connections);
   if (wanted < connections + 256) {

@@ -1,0 +1,378 @@
+/**
+ * Three versions of one protocol (test/compat/v1, v2, v3 and their generated
+ * code) playing with each other over real sockets: v2 is compatible with v1
+ * both ways (old client on a new server, new client on an old server), v3
+ * retypes a field and is refused at the handshake, naming it.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { isRepodError, type AnyMessage, type RepodError } from "../../runtime/index.ts";
+import { RawPeer } from "../helpers/raw-peer.ts";
+import { waitFor } from "../helpers/wait.ts";
+import * as v1 from "./v1/game.ts";
+import * as v2 from "./v2/game.ts";
+import * as v3 from "./v3/game.ts";
+
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+/** What every test channel keeps: the messages its client sent, and its errors. */
+interface Recorder {
+  readonly got: AnyMessage[];
+  readonly errors: RepodError[];
+}
+
+class PlayerV1 extends v1.GameChannel implements Recorder {
+  readonly got: AnyMessage[] = [];
+  readonly errors: RepodError[] = [];
+  Network_join(data: v1.GameClientMessages["join"]): void {
+    this.got.push(data);
+  }
+  Network_move(data: v1.GameClientMessages["move"]): void {
+    this.got.push(data);
+  }
+  Network_chat(data: v1.GameClientMessages["chat"]): void {
+    this.got.push(data);
+  }
+  override onError(error: RepodError): void {
+    this.errors.push(error);
+  }
+}
+
+class PlayerV2 extends v2.GameChannel implements Recorder {
+  readonly got: AnyMessage[] = [];
+  readonly errors: RepodError[] = [];
+  suspended = 0;
+  override onSuspend(): void {
+    this.suspended++;
+  }
+  Network_join(data: v2.GameClientMessages["join"]): void {
+    this.got.push(data);
+  }
+  Network_move(data: v2.GameClientMessages["move"]): void {
+    this.got.push(data);
+  }
+  Network_chat(data: v2.GameClientMessages["chat"]): void {
+    this.got.push(data);
+  }
+  Network_emote(data: v2.GameClientMessages["emote"]): void {
+    this.got.push(data);
+  }
+  override onError(error: RepodError): void {
+    this.errors.push(error);
+  }
+}
+
+class PlayerV3 extends v3.GameChannel implements Recorder {
+  readonly got: AnyMessage[] = [];
+  readonly errors: RepodError[] = [];
+  Network_join(data: v3.GameClientMessages["join"]): void {
+    this.got.push(data);
+  }
+  Network_move(data: v3.GameClientMessages["move"]): void {
+    this.got.push(data);
+  }
+  Network_emote(data: v3.GameClientMessages["emote"]): void {
+    this.got.push(data);
+  }
+  override onError(error: RepodError): void {
+    this.errors.push(error);
+  }
+}
+
+/** Records every message and event a client gets; pumped like a game loop. */
+function recording<T extends abstract new (...args: any[]) => { pump(): number }>(base: T) {
+  abstract class Recording extends base {
+    readonly log: AnyMessage[] = [];
+    Network_socketConnect(): void {}
+    networkReceived(data: AnyMessage): void {
+      this.log.push(data);
+    }
+    Network_connected(data: AnyMessage): void {
+      this.log.push(data);
+    }
+    Network_error(data: AnyMessage): void {
+      this.log.push(data);
+    }
+    Network_disconnected(data: AnyMessage): void {
+      this.log.push(data);
+    }
+    Network_reconnecting(data: AnyMessage): void {
+      this.log.push(data);
+    }
+    Network_reconnected(data: AnyMessage): void {
+      this.log.push(data);
+    }
+    of(action: string): AnyMessage[] {
+      return this.log.filter((m) => m.action === action);
+    }
+    async waitFor(action: string, count = 1): Promise<void> {
+      await waitFor(() => this.of(action).length >= count, `${count} × "${action}" (have: ${this.log.map((m) => m.action).join(",")})`);
+    }
+  }
+  return Recording;
+}
+
+class ClientV1 extends recording(v1.GameListener) {
+  Network_welcome(data: AnyMessage): void {
+    this.log.push(data);
+  }
+  Network_moved(data: AnyMessage): void {
+    this.log.push(data);
+  }
+  Network_said(data: AnyMessage): void {
+    this.log.push(data);
+  }
+}
+
+class ClientV2 extends recording(v2.GameListener) {
+  Network_welcome(data: AnyMessage): void {
+    this.log.push(data);
+  }
+  Network_moved(data: AnyMessage): void {
+    this.log.push(data);
+  }
+  Network_said(data: AnyMessage): void {
+    this.log.push(data);
+  }
+  Network_emoted(data: AnyMessage): void {
+    this.log.push(data);
+  }
+}
+
+class ClientV3 extends recording(v3.GameListener) {
+  Network_welcome(data: AnyMessage): void {
+    this.log.push(data);
+  }
+  Network_moved(data: AnyMessage): void {
+    this.log.push(data);
+  }
+  Network_said(data: AnyMessage): void {
+    this.log.push(data);
+  }
+  Network_emoted(data: AnyMessage): void {
+    this.log.push(data);
+  }
+}
+
+type Transport = "tcp" | "websocket";
+
+interface Started<S> {
+  server: S;
+  errors: RepodError[];
+  /** Where a client connects: host and port, or a ws:// URL. */
+  target: [string, number?];
+}
+
+async function start<S extends { start(): Promise<void>; stop(): Promise<void>; address: { port: number }; websocketAddress?: { url: string } | undefined }>(
+  make: (options: { port: number; websocket?: { port: number } }) => S,
+  transport: Transport,
+): Promise<Started<S>> {
+  const server = make(transport === "websocket" ? { port: 0, websocket: { port: 0 } } : { port: 0 });
+  await server.start();
+  cleanup.push(() => server.stop());
+  const target: [string, number?] = transport === "websocket" ? [server.websocketAddress!.url] : ["127.0.0.1", server.address.port];
+  return { server, errors: [], target };
+}
+
+async function connect<L extends { connect(host?: string, port?: number): Promise<void>; pump(): number; close(): void }>(client: L, target: [string, number?]): Promise<L> {
+  const timer = setInterval(() => client.pump(), 2);
+  cleanup.push(() => {
+    client.close();
+    clearInterval(timer);
+  });
+  await client.connect(...target);
+  return client;
+}
+
+/** Removes the " (from host:port)" a RepodError's message ends with. */
+const bare = (message: unknown): string => String(message).replace(/ \(from [^)]*\)$/, "");
+
+function serverErrors<S extends { onError(error: RepodError): void }>(server: S): RepodError[] {
+  const errors: RepodError[] = [];
+  server.onError = (error: RepodError) => void errors.push(error);
+  return errors;
+}
+
+describe.each<Transport>(["tcp", "websocket"])("versions of one protocol over %s", (transport) => {
+  it("a v2 server keeps a v1 client playing, and never sends it what only v2 knows", async () => {
+    const { server, target } = await start((o) => new v2.GameServer({ channelClass: PlayerV2, ...o }), transport);
+    const errors = serverErrors(server);
+    const old = await connect(new ClientV1(), target);
+    const current = await connect(new ClientV2(), target);
+    await old.waitFor("connected");
+    await current.waitFor("connected");
+    old.send({ action: "join", name: "old" });
+    current.send({ action: "join", name: "new", color: "red" });
+    await waitFor(() => [...server.channels].filter((c) => c.got.length === 1).length === 2, "both joins");
+    const oldChannel = [...server.channels].find((c) => c.got[0]!.name === "old")!;
+    const newChannel = [...server.channels].find((c) => c.got[0]!.name === "new")!;
+    expect(newChannel.got).toEqual([{ action: "join", name: "new", color: "red" }]);
+
+    // What each side knows of the other.
+    expect(oldChannel.supports("emoted")).toBe(false);
+    expect(oldChannel.supports("said")).toBe(true);
+    expect(newChannel.supports("emoted")).toBe(true);
+    expect(old.supports("chat")).toBe(true);
+    expect(current.supports("emote")).toBe(true);
+
+    // A send the old client could not read is refused at the call site.
+    let refused: unknown;
+    try {
+      oldChannel.send({ action: "emoted", name: "new", emote: "wave" });
+    } catch (error) {
+      refused = error;
+    }
+    expect(isRepodError(refused, "NOT_SUPPORTED")).toBe(true);
+    expect(bare((refused as Error).message)).toBe('the client\'s version of the protocol has no "emoted" message: check supports("emoted") before sending it');
+
+    // Broadcasts skip it; the v1 messages reach both, the v2 field too (an old reader ignores it).
+    server.sendToAll({ action: "emoted", name: "new", emote: "wave" });
+    server.sendTo(oldChannel.id, { action: "emoted", name: "new", emote: "laugh" });
+    oldChannel.join("room");
+    newChannel.join("room");
+    server.sendToGroup("room", { action: "emoted", name: "new", emote: "laugh" });
+    server.sendToAll({ action: "moved", name: "new", x: 1, y: 2 });
+    oldChannel.send({ action: "said", name: "server", text: "bye" });
+    await old.waitFor("said");
+    await current.waitFor("moved");
+    expect(old.log.map((m) => m.action)).toEqual(["connected", "moved", "said"]);
+    expect(current.log.map((m) => m.action)).toEqual(["connected", "emoted", "emoted", "moved"]);
+
+    // The old client's messages, the deprecated one included, reach the new server.
+    old.send({ action: "chat", text: "hi" });
+    old.send({ action: "move", dir: "up" });
+    await waitFor(() => oldChannel.got.length === 3, "chat and move");
+    expect(oldChannel.got.slice(1)).toEqual([
+      { action: "chat", text: "hi" },
+      { action: "move", dir: "up" },
+    ]);
+    expect(errors).toEqual([]);
+    expect(oldChannel.errors).toEqual([]);
+    expect(old.of("error")).toEqual([]);
+  });
+
+  it("a v1 server keeps a v2 client playing; the client cannot send what v1 does not know", async () => {
+    const { server, target } = await start((o) => new v1.GameServer({ channelClass: PlayerV1, ...o }), transport);
+    const errors = serverErrors(server);
+    const client = await connect(new ClientV2(), target);
+    await client.waitFor("connected");
+    expect(client.supports("emote")).toBe(false);
+    expect(client.supports("join")).toBe(true);
+    expect(() => client.send({ action: "emote", name: "wave" })).toThrow(
+      'the server\'s version of the game protocol has no "emote" message: check supports("emote") before sending it',
+    );
+    client.send({ action: "join", name: "new", color: "red" });
+    await waitFor(() => server.channels.size === 1 && [...server.channels][0]!.got.length === 1, "join");
+    const channel = [...server.channels][0]!;
+    expect(channel.got).toEqual([{ action: "join", name: "new", color: "red" }]);
+    // The v2 client reads every v1 server message: nothing to skip.
+    expect(channel.supports("said")).toBe(true);
+    server.sendToAll({ action: "welcome", id: channel.id, players: ["new"] });
+    server.sendToAll({ action: "said", name: "server", text: "hello" });
+    await client.waitFor("said");
+    expect(client.log.map((m) => m.action)).toEqual(["connected", "welcome", "said"]);
+    expect(errors).toEqual([]);
+  });
+
+  it("refuses a v1 client on a v3 server at the handshake, naming the field that breaks", async () => {
+    const { server, target } = await start((o) => new v3.GameServer({ channelClass: PlayerV3, ...o }), transport);
+    const errors = serverErrors(server);
+    const client = await connect(new ClientV1(), target);
+    await client.waitFor("disconnected");
+    expect(client.log.map((m) => m.action)).toEqual(["error", "disconnected"]);
+    expect(client.log[0]!.code).toBe("PROTOCOL_MISMATCH");
+    expect(bare(client.log[0]!.message)).toBe(
+      'the server\'s version of the game protocol cannot talk with this client\'s: "move".dir: the server reads Int, the client sends "up" | "down" | "left" | "right" [FIELD_RETYPED]',
+    );
+    await waitFor(() => errors.length === 1, "the server's error");
+    expect(errors[0]!.code).toBe("PROTOCOL_MISMATCH");
+    expect(bare(errors[0]!.message)).toBe(
+      'the client\'s version of the game protocol cannot talk with this server\'s: "move".dir: the server reads Int, the client sends "up" | "down" | "left" | "right" [FIELD_RETYPED]',
+    );
+    await waitFor(() => server.channels.size === 0, "the refused channel gone");
+  });
+
+  it("refuses a v3 client on a v1 server, naming the field", async () => {
+    const { server, target } = await start((o) => new v1.GameServer({ channelClass: PlayerV1, ...o }), transport);
+    serverErrors(server);
+    const client = await connect(new ClientV3(), target);
+    await client.waitFor("disconnected");
+    expect(client.log.map((m) => m.action)).toEqual(["error", "disconnected"]);
+    expect(bare(client.log[0]!.message)).toBe(
+      'the server\'s version of the game protocol cannot talk with this client\'s: "move".dir: the server reads "up" | "down" | "left" | "right", the client sends Int [FIELD_RETYPED]',
+    );
+  });
+});
+
+describe("versions of one protocol", () => {
+  it("a client of the same version costs nothing: no schema is exchanged, nothing is filtered", async () => {
+    const { server, target } = await start((o) => new v2.GameServer({ channelClass: PlayerV2, ...o }), "tcp");
+    const client = await connect(new ClientV2(), target);
+    await client.waitFor("connected");
+    client.send({ action: "join", name: "same" });
+    await waitFor(() => [...server.channels][0]?.got.length === 1, "join");
+    const channel = [...server.channels][0]!;
+    expect(channel.peerUnread).toBeNull();
+    expect(channel.peerFingerprint).toBeUndefined();
+  });
+
+  it("judges versions on a server without heartbeat or resume too (no _hello at all)", async () => {
+    const { server, target } = await start(
+      (o) => new v2.GameServer({ channelClass: PlayerV2, heartbeatIntervalMs: 0, resumeWindowMs: 0, ...o }),
+      "tcp",
+    );
+    const old = await connect(new ClientV1(), target);
+    await old.waitFor("connected");
+    old.send({ action: "join", name: "old" });
+    await waitFor(() => [...server.channels][0]?.got.length === 1, "join");
+    const channel = [...server.channels][0]!;
+    expect(channel.supports("emoted")).toBe(false);
+    server.sendToAll({ action: "emoted", name: "x", emote: "wave" });
+    server.sendToAll({ action: "said", name: "x", text: "hi" });
+    await old.waitFor("said");
+    expect(old.log.map((m) => m.action)).toEqual(["connected", "said"]);
+  });
+
+  it("a Python repod peer (no control frames) gets every message, as before", async () => {
+    const { server } = await start((o) => new v2.GameServer({ channelClass: PlayerV2, ...o }), "tcp");
+    const peer = await RawPeer.connect(server.address.port);
+    cleanup.push(() => peer.close());
+    await peer.waitFor(1, "the greeting");
+    expect(peer.received[0]).toMatchObject({ action: "connected", protocol: "game" });
+    peer.send({ action: "join", name: "py" });
+    await waitFor(() => [...server.channels][0]?.got.length === 1, "join");
+    server.sendToAll({ action: "emoted", name: "py", emote: "wave" });
+    await peer.waitFor(2, "emoted");
+    expect(peer.received[1]).toEqual({ action: "emoted", name: "py", emote: "wave" });
+  });
+
+  it("resumes a v1 client's session on a v2 server after a break; still nothing v2-only reaches it", async () => {
+    const { server, target } = await start((o) => new v2.GameServer({ channelClass: PlayerV2, ...o }), "tcp");
+    const client = new ClientV1({ reconnectMinDelayMs: 5, reconnectMaxDelayMs: 40 });
+    await connect(client, target);
+    await client.waitFor("connected");
+    client.send({ action: "join", name: "old" });
+    await waitFor(() => [...server.channels][0]?.got.length === 1, "join");
+    const channel = [...server.channels][0]!;
+
+    client.connection.link.transport?.destroy(); // the network breaks
+    await client.waitFor("reconnecting");
+    client.send({ action: "chat", text: "while away" });
+    await waitFor(() => channel.suspended === 1, "onSuspend");
+    server.sendToAll({ action: "emoted", name: "x", emote: "wave" });
+    channel.send({ action: "said", name: "server", text: "while away" });
+    await client.waitFor("reconnected");
+    await client.waitFor("said");
+    await waitFor(() => channel.got.length === 2, "the chat sent while away");
+
+    expect(channel.got).toEqual([
+      { action: "join", name: "old" },
+      { action: "chat", text: "while away" },
+    ]);
+    expect([...server.channels]).toEqual([channel]);
+    expect(client.log.map((m) => m.action)).toEqual(["connected", "reconnecting", "reconnected", "said"]);
+    expect(channel.supports("emoted")).toBe(false);
+  });
+});
