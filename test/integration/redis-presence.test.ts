@@ -116,7 +116,10 @@ describe("presence across servers (Redis)", () => {
       () => JSON.stringify(servers.flatMap(local).sort()) === JSON.stringify(expected),
       "every server's own channels to be final",
     );
-    // … and count() includes every change made anywhere before it is called.
+    // A server's own changes reach Redis a moment after its channels change (one write per tick); a read on
+    // a server writes that server's first. Once each server has read (and so written its own) …
+    for (const server of servers) await server.count();
+    // … count() anywhere includes every change made anywhere before it is called.
     for (const server of servers) expect(await server.count()).toBe(staying.length);
     for (const server of servers) expect(await server.count("g")).toBe(inGroup);
     // The same history everywhere: the same versions, and the same view after each.
