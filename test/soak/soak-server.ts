@@ -19,6 +19,8 @@ export interface SoakServerStats {
   /** Rooms with at least one member now. */
   readonly rooms: number;
   readonly accepted: number;
+  /** The most channels open at once, counted at every connect (not sampled). */
+  readonly peakChannels: number;
   /** Lines received from clients. */
   readonly said: number;
   /** Frames written to room members (a line times the room's size). */
@@ -42,6 +44,7 @@ const sabotage = process.env.SOAK_SABOTAGE ?? "";
 const errors: Record<string, number> = {};
 const rooms = new Map<string, number>();
 let accepted = 0;
+let peakChannels = 0;
 let said = 0;
 let delivered = 0;
 
@@ -79,6 +82,7 @@ class ChatChannel extends Channel {
 class ChatServer extends Server<ChatChannel> {
   override onConnect(): void {
     accepted++;
+    peakChannels = Math.max(peakChannels, this.channels.size);
   }
 }
 
@@ -119,6 +123,7 @@ async function main(): Promise<void> {
         external: memory.external,
         fds,
         peakFds,
+        peakChannels,
         loopDelayP99: loopDelay.percentile(99) / 1e6,
         loopDelayMax: loopDelay.max / 1e6,
       };

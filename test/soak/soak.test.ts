@@ -28,7 +28,9 @@ describe("soak: players connecting, chatting and leaving", () => {
     expect(result.delivered).toBeGreaterThan(result.said);
     expect(result.server.end.channels).toBe(0);
     expect(result.server.end.fds).toBeLessThanOrEqual(result.server.start.fds + 4);
-    expect(result.server.end.peakFds).toBeGreaterThanOrEqual(result.server.start.fds + 300);
+    // 300 players were in at once (counted at each connect; a descriptor count sampled every 250 ms can miss the peak under churn).
+    expect(result.server.end.peakChannels).toBeGreaterThanOrEqual(300);
+    expect(result.server.end.peakFds).toBeGreaterThan(result.server.start.fds + 200);
     expect(lines.at(-1)).toBe("lost: 0");
   });
 
