@@ -36,6 +36,10 @@ export const DIAGNOSTIC_CODES = {
   NAME_CLASH: "NAME_CLASH",
   /** A type alias that is only itself (`type A = B; type B = A`). */
   CIRCULAR_ALIAS: "CIRCULAR_ALIAS",
+  /** An `Auth` type that is not an object type, or in a file without messages. */
+  BAD_AUTH: "BAD_AUTH",
+  /** A JSDoc tag the generator reads (`@rateLimit`) that it cannot understand. */
+  BAD_TAG: "BAD_TAG",
   /** An input that is not a readable `*.protocol.ts` file. */
   BAD_INPUT: "BAD_INPUT",
 } as const;

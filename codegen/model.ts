@@ -111,11 +111,22 @@ export interface NamedTypeModel {
   readonly location: SourceLocation;
 }
 
+/** A rate limit from a message's `@rateLimit 5/s burst 10` tag: a token bucket. */
+export interface RateLimitModel {
+  /** Messages per second that refill the bucket. */
+  readonly perSecond: number;
+  /** The most the bucket holds: how many may come at once. */
+  readonly burst: number;
+  readonly location: SourceLocation;
+}
+
 /** One action a side may send. */
 export interface MessageModel {
   readonly action: string;
   /** The message's fields: an object type, or a reference to a named object type. */
   readonly body: ObjectType | RefType;
+  /** Its `@rateLimit` (client messages only). */
+  readonly rateLimit?: RateLimitModel;
   readonly doc?: string;
   /** Its doc has a `@deprecated` tag: it may be removed in a later version (see `repod breaking`). */
   readonly deprecated?: true;
@@ -161,6 +172,8 @@ export interface ProtocolModel {
   readonly serverRequests: readonly RequestModel[];
   /** Named types: those declared in the file (declaration order), then imported ones (order of first use). */
   readonly types: readonly NamedTypeModel[];
+  /** What a client presents to join: the file's `Auth` type (an object type), when it declares one. */
+  readonly auth?: { readonly type: RefType; readonly location: SourceLocation };
 }
 
 /** Which side sends a message: `client` messages go to the server, `server` messages to clients. */

@@ -197,7 +197,7 @@ export const benchProtocol: ProtocolDescriptor = {
  * const server = new BenchServer({ channelClass: GameChannel, port: 0 });
  * ```
  */
-export abstract class BenchChannel extends Channel<BenchServerMessage, BenchClientMessage> {
+export abstract class BenchChannel<TUser = unknown> extends Channel<BenchServerMessage, BenchClientMessage, TUser> {
   static override readonly protocol: ProtocolDescriptor = benchProtocol;
 
   /** One round trip of the rtt scenario: answered by `pong` with the same `seq`. */
@@ -268,4 +268,4 @@ export abstract class BenchListener extends ConnectionListener<BenchClientMessag
 }
 
 /** A server of the bench protocol: `sendToAll()`, `sendToGroup()` and `sendTo()` take only server messages. */
-export class BenchServer<C extends BenchChannel = BenchChannel> extends Server<C> {}
+export class BenchServer<C extends BenchChannel<any> = BenchChannel> extends Server<C> {}

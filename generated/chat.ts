@@ -6,10 +6,19 @@
 
 import { Channel, ConnectionListener, Server, describeValue, type ProtocolDescriptor } from "repod";
 
+/** What a player presents to join: the name the others see (refused when empty or taken). */
+export interface Auth {
+  nickname: string;
+}
+
 /** The messages a client sends to the server, by action. */
 export interface ChatClientMessages {
-  /** Choose the name the others see. */
+  /**
+   * Choose the name the others see. (A Python repod client's first `nickname` is its credential.)
+   * @rateLimit 2/s burst 5
+   */
   nickname: { action: "nickname"; nickname: string };
+  /** @rateLimit 10/s burst 20 */
   message: { action: "message"; text: string };
 }
 
@@ -67,6 +76,13 @@ function validateServerPlayers(data: Record<string, unknown>): string | undefine
   return undefined;
 }
 
+/** Checks the credential a client presents to join (`Auth`). */
+function validateAuth(data: Record<string, unknown>): string | undefined {
+  const v1 = data["nickname"];
+  if (typeof v1 !== "string") return `nickname: expected string, got ${describeValue(v1)}`;
+  return undefined;
+}
+
 /**
  * The chat protocol as the runtime sees it: its name, its fingerprint (peers with
  * another fingerprint are judged by their schema), the validator run on every message
@@ -74,7 +90,7 @@ function validateServerPlayers(data: Record<string, unknown>): string | undefine
  */
 export const chatProtocol: ProtocolDescriptor = {
   name: "chat",
-  fingerprint: "7c3f25b7d34d856f",
+  fingerprint: "55a8bb90762f7b73",
   client: {
     nickname: validateClientNickname,
     message: validateClientMessage,
@@ -83,6 +99,11 @@ export const chatProtocol: ProtocolDescriptor = {
     message: validateServerMessage,
     system: validateServerSystem,
     players: validateServerPlayers,
+  },
+  auth: validateAuth,
+  rateLimits: {
+    nickname: { perSecond: 2, burst: 5 },
+    message: { perSecond: 10, burst: 20 },
   },
   schema: {
     client: {
@@ -97,7 +118,9 @@ export const chatProtocol: ProtocolDescriptor = {
       system: { kind: "object", fields: [{ name: "text", type: { kind: "string" } }] },
       players: { kind: "object", fields: [{ name: "list", type: { kind: "array", element: { kind: "string" } } }] },
     },
-    types: {},
+    types: {
+      Auth: { kind: "object", fields: [{ name: "nickname", type: { kind: "string" } }] },
+    },
   },
 };
 
@@ -116,13 +139,16 @@ export const chatProtocol: ProtocolDescriptor = {
  * const server = new ChatServer({ channelClass: GameChannel, port: 0 });
  * ```
  */
-export abstract class ChatChannel extends Channel<ChatServerMessage, ChatClientMessage> {
+export abstract class ChatChannel<TUser = unknown> extends Channel<ChatServerMessage, ChatClientMessage, TUser, Auth> {
   static override readonly protocol: ProtocolDescriptor = chatProtocol;
 
-  /** Choose the name the others see. */
+  /**
+   * Choose the name the others see. (A Python repod client's first `nickname` is its credential.)
+   * @rateLimit 2/s burst 5
+   */
   abstract Network_nickname(data: ChatClientMessages["nickname"]): void | Promise<void>;
 
-  /** Called with each `message` message a client sends. */
+  /** @rateLimit 10/s burst 20 */
   abstract Network_message(data: ChatClientMessages["message"]): void | Promise<void>;
 }
 
@@ -144,7 +170,7 @@ export abstract class ChatChannel extends Channel<ChatServerMessage, ChatClientM
  * setInterval(() => game.pump(), 16);
  * ```
  */
-export abstract class ChatListener extends ConnectionListener<ChatClientMessage, ChatServerMessage> {
+export abstract class ChatListener extends ConnectionListener<ChatClientMessage, ChatServerMessage, Auth> {
   static override readonly protocol: ProtocolDescriptor = chatProtocol;
 
   /** Called with each `message` message the server sends. */
@@ -158,4 +184,4 @@ export abstract class ChatListener extends ConnectionListener<ChatClientMessage,
 }
 
 /** A server of the chat protocol: `sendToAll()`, `sendToGroup()` and `sendTo()` take only server messages. */
-export class ChatServer<C extends ChatChannel = ChatChannel> extends Server<C> {}
+export class ChatServer<C extends ChatChannel<any> = ChatChannel> extends Server<C> {}

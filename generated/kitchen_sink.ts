@@ -1025,7 +1025,7 @@ export const kitchenSinkProtocol: ProtocolDescriptor = {
  * const server = new KitchenSinkServer({ channelClass: GameChannel, port: 0 });
  * ```
  */
-export abstract class KitchenSinkChannel extends Channel<KitchenSinkServerMessage, KitchenSinkClientMessage> {
+export abstract class KitchenSinkChannel<TUser = unknown> extends Channel<KitchenSinkServerMessage, KitchenSinkClientMessage, TUser> {
   static override readonly protocol: ProtocolDescriptor = kitchenSinkProtocol;
 
   /** Join the game with a name and, optionally, a team. */
@@ -1176,4 +1176,4 @@ export abstract class KitchenSinkListener extends ConnectionListener<KitchenSink
 }
 
 /** A server of the kitchen_sink protocol: `sendToAll()`, `sendToGroup()` and `sendTo()` take only server messages. */
-export class KitchenSinkServer<C extends KitchenSinkChannel = KitchenSinkChannel> extends Server<C> {}
+export class KitchenSinkServer<C extends KitchenSinkChannel<any> = KitchenSinkChannel> extends Server<C> {}

@@ -80,7 +80,7 @@ export const lagTimeProtocol: ProtocolDescriptor = {
  * const server = new LagTimeServer({ channelClass: GameChannel, port: 0 });
  * ```
  */
-export abstract class LagTimeChannel extends Channel<LagTimeServerMessage, LagTimeClientMessage> {
+export abstract class LagTimeChannel<TUser = unknown> extends Channel<LagTimeServerMessage, LagTimeClientMessage, TUser> {
   static override readonly protocol: ProtocolDescriptor = lagTimeProtocol;
 
   /** The answer to a ping: the same count straight back. */
@@ -111,4 +111,4 @@ export abstract class LagTimeListener extends ConnectionListener<LagTimeClientMe
 }
 
 /** A server of the lag_time protocol: `sendToAll()`, `sendToGroup()` and `sendTo()` take only server messages. */
-export class LagTimeServer<C extends LagTimeChannel = LagTimeChannel> extends Server<C> {}
+export class LagTimeServer<C extends LagTimeChannel<any> = LagTimeChannel> extends Server<C> {}

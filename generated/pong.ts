@@ -301,7 +301,7 @@ export const pongProtocol: ProtocolDescriptor = {
  * const server = new PongServer({ channelClass: GameChannel, port: 0 });
  * ```
  */
-export abstract class PongChannel extends Channel<PongServerMessage, PongClientMessage> {
+export abstract class PongChannel<TUser = unknown> extends Channel<PongServerMessage, PongClientMessage, TUser> {
   static override readonly protocol: ProtocolDescriptor = pongProtocol;
 
   /** Where the paddle moves: -1 up, 0 stay, 1 down. Holds until the next input. */
@@ -363,4 +363,4 @@ export abstract class PongListener extends ConnectionListener<PongClientMessage,
 }
 
 /** A server of the pong protocol: `sendToAll()`, `sendToGroup()` and `sendTo()` take only server messages. */
-export class PongServer<C extends PongChannel = PongChannel> extends Server<C> {}
+export class PongServer<C extends PongChannel<any> = PongChannel> extends Server<C> {}

@@ -292,7 +292,7 @@ export const tagProtocol: ProtocolDescriptor = {
  * const server = new TagServer({ channelClass: GameChannel, port: 0 });
  * ```
  */
-export abstract class TagChannel extends Channel<TagServerMessage, TagClientMessage> {
+export abstract class TagChannel<TUser = unknown> extends Channel<TagServerMessage, TagClientMessage, TUser> {
   static override readonly protocol: ProtocolDescriptor = tagProtocol;
 
   /** Which way I push now; I keep going until the next input. */
@@ -350,4 +350,4 @@ export abstract class TagListener extends ConnectionListener<TagClientMessage, T
 }
 
 /** A server of the tag protocol: `sendToAll()`, `sendToGroup()` and `sendTo()` take only server messages. */
-export class TagServer<C extends TagChannel = TagChannel> extends Server<C> {}
+export class TagServer<C extends TagChannel<any> = TagChannel> extends Server<C> {}

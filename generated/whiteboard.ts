@@ -326,7 +326,7 @@ export const whiteboardProtocol: ProtocolDescriptor = {
  * const server = new WhiteboardServer({ channelClass: GameChannel, port: 0 });
  * ```
  */
-export abstract class WhiteboardChannel extends Channel<WhiteboardServerMessage, WhiteboardClientMessage> {
+export abstract class WhiteboardChannel<TUser = unknown> extends Channel<WhiteboardServerMessage, WhiteboardClientMessage, TUser> {
   static override readonly protocol: ProtocolDescriptor = whiteboardProtocol;
 
   /** The name shown next to my strokes. */
@@ -389,4 +389,4 @@ export abstract class WhiteboardListener extends ConnectionListener<WhiteboardCl
 }
 
 /** A server of the whiteboard protocol: `sendToAll()`, `sendToGroup()` and `sendTo()` take only server messages. */
-export class WhiteboardServer<C extends WhiteboardChannel = WhiteboardChannel> extends Server<C> {}
+export class WhiteboardServer<C extends WhiteboardChannel<any> = WhiteboardChannel> extends Server<C> {}

@@ -44,6 +44,8 @@ export interface ChannelInit<TOut extends Message = AnyMessage> {
   readonly limits: LinkLimits;
   /** @internal validators of incoming messages by action; null when validation is off. */
   readonly validators: ReadonlyMap<string, Validator> | null;
+  /** @internal set when the server authenticates clients: messages go to it until the channel is admitted. */
+  readonly gate?: (channel: Channel<any, any, any, any>, message: Message, bytes: number) => void;
   /** Validators of the client's replies to this channel's requests, by action; null when validation is off. */
   readonly replies?: ReadonlyMap<string, Validator> | null;
   /** The default `timeoutMs` of `request()`. @default 10000 */
@@ -106,8 +108,12 @@ class ChannelLink implements LinkOwner {
     return (this.reportTo ??= (error) => channel.report(error));
   }
 
-  message(message: Message & Record<string, unknown>): void {
-    deliver(this.channel, message, this.requests, this.send, this.report);
+  /** Where messages go until the server has authenticated the client; null once admitted (or without authentication). */
+  gate: ((channel: Channel<any, any, any, any>, message: Message, bytes: number) => void) | null = null;
+
+  message(message: Message & Record<string, unknown>, bytes = 0): void {
+    if (this.gate === null) deliver(this.channel, message, this.requests, this.send, this.report);
+    else this.gate(this.channel, message, bytes);
   }
 
   control(message: Message & Record<string, unknown>): void {
@@ -136,9 +142,10 @@ export type ChannelClass<C, TOut extends Message = AnyMessage> = (new (init: Cha
 
 /**
  * The server's side of one client. `TOut` is what the server may send to
- * the client, `TIn` what the client may send.
+ * the client, `TIn` what the client may send, `TUser` who the client is (what
+ * the server's `authenticate` returned), `TAuth` the credential it presents.
  */
-export class Channel<TOut extends Message = AnyMessage, TIn extends Message = AnyMessage> {
+export class Channel<TOut extends Message = AnyMessage, TIn extends Message = AnyMessage, TUser = unknown, TAuth = unknown> {
   /** The protocol a generated channel class speaks; untyped channels have none. */
   static readonly protocol?: ProtocolDescriptor;
 
@@ -152,6 +159,14 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   readonly server: ChannelServer<TOut>;
   /** @internal the conversation with the client. */
   readonly link: Link;
+  /**
+   * Who the client is: what the server's `authenticate` returned for its
+   * credential, set before `onConnect` and kept across a resume. Undefined
+   * on a server without `authenticate`.
+   */
+  user!: TUser;
+  /** @internal the credential type of the protocol (`Auth`), for the server's `authenticate`; never set. */
+  declare readonly authType?: TAuth;
   /** What the channel tells its server (an ES private field: no clash with a subclass's names). */
   readonly #host: ChannelHost;
   /** Null until the channel first joins a group: most never do, and an empty Set is not free. */
@@ -177,6 +192,7 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
     const host = (this.#host = init.host);
     this.#owner = new ChannelLink(this, host, requestSettings(host, init));
     this.link = new Link(this.#owner, init.limits, init.validators);
+    this.#owner.gate = init.gate ?? null;
   }
 
   /** `[host, port]` of the client, as repod's `addr`. */
@@ -317,6 +333,15 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
     const groups = this.memberOf ? [...this.memberOf] : [];
     this.memberOf = null;
     return groups;
+  }
+
+  /** @internal the server admitted the channel: its messages are dispatched from now on, starting with those that waited. */
+  ungate(held: readonly Message[]): void {
+    this.#owner.gate = null;
+    for (const message of held) {
+      if (this.released) return;
+      this.#owner.message(message as Message & Record<string, unknown>);
+    }
   }
 
   /** @internal a transport of this channel closed: `addr` goes on giving its address. */

@@ -29,7 +29,7 @@ import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./proto
 import { refuseInvalid, Requests, type RequestOptions } from "./requests.ts";
 import { systemClock, type Clock } from "./session/clock.ts";
 import { ClientResume, plural } from "./session/client-resume.ts";
-import { FEATURE_COMPAT, MISMATCH, PROTOCOL } from "./session/control.ts";
+import { ERROR, FEATURE_COMPAT, MISMATCH, PROTOCOL, WELCOME } from "./session/control.ts";
 import type { Session } from "./session/session.ts";
 import { remoteOf, type Transport } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
@@ -88,6 +88,18 @@ export interface ConnectTarget {
   port: number;
   /** The whole URL, for WebSocket. */
   url?: string;
+}
+
+/** What `connect()` may take besides where to connect. */
+export interface ConnectOptions<TAuth = unknown> {
+  /**
+   * The credential this client presents to join (the protocol's `Auth`),
+   * sent in the handshake. A server that requires one checks it before
+   * admitting the client: `connected` comes once it is accepted; a refusal
+   * comes as `error` AUTH_FAILED, then `disconnected`.
+   * @default undefined (none: against a server that requires one, the first message of its `authAction` is the credential)
+   */
+  auth?: TAuth;
 }
 
 /** Opens a transport to a target; rejects with CONNECT_FAILED. */
@@ -171,6 +183,12 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
    * handler of `after` (that `connected` event) has run.
    */
   private unsent: { after: Message; frames: Uint8Array[]; bytes: number } | null = null;
+  /** The credential given to `connect()`. */
+  private credential: unknown = undefined;
+  /** A greeting that waits for the server to accept the credential (`_welcome`). */
+  private welcome: { message: Message & Record<string, unknown>; session: Session | undefined; unsent: Uint8Array[] } | null = null;
+  /** Why the server refused this client (AUTH_FAILED), if it did. */
+  private refusal: RepodError | null = null;
   /** Heartbeat, reconnection and resume (see session/). */
   private readonly resume: ClientResume;
   /** The client messages the server cannot read (it runs an older or newer version of the protocol); null when it reads them all. */
@@ -274,9 +292,14 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
    * when none succeeds, `error` CONNECT_FAILED then `disconnected` arrive at
    * a later `pump()`.
    */
-  async connect(hostOrUrl: string = DEFAULT_HOST, port: number = DEFAULT_PORT): Promise<void> {
+  async connect(hostOrUrl: string = DEFAULT_HOST, portOrOptions: number | ConnectOptions = DEFAULT_PORT, options: ConnectOptions = {}): Promise<void> {
     if (this.stateNow === "connecting" || this.stateNow === "open" || this.stateNow === "reconnecting") throw new Error(`already ${this.stateNow}`);
+    const port = typeof portOrOptions === "number" ? portOrOptions : DEFAULT_PORT;
+    if (typeof portOrOptions === "object") options = portOrOptions;
     this.target = parseTarget(hostOrUrl, port);
+    this.credential = options.auth;
+    this.welcome = null;
+    this.refusal = null;
     this.stateNow = "connecting";
     this.greeted = false;
     this.socketOpened = false;
@@ -423,6 +446,8 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
 
   private control(message: Message & Record<string, unknown>): void {
     if (message.action !== "connected") {
+      if (message.action === WELCOME) return this.welcomed();
+      if (message.action === ERROR) return this.serverError(message);
       if (message.action === PROTOCOL || message.action === MISMATCH) this.judgement(message);
       else this.resume.control(message);
       return;
@@ -458,10 +483,46 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
     this.begin(message, session, unsent);
   }
 
-  /** The session starts: turn on what the greeting offers, raise `connected`. */
+  /** The session starts; with a credential for a server that requires one, `connected` waits for its `_welcome`. */
   private begin(message: Message & Record<string, unknown>, session: Session | undefined, unsent: Uint8Array[]): void {
+    if (message.auth === true && this.credential !== undefined) {
+      // The server checks the credential first: `connected` (and what was sent meanwhile) waits for its `_welcome`.
+      this.welcome = { message, session, unsent };
+      this.resume.greeted(message, session, this.credential);
+      return;
+    }
+    this.accepted(message, session, unsent);
+  }
+
+  /** The server accepted the credential presented in `_hello`. */
+  private welcomed(): void {
+    const welcome = this.welcome;
+    if (welcome === null) return;
+    this.welcome = null;
+    this.resume.welcomed();
+    this.accepted(welcome.message, welcome.session, welcome.unsent, false);
+  }
+
+  /** `_error {code, message}`: the server refused us (AUTH_FAILED) or a message of ours (RATE_LIMITED). */
+  private serverError(message: Record<string, unknown>): void {
+    const code = message.code === "AUTH_FAILED" || message.code === "RATE_LIMITED" ? message.code : undefined;
+    if (code === undefined) return;
+    const error = new RepodError(code, typeof message.message === "string" ? message.message : "refused by the server", {
+      remote: this.link.remote,
+      ...(typeof message.about === "string" ? { action: message.about } : {}),
+    });
+    if (code === "AUTH_FAILED") {
+      this.refusal = error;
+      this.welcome = null;
+      this.resume.refused();
+    }
+    this.pushError(error);
+  }
+
+  /** The session has begun: raise `connected` and send what waited for it. */
+  private accepted(message: Message & Record<string, unknown>, session: Session | undefined, unsent: Uint8Array[], greet = true): void {
     this.greeted = true;
-    this.resume.greeted(message, session);
+    if (greet) this.resume.greeted(message, session);
     this.queue.push(message);
     if (unsent.length > 0 || this.unsent !== null) {
       // Frames still waiting for an earlier `connected` the game has not pumped yet go first.
@@ -540,10 +601,10 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
       const not = `${plural(unsent, "message")} sent meanwhile ${unsent === 1 ? "was" : "were"} not delivered`;
       error = new RepodError(error.code, `${error.message}; ${not}`, { cause: error });
     }
-    // A PROTOCOL_MISMATCH was already reported when it was found.
-    if (error !== undefined && error.code !== "PROTOCOL_MISMATCH") this.pushError(error);
-    this.endedBecause = error?.message ?? "the server closed the connection";
-    this.requests.failAll(error);
+    // A PROTOCOL_MISMATCH or a refusal was already reported when it was found.
+    if (error !== undefined && error.code !== "PROTOCOL_MISMATCH" && this.refusal === null) this.pushError(error);
+    this.endedBecause = this.refusal?.message ?? error?.message ?? "the server closed the connection";
+    this.requests.failAll(error ?? this.refusal ?? undefined);
     this.stateNow = "closed";
     this.greeted = false;
     const event: DisconnectedEvent = { action: "disconnected" };

@@ -23,6 +23,7 @@
 import {
   Client,
   type ClientOptions,
+  type ConnectOptions,
   type ConnectedEvent,
   type DisconnectedEvent,
   type ErrorEvent,
@@ -35,7 +36,7 @@ import { deliver, type RequestOptions } from "./requests.ts";
 import type { RepodError } from "./errors.ts";
 import type { AnyMessage, Message, ProtocolDescriptor } from "./protocol.ts";
 
-export class ConnectionListener<TOut extends Message = AnyMessage, TIn extends Message = AnyMessage> {
+export class ConnectionListener<TOut extends Message = AnyMessage, TIn extends Message = AnyMessage, TAuth = unknown> {
   /** The protocol a generated listener class speaks; untyped listeners have none. */
   static readonly protocol?: ProtocolDescriptor;
 
@@ -54,9 +55,21 @@ export class ConnectionListener<TOut extends Message = AnyMessage, TIn extends M
    * `socketConnect` then `connected`; a failed attempt (refused, or broken
    * or silent before the greeting) as `reconnecting`, retried with backoff;
    * `error` CONNECT_FAILED then `disconnected` once every attempt failed.
+   *
+   * `options.auth` is the credential presented to a server that requires one
+   * (typed by the protocol's `Auth`): `connected` then comes once the server
+   * accepted it; a refusal comes as `error` AUTH_FAILED, then `disconnected`.
+   *
+   * @example
+   * ```ts
+   * await game.connect("127.0.0.1", 5071, { auth: { token } });
+   * await game.connect("ws://127.0.0.1:5072/", { auth: { token } });
+   * ```
    */
-  connect(hostOrUrl?: string, port?: number): Promise<void> {
-    return this.connection.connect(hostOrUrl, port);
+  connect(hostOrUrl?: string, port?: number, options?: ConnectOptions<TAuth>): Promise<void>;
+  connect(hostOrUrl: string, options: ConnectOptions<TAuth>): Promise<void>;
+  connect(hostOrUrl?: string, portOrOptions?: number | ConnectOptions<TAuth>, options?: ConnectOptions<TAuth>): Promise<void> {
+    return this.connection.connect(hostOrUrl, portOrOptions, options);
   }
 
   /**

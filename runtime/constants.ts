@@ -103,3 +103,6 @@ export const TOKEN_BYTES = 16;
 export const DEFAULT_RECONNECT_ATTEMPTS = 15;
 export const DEFAULT_RECONNECT_MIN_DELAY_MS = 100;
 export const DEFAULT_RECONNECT_MAX_DELAY_MS = 5000;
+
+/** How long a client has, from its connection, to be authenticated when the server requires it. */
+export const DEFAULT_AUTH_TIMEOUT_MS = 10_000;

@@ -44,6 +44,14 @@ export const ErrorCode = {
   QUEUE_FULL: "QUEUE_FULL",
   /** `send()` on a client whose connection ended for good without its own `close()` (the server closed it, reconnecting gave up); thrown at the call site. */
   CLOSED: "CLOSED",
+  /**
+   * The server refused a client's credential (the reason its `authenticate` gave, an invalid
+   * credential, or none within `authTimeoutMs`); the connection is closed. The credential itself
+   * never appears in the message.
+   */
+  AUTH_FAILED: "AUTH_FAILED",
+  /** A client sent more than its message or byte budget allows; the message was not dispatched. A client that keeps at it is closed. */
+  RATE_LIMITED: "RATE_LIMITED",
   /** The other side refused a request (its handler threw; `reason` says why when it threw a RequestError). */
   REQUEST_FAILED: "REQUEST_FAILED",
   /** No answer to a request within its `timeoutMs`. */

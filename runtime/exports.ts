@@ -6,7 +6,9 @@
  */
 export { Channel, type ChannelClass, type ChannelInit } from "./channel.ts";
 export type { BroadcastOptions, ChannelServer } from "./host.ts";
-export type { OutOf, ServerOptions } from "./server.ts";
+export type { AuthOf, OutOf, ServerOptions, UserOf } from "./server.ts";
+export { refuse, type AuthInfo, type Refusal } from "./auth/gate.ts";
+export type { RateLimitOptions } from "./limits/rate-limiter.ts";
 export {
   Client,
   registerConnector,
@@ -14,6 +16,7 @@ export {
   type ClientOptions,
   type ClientState,
   type ConnectedEvent,
+  type ConnectOptions,
   type ConnectTarget,
   type Connector,
   type DisconnectedEvent,
@@ -24,7 +27,7 @@ export {
 } from "./client.ts";
 export { ConnectionListener } from "./connection-listener.ts";
 export { ErrorCode, RepodError, isRepodError, type ErrorDetails } from "./errors.ts";
-export { describeValue, type AnyMessage, type Int, type Message, type ProtocolDescriptor, type Validator } from "./protocol.ts";
+export { describeValue, type AnyMessage, type Int, type Message, type ProtocolDescriptor, type RateLimit, type Validator } from "./protocol.ts";
 export type { ProtocolSchema, SchemaField, SchemaType } from "./compat/schema.ts";
 export { RequestError, type RequestOptions } from "./requests.ts";
 export { jsonLogger, silentLogger, type LogEvent, type Logger } from "./logging.ts";

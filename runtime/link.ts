@@ -16,6 +16,7 @@
  */
 import { CONTROL_PREFIX, REPLY_ACTION, REQUEST_ID_KEY } from "./constants.ts";
 import { RepodError } from "./errors.ts";
+import type { RateLimiter } from "./limits/rate-limiter.ts";
 import type { Message, Validator } from "./protocol.ts";
 import type { Transport, TransportEvents } from "./transport/transport.ts";
 import { remoteOf } from "./transport/transport.ts";
@@ -23,8 +24,8 @@ import { asMessage, decodePayload } from "./wire/codec.ts";
 
 /** What a link reports to its owner (a Channel, a Client). */
 export interface LinkOwner {
-  /** A checked application message, in arrival order. */
-  message(message: Message & Record<string, unknown>): void;
+  /** A checked application message, in arrival order; `bytes` is the size of its payload. */
+  message(message: Message & Record<string, unknown>, bytes: number): void;
   /** A control frame (action starting with `_`: heartbeat, resume) or the server's `connected` greeting. */
   control(message: Message & Record<string, unknown>): void;
   /** Bad input that did not break the connection (DECODE_FAILED, NOT_A_MESSAGE, INVALID_PAYLOAD, SLOW_CONSUMER…). */
@@ -102,6 +103,8 @@ export class Link implements TransportEvents {
   private firstError: RepodError | undefined;
   /** Set by a session that retains frames for resume. */
   log: FrameLog | null = null;
+  /** Set by a server with rate limits: a message over budget goes no further (not validated, not dispatched). */
+  limiter: RateLimiter | null = null;
   /** Set by the server's inspector, when it has one. */
   tap: LinkTap | null = null;
 
@@ -287,6 +290,7 @@ export class Link implements TransportEvents {
       return;
     }
     this.log?.received(end - start);
+    if (this.limiter !== null && !this.limiter.allow(action, end - start)) return;
     if (this.tap !== null) this.tap.received(message, end - start);
     const validate = this.validators === null ? undefined : validatorOf(this.validators, action);
     if (validate !== undefined) {
@@ -305,7 +309,7 @@ export class Link implements TransportEvents {
         return;
       }
     }
-    this.owner.message(message);
+    this.owner.message(message, end - start);
   }
 
   /** Transport event: the transport broke; the first reason is the one reported when it closes. */

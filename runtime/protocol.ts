@@ -53,6 +53,10 @@ export interface ProtocolDescriptor {
   readonly client: Readonly<Record<string, Validator>>;
   /** Validators of the messages (and requests) the server sends, by action (checked by clients). */
   readonly server: Readonly<Record<string, Validator>>;
+  /** Checks the credential a client presents to join (the protocol file's `Auth` type); absent when it declares none. */
+  readonly auth?: Validator;
+  /** Rate limits declared on client messages with `@rateLimit`, by action. */
+  readonly rateLimits?: Readonly<Record<string, RateLimit>>;
   /**
    * Validators of the replies to requests, by the direction of the request
    * and its action: `replies.client.join` checks the server's answer to a
@@ -62,6 +66,15 @@ export interface ProtocolDescriptor {
     readonly client: Readonly<Record<string, Validator>>;
     readonly server: Readonly<Record<string, Validator>>;
   };
+}
+
+/**
+ * A token bucket: `perSecond` messages (or bytes) refill it each second, and
+ * it holds at most `burst`. A message that finds it empty is refused.
+ */
+export interface RateLimit {
+  readonly perSecond: number;
+  readonly burst: number;
 }
 
 /**

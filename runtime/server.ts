@@ -21,9 +21,12 @@
 import { randomBytes } from "node:crypto";
 import type { Adapter, AdapterHost, Delivery, Member, PresenceChange, PresenceView } from "./adapter/adapter.ts";
 import { LocalAdapter } from "./adapter/local.ts";
+import { Gate, type AuthInfo, type Refusal } from "./auth/gate.ts";
+import { RateLimiter, rateSettings, type RateLimitOptions, type RateSettings } from "./limits/rate-limiter.ts";
 import { Roster } from "./roster.ts";
 import { Channel, type ChannelClass, type ChannelInit } from "./channel.ts";
 import {
+  DEFAULT_AUTH_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HOST,
   DEFAULT_MAX_BUFFERED_BYTES,
@@ -41,8 +44,8 @@ import type { BroadcastOptions, ChannelHost, ChannelServer } from "./host.ts";
 import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
 import type { AnyMessage, Message, Validator } from "./protocol.ts";
 import { agree, isSchema } from "./compat/agree.ts";
-import type { Clock } from "./session/clock.ts";
-import { FEATURE_COMPAT, MISMATCH, PROTOCOL } from "./session/control.ts";
+import { systemClock, type Clock } from "./session/clock.ts";
+import { ERROR, FEATURE_COMPAT, HELLO, MISMATCH, PROTOCOL } from "./session/control.ts";
 import { ServerSessions } from "./session/server-sessions.ts";
 import { listenTcp, type Acceptor } from "./transport/tcp.ts";
 import type { Transport } from "./transport/transport.ts";
@@ -65,6 +68,12 @@ import { Inspector, type InspectorOptions } from "./inspector/inspector.ts";
 // Inferred from send() alone: matching the whole Channel type would recurse through
 // a channel whose `server` is typed as its own server class.
 export type OutOf<C> = 0 extends 1 & C ? AnyMessage : C extends { send(message: infer TOut): number } ? TOut : never;
+
+/** Who a client of channel class `C` is: the `TUser` of `Channel<TOut, TIn, TUser>`, what `authenticate` returns. */
+export type UserOf<C> = C extends { user: infer U } ? U : unknown;
+
+/** What a client of channel class `C` presents to join: the protocol's `Auth` (the `TAuth` of a generated channel). */
+export type AuthOf<C> = C extends { authType?: infer A } ? (unknown extends A ? unknown : Exclude<A, undefined>) : unknown;
 
 /** Options of a {@link Server}; every one has a default. */
 export interface ServerOptions<C extends Channel<any, any>> {
@@ -120,6 +129,21 @@ export interface ServerOptions<C extends Channel<any, any>> {
    */
   maxRetainedBytes?: number;
   /**
+   * With `authenticate`: how long a client has, from its connection, to
+   * present a credential and be accepted; past it, it is refused with
+   * AUTH_FAILED and closed.
+   * @default 10000
+   */
+  authTimeoutMs?: number;
+  /**
+   * With `authenticate`: the action whose first message is the credential of
+   * a client that presents none at connect (a Python repod client, which
+   * sends it after `connected`). Its fields are handed to `authenticate`;
+   * the message itself is not dispatched. Without it, such clients are refused.
+   * @default undefined (only a credential given to connect() is accepted)
+   */
+  authAction?: string;
+  /**
    * Serves the inspector: a page on a port of its own showing channels,
    * groups, traffic per action, errors and recent messages live (see the
    * README's "Inspector and playground"). Nothing is shown without the token.
@@ -128,13 +152,23 @@ export interface ServerOptions<C extends Channel<any, any>> {
   inspector?: InspectorOptions;
   /** How long `channel.request()` waits for the client's answer before REQUEST_TIMEOUT, unless the call says; 0 waits as long as the channel lives. @default 10000 */
   requestTimeoutMs?: number;
+  /**
+   * Each client's budget: messages per second (a token bucket: `perSecond`
+   * and `burst`) shared by actions without their own, bytes per second, and
+   * per-action budgets over the protocol file's `@rateLimit`s. A message over
+   * budget is not dispatched (RATE_LIMITED); a client that keeps at it is
+   * closed. `false` turns limits off. See the README's "Rate limits".
+   * @default { messages: { perSecond: 1000, burst: 5000 }, bytes: { perSecond: 1048576, burst: 4194304 }, actions: {}, closeAfter: 200 }
+   */
+  rateLimit?: RateLimitOptions | false;
   /** @internal what the heartbeat and session timers run on; tests move it by hand. @default the system clock */
   clock?: Clock;
 }
 
 /** Options after defaults. */
-type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket" | "inspector" | "clock">> & {
+type Settings = Required<Omit<ServerOptions<any>, "channelClass" | "adapter" | "websocket" | "inspector" | "clock" | "authAction" | "rateLimit">> & {
   websocket: WebSocketListen | undefined;
+  authAction: string | undefined;
 };
 
 export class Server<C extends Channel<any, any> = Channel> implements ChannelServer<OutOf<C>> {
@@ -191,6 +225,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   private markStopped!: () => void;
   /** Heartbeat and resume for our clients; null when both are off. */
   private readonly sessions: ServerSessions<C> | null;
+  /** Authentication before admission; null without an `authenticate` hook. */
+  private gate: Gate<C> | null = null;
+  /** The rate limits of every channel, from the options over the protocol file; null when off. */
+  private rateSettings: RateSettings | null | undefined;
+  private readonly rateLimit: RateLimitOptions | false;
   private readonly inspectorOptions: InspectorOptions | undefined;
   /** The running inspector, when the server has one. */
   private inspector: Inspector | null = null;
@@ -199,6 +238,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     this.channels = this.roster.channels;
     this.channelClass = options.channelClass ?? (Channel as unknown as ChannelClass<C, OutOf<C>>);
     this.clock = options.clock;
+    this.rateLimit = options.rateLimit ?? {};
     this.adapter = options.adapter ?? new LocalAdapter();
     this.logger = options.logger ?? silentLogger;
     this.options = {
@@ -215,6 +255,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       resumeWindowMs: options.resumeWindowMs ?? DEFAULT_RESUME_WINDOW_MS,
       maxRetainedBytes: options.maxRetainedBytes ?? DEFAULT_MAX_RETAINED_BYTES,
+      authTimeoutMs: options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS,
+      authAction: options.authAction,
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     };
     const server = this;
@@ -227,7 +269,10 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
         logger: this.logger,
         admit: (channel) => this.admit(channel),
         release: (channel) => this.release(channel),
-        dropped: (channel) => void this.roster.remove(channel),
+        dropped: (channel) => {
+          this.gate?.forget(channel);
+          this.roster.remove(channel);
+        },
         suspended: (channel) => {
           this.callHook(channel, "onSuspend", () => channel.onSuspend?.());
           this.callHook(channel, "onSuspend", () => this.onSuspend(channel));
@@ -273,6 +318,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     this.state = "starting";
     if (this.acceptors.length === 0) this.resetStopped();
     const { host, port, maxFrameBytes } = this.options;
+    this.gate = typeof this.authenticate === "function" ? this.makeGate() : null;
     try {
       await this.adapter.init(this.adapterHost);
       const accept = (transport: Transport): void => this.accept(transport);
@@ -332,6 +378,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     const pending = this.roster.pendingChannels();
     // Suspended sessions end now: this server will not be there for their clients to resume.
     this.sessions?.stop();
+    // Connections still being authenticated are no channels of the server yet: they end now.
+    for (const channel of this.gate?.clear() ?? []) channel.link.transport?.destroy();
     const inspector = this.inspector;
     this.inspector = null;
     await inspector?.close();
@@ -443,6 +491,16 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   /** Called with every error: each channel's (also given to its `onError`) and the server's own (ADAPTER_FAILED). */
   onError(_error: RepodError, _channel?: C): void {}
 
+  /**
+   * Define it to require a credential before a client is admitted: it gets
+   * what the client presented (checked against the protocol's `Auth` first)
+   * and returns who the client is — `channel.user` from then on, in every
+   * handler, kept across a resume — or `refuse(reason)`: the client gets
+   * AUTH_FAILED with that reason and is closed, with no `onConnect`. May be
+   * async; other clients go on meanwhile. See the README's "Authentication".
+   */
+  authenticate?(auth: AuthOf<C>, info: AuthInfo): UserOf<C> | Refusal | Promise<UserOf<C> | Refusal>;
+
   // ---- accepting ---------------------------------------------------------------
 
   /** Makes a channel for a newly accepted transport: greeting first, then the hooks. */
@@ -458,6 +516,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       id: `${this.serverId}.${(++this.nextId).toString(36)}`,
       limits: (this.limits ??= { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes }),
       validators: this.validatorsOf(channelClass),
+      ...(this.gate ? { gate: this.gateMessage } : {}),
       replies: this.repliesOf(channelClass),
       requestTimeoutMs: this.options.requestTimeoutMs,
       clock: this.clock,
@@ -470,26 +529,39 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       this.reportError(handlerFailed("connect", error, `new ${channelClass.name}()`));
       return;
     }
+    this.limit(channel);
     const greeting = this.greeting(channel);
+    if (this.gate) {
+      greeting.auth = true;
+      this.gate.start(channel);
+    }
     // A channel may have to wait until its connection says whether it resumes another (see session/).
     // Meanwhile it is a member of deliveries, and its link holds what they send it until it is admitted.
+    // A channel that must first be authenticated is sent nothing before it is: it waits outside the deliveries.
     const waits = this.sessions?.accepted(channel, greeting) ?? false;
     // Clients of another version of the protocol may send their schema to be judged (`_protocol`).
     if (channelClass.protocol?.schema !== undefined) greeting.features = [...((greeting.features as string[] | undefined) ?? []), FEATURE_COMPAT];
-    if (waits) this.roster.addPending(channel);
-    channel.attach(transport, waits);
+    const pending = waits && this.gate === null;
+    if (pending) this.roster.addPending(channel);
+    channel.attach(transport, pending);
     channel.link.sendControl(encodeFrame(greeting));
     if (!waits) this.admit(channel);
   }
 
-  /** Makes an accepted channel one of the server's: bookkeeping, then the hooks. */
+  /** The connection is not a resume of another: admitted now, or once authenticated. */
   private admit(channel: C): void {
+    if (this.gate?.has(channel)) this.gate.settle(channel);
+    else this.enter(channel);
+  }
+
+  /** Makes an accepted channel one of the server's: bookkeeping, then the hooks. Returns false when it is too late. */
+  private enter(channel: C): boolean {
     const transport = channel.link.transport;
     if (this.state !== "running" || transport === null) {
       // Too late (the server stops) or gone: a pending channel is let go unadmitted.
       this.roster.remove(channel);
       transport?.destroy();
-      return;
+      return false;
     }
     this.roster.add(channel);
     if (this.inspector !== null) this.inspector.admitted(channel);
@@ -501,6 +573,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     this.logger({ event: "connect", id: channel.id, remote: remoteOf(transport) });
     this.callHook(channel, "onConnect", () => channel.onConnect?.());
     this.callHook(channel, "onConnect", () => this.onConnect(channel, channel.addr));
+    return true;
   }
 
   /** The first frame every client receives. Python repod clients read only `action`. */
@@ -537,6 +610,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
 
   /** Removes a channel for good: groups, bookkeeping, hooks. */
   protected release(channel: C): void {
+    this.gate?.forget(channel);
     const groups = this.roster.remove(channel);
     if (groups === null) {
       this.onChannelGone?.(channel); // one never admitted, ended by stop()
@@ -555,6 +629,52 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
 
   private onChannelGone: ((channel: C) => void) | undefined;
 
+  /** Gives a new channel its rate limiter (see limits/). */
+  private limit(channel: C): void {
+    if (this.rateSettings === undefined) {
+      this.rateSettings = this.rateLimit === false ? null : rateSettings(this.rateLimit, this.channelClass.protocol?.rateLimits);
+    }
+    if (this.rateSettings === null) return;
+    channel.link.limiter = new RateLimiter(this.rateSettings, this.clock ?? systemClock, {
+      refused: (error, closing) => this.rateLimited(channel, error, closing),
+    });
+  }
+
+  /**
+   * A message over budget: the client is told (ours with a control frame, a
+   * Python client with an `error` message), `onError` hears of it, and a
+   * client that keeps at it is closed.
+   */
+  private rateLimited(channel: C, error: RepodError, closing: boolean): void {
+    const link = channel.link;
+    const ours = this.sessions?.isOurs(channel) ?? false;
+    link.sendControl(
+      encodeFrame(
+        ours
+          ? { action: ERROR, code: error.code, message: error.message, about: error.action }
+          : { action: "error", code: error.code, message: error.message },
+      ),
+    );
+    channel.report(new RepodError(error.code, error.message, { remote: link.remote, action: error.action }));
+    if (closing) link.close();
+  }
+
+  private makeGate(): Gate<C> {
+    return new Gate<C>(
+      gateHost(this, {
+        clock: this.clock,
+        logger: this.logger,
+        enter: (channel) => this.enter(channel),
+        error: (channel, error) => this.channelError(channel, error),
+      }),
+    );
+  }
+
+  /** Messages of channels not yet admitted go to the gate. */
+  private readonly gateMessage = (channel: Channel<any, any, any, any>, message: Message, bytes: number): void => {
+    this.gate?.message(channel as C, message, bytes);
+  };
+
   private resetStopped(): void {
     this.stopped = new Promise((resolve) => (this.markStopped = resolve));
   }
@@ -562,6 +682,13 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   // ---- what channels tell the server (through channelHost) ------------------------
 
   private channelTransportClosed(channel: C, transport: Transport, error: RepodError | undefined): void {
+    if (this.gate?.has(channel) && channel.link.transport === null) {
+      // Never admitted: nothing to suspend or resume (a resume must not skip authentication).
+      this.gate.forget(channel);
+      this.sessions?.released(channel);
+      this.release(channel);
+      return;
+    }
     // A session of our client is suspended instead of released: it may resume.
     const kept = this.sessions?.transportClosed(channel, transport, error) ?? false;
     if (error && this.roster.has(channel)) channel.report(error);
@@ -571,6 +698,10 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   /** Control frames: protocol versions, heartbeat and resume (see session/). */
   private channelControl(channel: C, message: Message & Record<string, unknown>): void {
     if (message.action === PROTOCOL) return this.judge(channel, message);
+    if (message.action === HELLO && this.gate) {
+      this.gate.hello(channel, message);
+      if (this.sessions === null) return this.admit(channel);
+    }
     if (this.sessions?.control(channel, message)) return;
     channel.report(new RepodError("NOT_A_MESSAGE", `unknown control frame "${message.action}"`, { remote: channel.link.remote, action: message.action }));
   }
@@ -637,6 +768,34 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       // as above
     }
   }
+}
+
+/** What the gate needs from the server: `authenticate`, admission, and reporting. */
+function gateHost<C extends Channel<any, any>>(server: Server<C>, wiring: {
+  clock: Clock | undefined;
+  logger: Logger;
+  enter(channel: C): boolean;
+  error(channel: C, error: RepodError): void;
+}): ConstructorParameters<typeof Gate<C>>[0] {
+  const options = server.options;
+  const protocol = server.channelClass.protocol;
+  return {
+    clock: wiring.clock ?? systemClock,
+    logger: wiring.logger,
+    timeoutMs: options.authTimeoutMs,
+    action: options.authAction,
+    validate: options.validate ? protocol?.auth : undefined,
+    maxHeldBytes: options.maxBufferedBytes,
+    authenticate: (credential, info) => server.authenticate!(credential as AuthOf<C>, info),
+    admit: (channel, held) => {
+      if (wiring.enter(channel)) channel.ungate(held);
+    },
+    refused: (channel, error) => {
+      wiring.logger({ event: "auth-failed", id: channel.id, remote: error.remote, message: error.message });
+      wiring.error(channel, error);
+    },
+    failed: (channel, error) => wiring.error(channel, error),
+  };
 }
 
 function exceptId(options: BroadcastOptions | undefined): string | undefined {

@@ -11,7 +11,8 @@ export type Job =
   | { kind: "rtt"; warmup: number; count: number }
   | { kind: "throughput"; clients: number; messages: number; warmup: number; passes: number }
   | { kind: "fanout"; clients: number; messages: number; bursts: number }
-  | { kind: "hold"; clients: number; hello?: boolean };
+  | { kind: "hold"; clients: number; hello?: boolean }
+  | { kind: "neighbour"; players: number; rounds: number; flood: boolean };
 
 /** What the runner does for a job: note the server's CPU time (`mark`), end a `hold`. */
 export interface Runner {
@@ -21,6 +22,7 @@ export interface Runner {
 
 export interface RttResult { p50: number; p99: number; mean: number; roundTrips: number }
 export interface ThroughputResult { messagesPerSecond: number; lost: number; seconds: number; messages: number }
+export interface NeighbourResult { p50: number; p99: number; roundTrips: number; flooded: number; flooderClosed: boolean }
 export interface FanoutResult { deliveriesPerSecond: number; lost: number; outOfOrder: number; seconds: number; deliveries: number }
 
 const HOST = "127.0.0.1";
@@ -179,4 +181,50 @@ export async function hold(port: number, job: Extract<Job, { kind: "hold" }>, ru
   const open = clients.filter((client) => !client.closed).length;
   for (const client of clients) client.close();
   return { clients: open };
+}
+
+/**
+ * A noisy neighbour: `players` clients each play `rounds` ping/pong round
+ * trips, one every 10 ms as a game's inputs would come, while (with `flood`)
+ * one more client writes valid `move` messages as fast as its socket takes
+ * them. Returns the players' round-trip times; at the end, with the
+ * flooder still pouring, it waits (`holding`) for the runner to read the
+ * server's memory.
+ */
+export async function neighbour(port: number, job: Extract<Job, { kind: "neighbour" }>, runner: Runner): Promise<NeighbourResult> {
+  const clients = await connectMany(HOST, port, job.players + (job.flood ? 1 : 0));
+  const players = clients.slice(0, job.players);
+  const flooder = job.flood ? clients[job.players]! : undefined;
+  if (flooder) flooder.onMessage = () => {}; // its RATE_LIMITED notices: not read
+  let flooding = flooder !== undefined;
+  let flooded = 0;
+  const batch = moves(2000, 0);
+  const flood = (async (): Promise<void> => {
+    while (flooding && flooder && !flooder.closed) {
+      await flooder.write(batch);
+      flooded += 2000;
+    }
+  })().catch(() => {});
+  const times: number[] = [];
+  await runner.mark();
+  await Promise.all(
+    players.map(async (client) => {
+      for (let seq = 0; seq < job.rounds; seq++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        const start = now();
+        client.socket.write(frame({ action: "ping", seq }));
+        const pong = await client.next(60_000);
+        if (pong.action !== "pong" || pong.seq !== seq) throw new Error(`expected pong ${seq}, got ${JSON.stringify(pong)}`);
+        times.push(now() - start);
+      }
+    }),
+  );
+  await runner.mark();
+  await runner.holding();
+  flooding = false;
+  const flooderClosed = flooder?.closed ?? false;
+  for (const client of clients) client.close();
+  await flood;
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99), roundTrips: times.length, flooded, flooderClosed };
 }

@@ -8,7 +8,7 @@
  * `{type: "result", result}` or `{type: "failed", message}`.
  */
 import { parseArgs } from "node:util";
-import { fanout, hold, rtt, throughput, type Job, type Runner } from "./jobs.ts";
+import { fanout, hold, neighbour, rtt, throughput, type Job, type Runner } from "./jobs.ts";
 
 const send = (message: object): void => void process.send?.(message);
 const { values } = parseArgs({ options: { port: { type: "string" }, job: { type: "string" } }, strict: true });
@@ -43,6 +43,8 @@ async function main(): Promise<unknown> {
       return fanout(port, job, runner);
     case "hold":
       return hold(port, job, runner);
+    case "neighbour":
+      return neighbour(port, job, runner);
   }
 }
 

@@ -2,7 +2,8 @@
  * throughput: 4 clients each send small `move` messages as fast as
  * backpressure allows; the server counts them. Our server runs with the
  * protocol's validation on (the default) and off, which also gives the
- * validation cost.
+ * validation cost, and without rate limits: a flood is what they refuse
+ * (see neighbour.ts), and here the flood is the measure.
  */
 import { compare, type BenchContext, type BenchRow } from "../lib/context.ts";
 import { median, sum } from "../lib/stats.ts";
@@ -13,8 +14,8 @@ export const order = 20;
 /** Our server with validation on (the default) and off, and the reference. */
 const VARIANTS: Record<string, { server: string; args: string[] }> = {
   reference: { server: "reference", args: [] },
-  repod: { server: "repod", args: ["--validate", "on"] },
-  "repod, no validation": { server: "repod", args: ["--validate", "off"] },
+  repod: { server: "repod", args: ["--validate", "on", "--rate-limit", "off"] },
+  "repod, no validation": { server: "repod", args: ["--validate", "off", "--rate-limit", "off"] },
 };
 
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {

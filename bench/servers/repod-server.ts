@@ -6,14 +6,22 @@
  * for users) or off. `--inspector off|on|watched`: no inspector (the
  * default), an inspector nobody watches, or one watched by a page's socket
  * opened in this same process (so the watcher's own work is counted too).
+ * `--rate-limit on|off|never-close`: the default rate limits (as for users),
+ * none, or the default limits without ever closing a client that keeps
+ * exceeding them.
  */
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { BenchChannel, BenchServer, type BenchClientMessages, type BenchClientReplies, type BenchClientRequests } from "../../generated/bench.ts";
+import type { RateLimitOptions } from "repod";
 import { serveBench } from "./serve.ts";
 
 const { values: flags } = parseArgs({
-  options: { validate: { type: "string", default: "on" }, inspector: { type: "string", default: "off" } },
+  options: {
+    validate: { type: "string", default: "on" },
+    inspector: { type: "string", default: "off" },
+    "rate-limit": { type: "string", default: "on" },
+  },
   strict: true,
 });
 
@@ -49,7 +57,13 @@ const server = new BenchServer<CountingChannel>({
   port: 0,
   validate: flags.validate === "on",
   inspector: flags.inspector === "off" ? undefined : { port: 0, token: "bench", intervalMs: 250 },
+  rateLimit: rateLimit(flags["rate-limit"]!),
 });
+
+function rateLimit(value: string): RateLimitOptions | false {
+  if (value === "off") return false;
+  return value === "never-close" ? { closeAfter: Infinity } : {};
+}
 await server.start();
 if (flags.inspector === "watched") {
   const page = new WebSocket(`${server.inspectorUrl!.replace(/^http/, "ws")}live`);

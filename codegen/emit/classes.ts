@@ -45,7 +45,9 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
       `const server = new ${names.server}({ channelClass: GameChannel, port: 0 });\n` +
       "```",
   );
-  w.block(`export abstract class ${names.channel} extends ${ctx.runtime("Channel")}<${names.serverMessage}, ${names.clientMessage}> {`, () => {
+  const auth = model.auth === undefined ? undefined : model.auth.type.name;
+  const channelArgs = `${names.serverMessage}, ${names.clientMessage}, TUser${auth === undefined ? "" : `, ${auth}`}`;
+  w.block(`export abstract class ${names.channel}<TUser = unknown> extends ${ctx.runtime("Channel")}<${channelArgs}> {`, () => {
     w.line(`${PROTOCOL_FIELD}: ${descriptorType} = ${names.descriptor};`);
     handlers(w, model.client, names.clientMessages, "void | Promise<void>", "a client sends");
     answers(w, model.clientRequests, names.clientRequests, names.clientReplies, "a client sends");
@@ -69,7 +71,8 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
       "setInterval(() => game.pump(), 16);\n" +
       "```",
   );
-  w.block(`export abstract class ${names.listener} extends ${ctx.runtime("ConnectionListener")}<${names.clientMessage}, ${names.serverMessage}> {`, () => {
+  const listenerArgs = `${names.clientMessage}, ${names.serverMessage}${auth === undefined ? "" : `, ${auth}`}`;
+  w.block(`export abstract class ${names.listener} extends ${ctx.runtime("ConnectionListener")}<${listenerArgs}> {`, () => {
     w.line(`${PROTOCOL_FIELD}: ${descriptorType} = ${names.descriptor};`);
     handlers(w, model.server, names.serverMessages, "void", "the server sends");
     answers(w, model.serverRequests, names.serverRequests, names.serverReplies, "the server sends");
@@ -78,7 +81,7 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
 
   w.blank();
   w.doc(`A server of the ${model.name} protocol: \`sendToAll()\`, \`sendToGroup()\` and \`sendTo()\` take only server messages.`);
-  w.line(`export class ${names.server}<C extends ${names.channel} = ${names.channel}> extends ${ctx.runtime("Server")}<C> {}`);
+  w.line(`export class ${names.server}<C extends ${names.channel}<any> = ${names.channel}> extends ${ctx.runtime("Server")}<C> {}`);
 }
 
 function handlers(w: CodeWriter, messages: readonly MessageModel[], mapName: string, returns: string, sender: string): void {

@@ -44,6 +44,13 @@ export function emitDescriptor(ctx: EmitContext, w: CodeWriter, validators: Vali
         for (const [action, fn] of entries) w.line(`${action}: ${fn},`);
       }, "},");
     }
+    if (validators.auth !== undefined) w.line(`auth: ${validators.auth},`);
+    const limited = model.client.filter((m) => m.rateLimit !== undefined);
+    if (limited.length > 0) {
+      w.block("rateLimits: {", () => {
+        for (const m of limited) w.line(`${m.action}: { perSecond: ${m.rateLimit!.perSecond}, burst: ${m.rateLimit!.burst} },`);
+      }, "},");
+    }
     const schema = schemaOf(model);
     w.block("schema: {", () => {
       for (const part of ["client", "server", "types"] as const) {

@@ -39,6 +39,8 @@ export interface ValidatorNames {
   readonly client: ReadonlyMap<string, string>;
   readonly server: ReadonlyMap<string, string>;
   readonly replies: Record<Direction, ReadonlyMap<string, string>>;
+  /** The validator of the credential (`Auth`), when the protocol declares one. */
+  readonly auth?: string;
 }
 
 /** Writes every validator of the protocol into `w`; returns their names for the descriptor. */
@@ -51,6 +53,7 @@ export function emitValidators(ctx: EmitContext, w: CodeWriter): ValidatorNames 
       client: emitter.replies("client", ctx.model.clientRequests),
       server: emitter.replies("server", ctx.model.serverRequests),
     },
+    ...(ctx.model.auth === undefined ? {} : { auth: emitter.auth(ctx.model.auth.type) }),
   };
   emitter.finish();
   for (const fn of emitter.functions) {
@@ -143,6 +146,21 @@ class ValidatorEmitter {
       );
     }
     return names;
+  }
+
+  /** Emits the validator of the credential a client presents (`Auth`); returns its name. */
+  auth(type: FieldType): string {
+    const name = this.ctx.unique("validateAuth");
+    const body = objectOf(type, this.ctx.types, new Set()) ?? { kind: "object", fields: [] };
+    const fn = new FunctionBody();
+    this.fields(fn, body, "data", new Path("", true));
+    fn.w.line("return undefined;");
+    const param = body.fields.length === 0 ? "_data" : "data";
+    this.functions.push(
+      "/** Checks the credential a client presents to join (`Auth`). */\n" +
+        `function ${name}(${param}: Record<string, unknown>): string | undefined {\n${fn.w}}\n`,
+    );
+    return name;
   }
 
   /** Emits the functions of named types requested so far (which may request more), then the helpers. */

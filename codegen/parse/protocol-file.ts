@@ -9,7 +9,7 @@ import type { Direction, MessageModel, NamedTypeModel, ProtocolModel } from "../
 import { isReservedAction, protocolNameOf, PROTOCOL_NAME_PATTERN, publicNames, RESERVED_ACTIONS } from "../naming.ts";
 import type { ParseContext } from "./context.ts";
 import { docOf, fileDocOf, isDeprecated } from "./docs.ts";
-import { actionFieldMessage, checkModel } from "./checks.ts";
+import { actionFieldMessage, checkModel, objectOf } from "./checks.ts";
 import { declaredName, RUNTIME_MODULE, type Declaration, type Resolver } from "./scope.ts";
 import { requests } from "./requests.ts";
 import { TypeConverter } from "./type-node.ts";
@@ -75,7 +75,7 @@ export function parseProtocolFile(ctx: ParseContext, resolver: Resolver, file: S
     }
   });
 
-  const client = directions.client === undefined ? [] : messages(ctx, converter, directions.client);
+  const client = directions.client === undefined ? [] : messages(ctx, converter, directions.client, true);
   const server = directions.server === undefined ? [] : messages(ctx, converter, directions.server);
   const clientRequests = asks.client === undefined ? [] : requests(ctx, converter, asks.client, reservedActionMessage);
   const serverRequests = asks.server === undefined ? [] : requests(ctx, converter, asks.server, reservedActionMessage);
@@ -87,6 +87,7 @@ export function parseProtocolFile(ctx: ParseContext, resolver: Resolver, file: S
     const model = converter.namedType(table.order[i]);
     if (model !== undefined) types.push(model);
   }
+  const auth = authOf(ctx, declarations, types, directions.client !== undefined || directions.server !== undefined);
   const fileDoc = fileDocOf(file);
   const model: ProtocolModel = {
     name,
@@ -98,6 +99,7 @@ export function parseProtocolFile(ctx: ParseContext, resolver: Resolver, file: S
     clientRequests,
     serverRequests,
     types,
+    ...(auth === undefined ? {} : { auth }),
   };
   // Also when something failed already: the model then holds what did convert, and more problems are found.
   checkModel(ctx, model);
@@ -149,7 +151,7 @@ function checkImport(ctx: ParseContext, resolver: Resolver, statement: Node): vo
 }
 
 /** Converts the properties of `ClientMessages` / `ServerMessages` into messages. */
-function messages(ctx: ParseContext, converter: TypeConverter, declaration: Declaration): MessageModel[] {
+function messages(ctx: ParseContext, converter: TypeConverter, declaration: Declaration, limited = false): MessageModel[] {
   const name = declaration.getName();
   let members: readonly TypeElementTypes[];
   if (declaration.getTypeParameters().length > 0) {
@@ -209,15 +211,67 @@ function messages(ctx: ParseContext, converter: TypeConverter, declaration: Decl
       continue;
     }
     const doc = docOf(member);
+    const rateLimit = rateLimitOf(ctx, member, limited);
     result.push({
       action,
       body,
       ...(doc === undefined ? {} : { doc }),
       ...(isDeprecated(doc) ? { deprecated: true } : {}),
+      ...(rateLimit === undefined ? {} : { rateLimit }),
       location: ctx.locate(nameNode),
     });
   }
   return result;
+}
+
+/** The name of the type a protocol file declares for what a client presents to join. */
+export const AUTH_TYPE = "Auth";
+
+/** The file's `Auth` declaration, checked: an object type, in a file with messages. */
+function authOf(ctx: ParseContext, declarations: readonly Declaration[], types: readonly NamedTypeModel[], hasMessages: boolean): ProtocolModel["auth"] {
+  const declaration = declarations.find((d) => d.getName() === AUTH_TYPE);
+  if (declaration === undefined) return undefined;
+  const location = ctx.locate(declaration.getNameNode());
+  if (!hasMessages) {
+    ctx.report(declaration.getNameNode(), "BAD_AUTH", "`Auth` is what a client presents to join a server: declare it in the protocol file with ClientMessages / ServerMessages, not in a types-only file");
+    return undefined;
+  }
+  if (declaration.getTypeParameters().length > 0) {
+    ctx.report(declaration.getNameNode(), "BAD_AUTH", "`Auth` cannot be generic: declare its fields, e.g. export interface Auth { token: string }");
+    return undefined;
+  }
+  const model = types.find((t) => t.name === AUTH_TYPE);
+  if (model === undefined) return undefined; // it did not convert: reported where it failed
+  const byName = new Map(types.map((t) => [t.name, t]));
+  if (objectOf(model.type, byName, new Set()) === undefined) {
+    ctx.report(declaration.getNameNode(), "BAD_AUTH", "`Auth` must be an object type of the fields a client presents: write export interface Auth { token: string }");
+    return undefined;
+  }
+  return { type: { kind: "ref", name: AUTH_TYPE }, location };
+}
+
+const RATE_LIMIT = /^(\d+(?:\.\d+)?)\s*\/\s*(s|sec|second|m|min|minute)(?:\s+burst\s+(\d+))?$/;
+
+/** A message's `@rateLimit <n>/s [burst <m>]` tag. */
+function rateLimitOf(ctx: ParseContext, member: Node, limited: boolean): MessageModel["rateLimit"] {
+  if (!Node.isJSDocable(member)) return undefined;
+  const tags = member.getJsDocs().flatMap((doc) => doc.getTags()).filter((tag) => tag.getTagName() === "rateLimit");
+  if (tags.length === 0) return undefined;
+  const tag = tags[tags.length - 1]!;
+  if (!limited) {
+    ctx.report(tag, "BAD_TAG", "@rateLimit limits what clients send: put it on a message of ClientMessages");
+    return undefined;
+  }
+  const text = (tag.getCommentText() ?? "").trim();
+  const match = RATE_LIMIT.exec(text);
+  const count = match ? Number(match[1]) : NaN;
+  const burst = match?.[3] === undefined ? Math.max(1, Math.ceil(count)) : Number(match[3]);
+  if (match === null || !(count > 0) || !(burst >= 1)) {
+    ctx.report(tag, "BAD_TAG", `\`@rateLimit ${text}\` is not a rate: write @rateLimit 5/s, @rateLimit 5/s burst 10 or @rateLimit 30/min`);
+    return undefined;
+  }
+  const perSecond = match[2]!.startsWith("m") ? count / 60 : count;
+  return { perSecond, burst, location: ctx.locate(tag) };
 }
 
 function reservedActionMessage(action: string): string {

@@ -6,8 +6,8 @@
  *   npm run chat:client -- [host:port] [--name NAME]
  */
 import readline from "node:readline";
-import { isRepodError, type ConnectedEvent, type DisconnectedEvent, type ErrorEvent, type ReconnectedEvent, type ReconnectingEvent } from "repod";
-import { ChatListener, type ChatServerMessages } from "../../generated/chat.ts";
+import { isRepodError, type ConnectOptions, type ConnectedEvent, type DisconnectedEvent, type ErrorEvent, type ReconnectedEvent, type ReconnectingEvent } from "repod";
+import { ChatListener, type Auth, type ChatServerMessages } from "../../generated/chat.ts";
 import { exampleArgs, isMain } from "../args.ts";
 
 export class ChatClient extends ChatListener {
@@ -20,11 +20,18 @@ export class ChatClient extends ChatListener {
     super();
   }
 
-  /** A new session: say who we are. (A resumed one needs nothing: the server kept our channel, name and all.) */
+  /** Connects, presenting our nickname: the server lets us in only if it is free. */
+  override connect(host?: string, port?: number): Promise<void>;
+  override connect(url: string, options: ConnectOptions<Auth>): Promise<void>;
+  override connect(where?: string, port?: number | ConnectOptions<Auth>): Promise<void> {
+    const auth = { nickname: this.nickname };
+    return typeof port === "object" ? super.connect(where!, { auth, ...port }) : super.connect(where, port, { auth });
+  }
+
+  /** The server accepted our nickname. (A resumed session needs nothing: the server kept our channel, name and all.) */
   Network_connected(_data: ConnectedEvent): void {
     this.joined = true;
     this.print(`* connected as ${this.nickname}`);
-    this.send({ action: "nickname", nickname: this.nickname });
   }
   Network_reconnecting(data: ReconnectingEvent): void {
     if (data.attempt !== 1) return;

@@ -1,7 +1,10 @@
 /**
- * The chat server: everyone in one room. A player joins by choosing a
- * nickname; everyone sees a system line when someone joins, renames or
- * leaves, and the player list after each change.
+ * The chat server: everyone in one room. A player joins with a nickname —
+ * its credential, checked by `authenticate` before the player is let in
+ * (refused when empty or taken); everyone sees a system line when someone
+ * joins, renames or leaves, and the player list after each change. Our
+ * client presents the nickname when it connects; a Python repod client
+ * sends it as its first `nickname` message (`authAction`), as it always did.
  *
  * With `--redis <url>` (or REPOD_REDIS_URL) several chat servers sharing
  * one Redis are one room: lines, joins and leaves reach the clients of every
@@ -12,43 +15,74 @@
  *
  *   npm run chat:server -- [host:port] [--redis redis://127.0.0.1:6379]   (default 127.0.0.1:5071)
  */
-import { jsonLogger, type PresenceChange, type ServerOptions } from "repod";
+import { jsonLogger, refuse, type PresenceChange, type ServerOptions } from "repod";
 import { RedisAdapter } from "repod/redis";
-import { ChatChannel, ChatServer, type ChatClientMessages } from "../../generated/chat.ts";
+import { ChatChannel, ChatServer, type Auth, type ChatClientMessages } from "../../generated/chat.ts";
 import { exampleArgs, isMain } from "../args.ts";
 
-export class ChatRoomChannel extends ChatChannel {
+/** Who a player is, once admitted. */
+export interface Player {
+  nickname: string;
+}
+
+export class ChatRoomChannel extends ChatChannel<Player> {
   declare readonly server: ChatRoom;
-  /** Empty until the player has chosen a nickname. */
+  /** The name the others see: the one the player joined with, until it renames. */
   nickname = "";
   /** When the player connected: the player list is in order of arrival, across servers. */
   readonly since = Date.now();
 
   Network_nickname(data: ChatClientMessages["nickname"]): void {
-    const wanted = data.nickname.trim().slice(0, 32);
-    if (!wanted || wanted === this.nickname) return;
+    const wanted = cleanName(data.nickname);
+    if (!wanted || wanted === this.nickname || this.server.isTaken(wanted)) return;
     const before = this.nickname;
     this.nickname = wanted;
-    this.setPresence({ nickname: wanted, since: this.since }); // every server's onPresence sends the new list
-    this.server.sendToAll({ action: "system", text: before ? `${before} is now ${wanted}` : `${wanted} joined` });
+    this.setPresence({ nickname: wanted, since: this.since });
+    this.server.sendToAll({ action: "system", text: `${before} is now ${wanted}` });
   }
 
   Network_message(data: ChatClientMessages["message"]): void {
-    if (!this.nickname) return; // say who you are first
     this.server.sendToAll({ action: "message", text: data.text, nickname: this.nickname });
   }
+}
+
+/** A nickname as shown: trimmed, at most 32 characters. */
+function cleanName(name: string): string {
+  return name.trim().slice(0, 32);
 }
 
 export class ChatRoom extends ChatServer<ChatRoomChannel> {
   /** The list this server's clients got last. */
   private sent: string[] = [];
 
+  /** Names being checked or just admitted, before presence shows them. */
+  private readonly claimed = new Set<string>();
+
   constructor(options: ServerOptions<ChatRoomChannel> = {}) {
-    super({ channelClass: ChatRoomChannel, ...options });
+    super({ channelClass: ChatRoomChannel, authAction: "nickname", ...options });
   }
 
+  /** A player's nickname is its credential: refused when empty or taken. */
+  override authenticate(auth: Auth): Player | ReturnType<typeof refuse> {
+    const nickname = cleanName(auth.nickname);
+    if (!nickname) return refuse("choose a nickname");
+    if (this.isTaken(nickname)) return refuse(`the nickname "${nickname}" is taken`);
+    this.claimed.add(nickname);
+    return { nickname };
+  }
+
+  /** True when someone here or on another server of the room goes by `nickname`. */
+  isTaken(nickname: string): boolean {
+    return this.claimed.has(nickname) || this.players().includes(nickname) || [...this.channels].some((c) => c.nickname === nickname);
+  }
+
+  /** A player was let in under the nickname it presented. */
   override onConnect(channel: ChatRoomChannel): void {
     channel.send({ action: "players", list: this.players() });
+    channel.nickname = channel.user.nickname;
+    channel.setPresence({ nickname: channel.nickname, since: channel.since }); // every server's onPresence sends the new list
+    this.claimed.delete(channel.nickname); // presence has it from now on
+    this.sendToAll({ action: "system", text: `${channel.nickname} joined` });
   }
 
   override onDisconnect(channel: ChatRoomChannel): void {

@@ -91,6 +91,8 @@ export class ClientResume {
   private timer: TimerHandle | undefined;
   private bye = false;
   private stopped = false;
+  /** The credential was sent in `_hello` and the server has not yet accepted it: a break now is a failed attempt. */
+  private waitingWelcome = false;
   /** Counts `reset()`s, so that an attempt begun before a close and a new `connect()` cannot attach late. */
   private generation = 0;
   /** While resuming: the new connection's greeting, what came after it, and the session it would start. */
@@ -176,12 +178,14 @@ export class ClientResume {
    * offers (saying `_hello` first), then sends what was queued before it.
    * `session` is the one that already counted frames after the greeting.
    */
-  greeted(greeting: Record<string, unknown>, session?: Session): void {
+  greeted(greeting: Record<string, unknown>, session?: Session, credential?: unknown): void {
     this.clock.clearTimeout(this.timer); // the deadline of the greeting
     this.timer = undefined;
-    this.attempt = 0;
     const link = this.host.link;
-    const queued = link.release();
+    // With a credential, sends wait for the server's `_welcome` (see `welcomed`).
+    this.waitingWelcome = credential !== undefined;
+    if (!this.waitingWelcome) this.attempt = 0;
+    const queued = this.waitingWelcome ? [] : link.release();
     const features = Array.isArray(greeting.features) ? greeting.features : [];
     this.offersResume = features.includes(FEATURE_RESUME) && typeof greeting.token === "string" && typeof greeting.id === "string";
     const intervalMs = countOf(greeting.heartbeatMs) ?? 0;
@@ -191,21 +195,41 @@ export class ClientResume {
       this.phase = "off";
       this.session = null;
       link.log = null;
+      if (credential !== undefined) link.sendControl(encodeFrame({ action: HELLO, features: [], auth: credential }));
     } else {
       this.session = session ?? new Session(this.offersResume ? this.settings.maxRetainedBytes : 0, this.events);
       if (!this.offersResume) this.session.resumable = false;
       this.id = String(greeting.id ?? "");
       this.token = String(greeting.token ?? "");
       this.timeoutMs = timeoutMs || this.settings.connectTimeoutMs;
-      link.log = this.session;
+      // Counting starts once the server accepted the credential: it sends nothing before, and we send nothing either.
+      if (!this.waitingWelcome) link.log = this.session;
       const accepted = [...(beats ? [FEATURE_HEARTBEAT] : []), ...(this.offersResume ? [FEATURE_RESUME] : [])];
-      link.sendControl(encodeFrame({ action: HELLO, features: accepted }));
+      const hello: Message & Record<string, unknown> = { action: HELLO, features: accepted };
+      if (credential !== undefined) hello.auth = credential;
+      link.sendControl(encodeFrame(hello));
       this.phase = "live";
       this.heartbeat?.clear();
       this.heartbeat = beats ? new Heartbeat(intervalMs, timeoutMs, this.clock) : null;
       this.watch();
     }
     for (const frame of queued) link.send(frame);
+  }
+
+  /** The server accepted the credential: what the game sent meanwhile leaves now. */
+  welcomed(): void {
+    if (!this.waitingWelcome) return;
+    this.waitingWelcome = false;
+    this.attempt = 0;
+    if (this.session !== null) this.host.link.log = this.session;
+    for (const frame of this.host.link.release()) this.host.link.send(frame);
+  }
+
+  /** The server refused the credential: it closes the connection, which must not be retried. */
+  refused(): void {
+    this.waitingWelcome = false;
+    this.bye = true;
+    this.stop();
   }
 
   /**
@@ -270,6 +294,14 @@ export class ClientResume {
     this.heartbeat?.delete(this.member);
     this.clock.clearTimeout(this.timer);
     if (this.stopped) return false;
+    if (this.waitingWelcome && (this.phase === "live" || this.phase === "off")) {
+      // The credential was not answered: like an attempt that got no greeting, retried afresh.
+      this.waitingWelcome = false;
+      this.heartbeat?.clear();
+      this.session = null;
+      this.host.link.log = null;
+      this.phase = "connecting";
+    }
     if (this.phase === "connecting") {
       // No greeting yet: a failed attempt, retried like a refused one — unless the end was chosen (PROTOCOL_MISMATCH) or the peer broke the protocol.
       if (!this.settings.reconnect || this.host.link.isClosing || !isBreak(error)) {

@@ -15,6 +15,16 @@
  * both   ─▶ {action:"_hb", received}    heartbeat; also the acknowledgement of `received` frames
  * both   ─▶ {action:"_bye"}             a deliberate close: do not resume
  * ```
+ *
+ * With authentication (see `auth/`), the greeting says `auth: true`; a
+ * client that has a credential puts it in its `_hello` (`{action:"_hello",
+ * features, auth}`, sent even when the server offers no session) and waits:
+ *
+ * ```
+ * server ─▶ {action:"_welcome"}                    accepted: the client raises `connected` now
+ *        or {action:"_error", code, message}       refused (AUTH_FAILED), then `_bye` and close
+ * server ─▶ {action:"_error", code, message}       also: a message over the rate limit (RATE_LIMITED)
+ * ```
  */
 
 export const HELLO = "_hello";
@@ -23,6 +33,8 @@ export const RESUMED = "_resumed";
 export const RESUME_FAILED = "_resume_failed";
 export const HEARTBEAT = "_hb";
 export const BYE = "_bye";
+export const WELCOME = "_welcome";
+export const ERROR = "_error";
 export const PROTOCOL = "_protocol";
 export const MISMATCH = "_mismatch";
 

@@ -195,6 +195,11 @@ export class ServerSessions<C extends Endpoint> {
     return this.features.length > 0;
   }
 
+  /** True when the channel's peer is one of our clients (it said `_hello`, or resumed): it reads control frames. */
+  isOurs(channel: C): boolean {
+    return this.entries.get(channel)?.confirmed ?? false;
+  }
+
   /** Sessions waiting for their client to come back. */
   get suspended(): number {
     return this.suspendedCount;

@@ -86,19 +86,19 @@ describe("emit", () => {
   });
 
   it("writes abstract handlers per direction and the typed server", () => {
-    expect(chat).toContain("export abstract class ChatChannel extends Channel<ChatServerMessage, ChatClientMessage> {");
+    expect(chat).toContain("export abstract class ChatChannel<TUser = unknown> extends Channel<ChatServerMessage, ChatClientMessage, TUser> {");
     expect(chat).toContain("  static override readonly protocol: ProtocolDescriptor = chatProtocol;");
     expect(chat).toContain(
       '  /** Choose the name the others see. */\n  abstract Network_nickname(data: ChatClientMessages["nickname"]): void | Promise<void>;',
     );
     expect(chat).toContain("export abstract class ChatListener extends ConnectionListener<ChatClientMessage, ChatServerMessage> {");
     expect(chat).toContain('  abstract Network_message(data: ChatServerMessages["message"]): void;');
-    expect(chat).toContain("export class ChatServer<C extends ChatChannel = ChatChannel> extends Server<C> {}");
+    expect(chat).toContain("export class ChatServer<C extends ChatChannel<any> = ChatChannel> extends Server<C> {}");
   });
 
   it("names a protocol from its file: lag_time -> LagTime, lagTimeProtocol, \"lag_time\"", () => {
     const text = emit("export interface ClientMessages { ping: { t: number } }", "protocol/lag_time.protocol.ts");
-    expect(text).toContain("export abstract class LagTimeChannel extends Channel<LagTimeServerMessage, LagTimeClientMessage>");
+    expect(text).toContain("export abstract class LagTimeChannel<TUser = unknown> extends Channel<LagTimeServerMessage, LagTimeClientMessage, TUser>");
     expect(text).toContain("export const lagTimeProtocol: ProtocolDescriptor = {");
     expect(text).toContain('  name: "lag_time",');
   });

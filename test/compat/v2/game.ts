@@ -219,7 +219,7 @@ export const gameProtocol: ProtocolDescriptor = {
  * const server = new GameServer({ channelClass: GameChannel, port: 0 });
  * ```
  */
-export abstract class GameChannel extends Channel<GameServerMessage, GameClientMessage> {
+export abstract class GameChannel<TUser = unknown> extends Channel<GameServerMessage, GameClientMessage, TUser> {
   static override readonly protocol: ProtocolDescriptor = gameProtocol;
 
   /** Enter the game under a name, in a colour of one's choice. */
@@ -271,4 +271,4 @@ export abstract class GameListener extends ConnectionListener<GameClientMessage,
 }
 
 /** A server of the game protocol: `sendToAll()`, `sendToGroup()` and `sendTo()` take only server messages. */
-export class GameServer<C extends GameChannel = GameChannel> extends Server<C> {}
+export class GameServer<C extends GameChannel<any> = GameChannel> extends Server<C> {}

@@ -1,0 +1,3 @@
+export interface Auth {
+  token: string;
+}
