@@ -56,6 +56,27 @@ export interface ChannelInit<TOut extends Message = AnyMessage> {
 
 const NO_GROUPS: ReadonlySet<string> = new Set();
 
+/** The options of a channel's requests: the same for every channel of a server, so kept once. */
+interface RequestSettings {
+  readonly replies: ReadonlyMap<string, Validator> | null;
+  readonly timeoutMs: number;
+  readonly clock: Clock | undefined;
+}
+
+/** The request settings last made for each host; a channel whose options are the same shares them. */
+const settingsOf = new WeakMap<ChannelHost, RequestSettings>();
+
+function requestSettings(host: ChannelHost, init: ChannelInit<any>): RequestSettings {
+  const replies = init.replies ?? null;
+  const timeoutMs = init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const clock = init.clock;
+  const last = settingsOf.get(host);
+  if (last && last.replies === replies && last.timeoutMs === timeoutMs && last.clock === clock) return last;
+  const settings: RequestSettings = { replies, timeoutMs, clock };
+  settingsOf.set(host, settings);
+  return settings;
+}
+
 /**
  * What a channel's link reports to: one small object whose methods are
  * shared by every channel, rather than closures made per connection.
@@ -73,9 +94,7 @@ class ChannelLink implements LinkOwner {
     private readonly channel: Channel<any, any>,
     private readonly host: ChannelHost,
     /** Request options, read when the first request is made. */
-    readonly replies: ReadonlyMap<string, Validator> | null,
-    readonly timeoutMs: number,
-    readonly clock: Clock | undefined,
+    readonly settings: RequestSettings,
   ) {}
 
   /** Sends a message to the client (a request's answer). */
@@ -171,7 +190,7 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
     this.id = init.id;
     this.server = init.server;
     const host = (this.#host = init.host);
-    this.#owner = new ChannelLink(this, host, init.replies ?? null, init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, init.clock);
+    this.#owner = new ChannelLink(this, host, requestSettings(host, init));
     this.link = new Link(this.#owner, init.limits, init.validators);
     this.#owner.gate = init.gate ?? null;
   }
@@ -237,13 +256,8 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
    */
   request(action: string, data?: object, options?: RequestOptions): Promise<unknown> {
     const owner = this.#owner;
-    owner.requests ??= new Requests({
-      send: owner.send,
-      remote: () => this.link.remote,
-      replies: owner.replies,
-      timeoutMs: owner.timeoutMs,
-      clock: owner.clock,
-    });
+    const { replies, timeoutMs, clock } = owner.settings;
+    owner.requests ??= new Requests({ send: owner.send, remote: () => this.link.remote, replies, timeoutMs, clock });
     return owner.requests.ask(action, data, options);
   }
 

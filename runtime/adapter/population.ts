@@ -15,15 +15,26 @@ import type { Member, PresenceChange, PresenceValue, PresenceView } from "./adap
 /** One member as a server wrote it: its id and JSON, or null when it left. */
 export type MemberUpdate = readonly [id: string, json: string | null];
 
-interface Entry {
+/** Most members are in no group and show no presence: they share one JSON string and one groups array. */
+const PLAIN_JSON = '{"g":[]}';
+const NO_GROUPS: readonly string[] = Object.freeze([]);
+
+interface Full {
   readonly server: string;
   readonly json: string;
   readonly member: Member;
 }
 
-/** Most members are in no group and show no presence: they share one JSON string and one groups array. */
-const PLAIN_JSON = '{"g":[]}';
-const NO_GROUPS: readonly string[] = Object.freeze([]);
+/**
+ * A member as kept: for a plain one (no group, no presence: most of them),
+ * only the id of the server that wrote it, a string every member of that
+ * server shares; its Member is made when someone reads it.
+ */
+type Entry = Full | string;
+
+const serverOf = (entry: Entry): string => (typeof entry === "string" ? entry : entry.server);
+const jsonOf = (entry: Entry): string => (typeof entry === "string" ? PLAIN_JSON : entry.json);
+const memberOf = (id: string, entry: Entry): Member => (typeof entry === "string" ? { id, groups: NO_GROUPS, presence: undefined } : entry.member);
 
 /** The JSON a member travels as; null for a channel that is no longer there. */
 export function memberJson(member: Member | undefined): string | null {
@@ -46,12 +57,13 @@ export class Population implements PresenceView {
   members(group?: string): Member[] {
     const ids = group === undefined ? this.visible.keys() : (this.groups.get(group) ?? []);
     const out: Member[] = [];
-    for (const id of ids) out.push(this.visible.get(id)!.member);
+    for (const id of ids) out.push(memberOf(id, this.visible.get(id)!));
     return out;
   }
 
   member(id: string): Member | undefined {
-    return this.visible.get(id)?.member;
+    const entry = this.visible.get(id);
+    return entry === undefined ? undefined : memberOf(id, entry);
   }
 
   /**
@@ -114,7 +126,7 @@ export class Population implements PresenceView {
     for (const id of touched) {
       const before = this.visible.get(id);
       const after = (server !== undefined ? this.shares.get(server)?.get(id) : undefined) ?? this.shown(id, before);
-      if (before?.json === after?.json) {
+      if ((before && jsonOf(before)) === (after && jsonOf(after))) {
         if (after && before !== after) this.visible.set(id, after); // same member, written by another server now
         continue;
       }
@@ -122,10 +134,10 @@ export class Population implements PresenceView {
       if (after) {
         this.visible.set(id, after);
         this.index(after, true);
-        (before ? updated : joined).push(after.member);
+        (before ? updated : joined).push(memberOf(id, after));
       } else {
         this.visible.delete(id);
-        left.push(before!.member);
+        left.push(memberOf(id, before!));
       }
     }
     if (joined.length + updated.length + left.length === 0) return null;
@@ -134,7 +146,7 @@ export class Population implements PresenceView {
 
   /** What `id` shows now: the entry it showed if its server still has it, else any server's. */
   private shown(id: string, before: Entry | undefined): Entry | undefined {
-    const kept = before && this.shares.get(before.server)?.get(id);
+    const kept = before && this.shares.get(serverOf(before))?.get(id);
     if (kept) return kept;
     for (const share of this.shares.values()) {
       const entry = share.get(id);
@@ -144,6 +156,7 @@ export class Population implements PresenceView {
   }
 
   private index(entry: Entry, add: boolean): void {
+    if (typeof entry === "string") return; // a plain member is in no group
     for (const group of entry.member.groups) {
       let ids = this.groups.get(group);
       if (add) {
@@ -158,7 +171,7 @@ export class Population implements PresenceView {
 }
 
 function parseEntry(server: string, id: string, json: string): Entry | undefined {
-  if (json === PLAIN_JSON) return { server, json: PLAIN_JSON, member: { id, groups: NO_GROUPS, presence: undefined } };
+  if (json === PLAIN_JSON) return server;
   let value: { g?: unknown; p?: PresenceValue };
   try {
     value = JSON.parse(json) as typeof value;

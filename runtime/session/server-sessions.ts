@@ -47,7 +47,7 @@ import {
 } from "./control.ts";
 import { systemClock, type Clock, type TimerHandle } from "./clock.ts";
 import { Heartbeat, type Beating } from "./heartbeat.ts";
-import { Session, type SessionEvents } from "./session.ts";
+import { Session, SUBCLASS_FLAG, type SessionEvents } from "./session.ts";
 import { sameToken, TokenMint } from "./token.ts";
 
 /** The server's session options, after defaults. */
@@ -83,6 +83,10 @@ export interface SessionHost<C extends Endpoint> {
  * the heartbeat, and what the server knows of its peer — one object, whose
  * hooks are methods shared by all, so that an idle connection costs little.
  */
+const ADMITTED = SUBCLASS_FLAG;
+const CONFIRMED = SUBCLASS_FLAG << 1;
+const SAID_BYE = SUBCLASS_FLAG << 2;
+
 class Entry<C extends Endpoint> extends Session implements Beating, SessionEvents {
   phase: "undecided" | "live" | "suspended" = "undecided";
   /**
@@ -92,12 +96,6 @@ class Entry<C extends Endpoint> extends Session implements Beating, SessionEvent
    */
   generation = 0;
   previous = -1;
-  /** Put among the server's channels (onConnect fired). */
-  admitted = true;
-  /** The peer is one of our clients (it said `_hello`, or resumed). */
-  confirmed = false;
-  /** The peer said `_bye`: it is leaving on purpose. */
-  bye = false;
   /** Set when the channel was closed before its peer said what it is: ends the connection once it has. */
   end: (() => void) | undefined = undefined;
   timer: TimerHandle | undefined = undefined;
@@ -109,6 +107,31 @@ class Entry<C extends Endpoint> extends Session implements Beating, SessionEvent
     maxRetainedBytes: number,
   ) {
     super(maxRetainedBytes);
+    this.flags |= ADMITTED;
+  }
+
+  /** Put among the server's channels (onConnect fired). Kept in the session's flags, as the two below. */
+  get admitted(): boolean {
+    return (this.flags & ADMITTED) !== 0;
+  }
+  set admitted(value: boolean) {
+    this.flags = value ? this.flags | ADMITTED : this.flags & ~ADMITTED;
+  }
+
+  /** The peer is one of our clients (it said `_hello`, or resumed). */
+  get confirmed(): boolean {
+    return (this.flags & CONFIRMED) !== 0;
+  }
+  set confirmed(value: boolean) {
+    this.flags = value ? this.flags | CONFIRMED : this.flags & ~CONFIRMED;
+  }
+
+  /** The peer said `_bye`: it is leaving on purpose. */
+  get bye(): boolean {
+    return (this.flags & SAID_BYE) !== 0;
+  }
+  set bye(value: boolean) {
+    this.flags = value ? this.flags | SAID_BYE : this.flags & ~SAID_BYE;
   }
 
   /** The heartbeat's view: the entry is its own session. */

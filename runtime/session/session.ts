@@ -20,6 +20,11 @@
 import { ACK_EVERY_BYTES, ACK_EVERY_FRAMES } from "../constants.ts";
 import type { FrameLog } from "../link.ts";
 
+const RESUMABLE = 1;
+const HEARD = 2;
+/** The first bit of {@link Session.flags} a subclass may use. */
+export const SUBCLASS_FLAG = 4;
+
 /** What a session asks of its owner. */
 export interface SessionEvents {
   /** Enough arrived since the last acknowledgement: send one now (a heartbeat). */
@@ -39,10 +44,12 @@ export class Session implements FrameLog {
   sentCount = 0;
   /** How many of ours the peer has acknowledged. */
   acked = 0;
-  /** False once the retained frames overflowed: a break then ends the session. */
-  resumable = true;
-  /** Set by every frame heard from the peer; the heartbeat clears it. */
-  heard = true;
+  /**
+   * Yes-or-no state packed in one number, so that an idle session holds one
+   * field for all of them: the bits below are Session's, a subclass may use
+   * those from {@link SUBCLASS_FLAG} up.
+   */
+  protected flags = RESUMABLE | HEARD;
   /** Heartbeats in a row during which nothing was heard. */
   silentBeats = 0;
 
@@ -60,6 +67,22 @@ export class Session implements FrameLog {
     events?: SessionEvents,
   ) {
     this.events = events ?? (this as unknown as SessionEvents);
+  }
+
+  /** False once the retained frames overflowed: a break then ends the session. */
+  get resumable(): boolean {
+    return (this.flags & RESUMABLE) !== 0;
+  }
+  set resumable(value: boolean) {
+    this.flags = value ? this.flags | RESUMABLE : this.flags & ~RESUMABLE;
+  }
+
+  /** Set by every frame heard from the peer; the heartbeat clears it. */
+  get heard(): boolean {
+    return (this.flags & HEARD) !== 0;
+  }
+  set heard(value: boolean) {
+    this.flags = value ? this.flags | HEARD : this.flags & ~HEARD;
   }
 
   /** Bytes of frames kept for the peer. */
