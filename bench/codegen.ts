@@ -62,12 +62,16 @@ const run = () => {
 };
 
 const cold = run();
-const warm = Array.from({ length: WARM_RUNS }, run).map((r) => r.seconds).sort((a, b) => a - b);
+const warm = Array.from({ length: WARM_RUNS }, run)
+  .map((r) => r.seconds)
+  .sort((a, b) => a - b);
 const median = warm[Math.floor(WARM_RUNS / 2)];
 
 if (parseArgs({ options: { json: { type: "boolean", default: false } }, strict: true }).values.json) {
   // For `npm run bench`: the time a user waits for `repod generate` past Node's own start-up.
-  console.log(JSON.stringify({ bench: "codegen", messages: 2 * MESSAGES_PER_DIRECTION, loadSeconds: importSeconds, firstSeconds: cold.seconds, warmSeconds: median }));
+  console.log(
+    JSON.stringify({ bench: "codegen", messages: 2 * MESSAGES_PER_DIRECTION, loadSeconds: importSeconds, firstSeconds: cold.seconds, warmSeconds: median }),
+  );
 } else {
   console.log(`codegen: synthetic protocol, ${2 * MESSAGES_PER_DIRECTION} messages, ${NAMED_TYPES} named types`);
   console.log(`  input ${(source["protocol/bench.protocol.ts"].length / 1024).toFixed(0)} KiB, output ${(cold.bytes / 1024).toFixed(0)} KiB`);

@@ -17,9 +17,9 @@
  */
 import net from "node:net";
 import { parseArgs } from "node:util";
-import { RedisServer } from "../test/helpers/redis-server.ts";
-import { startNode, type ScaleNode } from "../test/helpers/scale-cluster.ts";
 import { encodeFrame } from "../runtime/wire/codec.ts";
+import { RedisServer } from "../test/helpers/redis-server.ts";
+import { type ScaleNode, startNode } from "../test/helpers/scale-cluster.ts";
 
 const { values } = parseArgs({
   options: {
@@ -80,7 +80,8 @@ async function scenario(name: string, nodes: ScaleNode[]): Promise<void> {
   // Presence writes settle before timing (they share the Redis connection).
   await new Promise((resolve) => setTimeout(resolve, 300));
   const results: Array<{ rate: number; lost: number; extra: number }> = [];
-  for (let round = -1; round < ROUNDS; round++) { // round -1 warms up, uncounted
+  for (let round = -1; round < ROUNDS; round++) {
+    // round -1 warms up, uncounted
     const before = clients.map((c) => c.frames);
     const expected = CLIENTS * MESSAGES;
     const got = (): number => total() - before.reduce((a, b) => a + b, 0);
@@ -99,7 +100,17 @@ async function scenario(name: string, nodes: ScaleNode[]): Promise<void> {
   const lost = results.reduce((sum, r) => sum + r.lost, 0);
   const extra = results.reduce((sum, r) => sum + r.extra, 0);
   if (JSON_OUTPUT) {
-    console.log(JSON.stringify({ bench: "redis-fanout", scenario: name, processes: nodes.length, clients: CLIENTS, deliveriesPerSecond: Math.round(best), lost, duplicated: extra }));
+    console.log(
+      JSON.stringify({
+        bench: "redis-fanout",
+        scenario: name,
+        processes: nodes.length,
+        clients: CLIENTS,
+        deliveriesPerSecond: Math.round(best),
+        lost,
+        duplicated: extra,
+      }),
+    );
     return;
   }
   console.log(
@@ -111,7 +122,10 @@ const redis = await RedisServer.start();
 const running: ScaleNode[] = [];
 try {
   if (!JSON_OUTPUT) console.log(`fanout: ${CLIENTS} clients, bursts of ${MESSAGES} sendToAll, best of ${ROUNDS} rounds (node ${process.version})`);
-  if (!JSON_OUTPUT) console.log(`${"scenario".padEnd(28)} ${"processes".padStart(9)} ${"clients/proc".padStart(12)} ${"deliveries/s".padStart(14)} ${"lost".padStart(6)} ${"duplicated".padStart(10)}`);
+  if (!JSON_OUTPUT)
+    console.log(
+      `${"scenario".padEnd(28)} ${"processes".padStart(9)} ${"clients/proc".padStart(12)} ${"deliveries/s".padStart(14)} ${"lost".padStart(6)} ${"duplicated".padStart(10)}`,
+    );
   const local = [await startNode("local", "bench")];
   running.push(...local);
   await scenario("single process, LocalAdapter", local);

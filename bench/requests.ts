@@ -15,20 +15,22 @@
  * one process, the same for both kinds.
  */
 import { parseArgs } from "node:util";
+import { isMain, numberOption } from "../examples/args.ts";
 import {
   BenchChannel,
-  BenchListener,
-  BenchServer,
   type BenchClientMessages,
   type BenchClientReplies,
   type BenchClientRequests,
+  BenchListener,
+  BenchServer,
   type BenchServerMessages,
 } from "../generated/bench.ts";
-import { isMain, numberOption } from "../examples/args.ts";
 
 const WARMUP = 300;
 // Read when run as a script only: the bench runner imports this module's types with a command line of its own.
-const flags: { count?: string; json?: boolean } = isMain(import.meta.url) ? parseArgs({ options: { count: { type: "string" }, json: { type: "boolean", default: false } }, strict: true }).values : {};
+const flags: { count?: string; json?: boolean } = isMain(import.meta.url)
+  ? parseArgs({ options: { count: { type: "string" }, json: { type: "boolean", default: false } }, strict: true }).values
+  : {};
 const COUNT = numberOption("count", flags.count, 3000);
 
 class Answering extends BenchChannel {
@@ -84,7 +86,14 @@ function summary(kind: RequestNumbers["kind"], samples: number[], cpuUs: number)
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
-  return { kind, p50Us: Math.round(at(0.5) * 10) / 10, p99Us: Math.round(at(0.99) * 10) / 10, meanUs: Math.round(mean * 10) / 10, roundTripsPerSecond: Math.round(1e6 / mean), cpuUs: Math.round(cpuUs * 100) / 100 };
+  return {
+    kind,
+    p50Us: Math.round(at(0.5) * 10) / 10,
+    p99Us: Math.round(at(0.99) * 10) / 10,
+    meanUs: Math.round(mean * 10) / 10,
+    roundTripsPerSecond: Math.round(1e6 / mean),
+    cpuUs: Math.round(cpuUs * 100) / 100,
+  };
 }
 
 /** Measures both kinds of round trip against one server. */

@@ -16,7 +16,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { numberOption } from "../examples/args.ts";
 import { ROOT } from "./lib/build.ts";
-import { createContext, type BenchContext, type BenchRow } from "./lib/context.ts";
+import { type BenchContext, type BenchRow, createContext } from "./lib/context.ts";
 import { markdownTable, textTable } from "./lib/table.ts";
 
 interface ScenarioModule {
@@ -42,7 +42,9 @@ const profiles = path.join(results, "profiles");
 async function scenarios(): Promise<Array<{ name: string } & ScenarioModule>> {
   const dir = path.join(ROOT, "bench", "scenarios");
   const found: Array<{ name: string } & ScenarioModule> = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".ts"))
+    .sort()) {
     const name = file.slice(0, -3);
     if (only && !only.includes(name)) continue;
     const module = (await import(pathToFileURL(path.join(dir, file)).href)) as ScenarioModule;
@@ -64,7 +66,8 @@ if (flags.profile) mkdirSync(profiles, { recursive: true });
 const ctx = createContext({
   quick,
   rounds,
-  serverExecArgv: (name) => (flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${profiles}`, `--cpu-prof-name=${path.basename(name, ".ts")}-${Date.now()}.cpuprofile`] : []),
+  serverExecArgv: (name) =>
+    flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${profiles}`, `--cpu-prof-name=${path.basename(name, ".ts")}-${Date.now()}.cpuprofile`] : [],
 });
 
 process.stderr.write(`${command}: ${machine.cpus} × ${machine.cpu}, Node ${machine.node}; ${rounds} alternating rounds${quick ? ", quick" : ""}\n`);
@@ -87,7 +90,9 @@ const load = { before: loadBefore, after: os.loadavg()[0]! };
 
 console.log(textTable(rows));
 for (const row of rows) if (row.note) console.log(`  ${row.scenario} / ${row.metric}: ${row.note}`);
-console.log(`\n${machine.cpus} × ${machine.cpu}, ${machine.memory}, Node ${machine.node}, ${machine.platform}; ${rounds} alternating rounds, medians; ${seconds.toFixed(0)} s; load average ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after`);
+console.log(
+  `\n${machine.cpus} × ${machine.cpu}, ${machine.memory}, Node ${machine.node}, ${machine.platform}; ${rounds} alternating rounds, medians; ${seconds.toFixed(0)} s; load average ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after`,
+);
 
 mkdirSync(results, { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");

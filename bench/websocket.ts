@@ -12,7 +12,7 @@
  *   deliveries per second that makes (25,000 deliveries).
  */
 import { parseArgs } from "node:util";
-import { Channel, Client, Server, type AnyMessage } from "repod";
+import { type AnyMessage, Channel, Client, Server } from "repod";
 import { isMain } from "../examples/args.ts";
 
 const RTT_WARMUP = 300;

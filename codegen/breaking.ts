@@ -17,7 +17,7 @@
  * // protocol/game.protocol.ts:14:11: ClientMessages.move.dir: ... [FIELD_RETYPED] Instead: ...
  * ```
  */
-import { COMPAT_RULES, readProblems, type ReadProblem } from "./compat/rules.ts";
+import { COMPAT_RULES, type ReadProblem, readProblems } from "./compat/rules.ts";
 import type { SchemaType } from "./compat/schema.ts";
 import type { Direction, FieldModel, FieldType, MessageModel, ProtocolModel, SourceLocation } from "./model.ts";
 

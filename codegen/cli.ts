@@ -24,7 +24,10 @@ interface CommandEntry {
 /** Every command, by the name typed after `repod`. */
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   generate: { summary: "turn protocol files into typed TypeScript (--check for CI, --watch)", load: () => import("./commands/generate.ts") },
-  breaking: { summary: "list the changes that break clients of an earlier version (--against <git ref or folder>)", load: () => import("./commands/breaking.ts") },
+  breaking: {
+    summary: "list the changes that break clients of an earlier version (--against <git ref or folder>)",
+    load: () => import("./commands/breaking.ts"),
+  },
   playground: { summary: "play a client of a protocol by hand, in the browser (--connect host:port | ws://…)", load: () => import("./playground/cli.ts") },
 };
 

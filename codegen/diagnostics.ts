@@ -70,13 +70,7 @@ export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
       unique.push(d);
     }
   }
-  return unique.sort(
-    (a, b) =>
-      compare(a.file, b.file) ||
-      a.line - b.line ||
-      a.column - b.column ||
-      compare(a.message, b.message),
-  );
+  return unique.sort((a, b) => compare(a.file, b.file) || a.line - b.line || a.column - b.column || compare(a.message, b.message));
 }
 
 function compare(a: string, b: string): number {
@@ -89,9 +83,7 @@ export class CodegenError extends Error {
 
   constructor(diagnostics: readonly Diagnostic[]) {
     const lines = diagnostics.map(formatDiagnostic);
-    super(
-      `repod generate: ${diagnostics.length} problem${diagnostics.length === 1 ? "" : "s"}\n${lines.join("\n")}`,
-    );
+    super(`repod generate: ${diagnostics.length} problem${diagnostics.length === 1 ? "" : "s"}\n${lines.join("\n")}`);
     this.name = "CodegenError";
     this.diagnostics = diagnostics;
   }

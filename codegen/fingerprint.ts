@@ -24,8 +24,7 @@ export function fingerprint(model: ProtocolModel): string {
 
 /** The wire-relevant content of a model, as plain data. */
 export function canonicalModel(model: ProtocolModel): unknown {
-  const messages = (list: readonly MessageModel[]) =>
-    Object.fromEntries(list.map((m) => [m.action, canonicalType(m.body)]));
+  const messages = (list: readonly MessageModel[]) => Object.fromEntries(list.map((m) => [m.action, canonicalType(m.body)]));
   const requests = (list: readonly RequestModel[]) =>
     Object.fromEntries(list.map((r) => [r.action, { data: canonicalType(r.body), reply: canonicalType(r.reply) }]));
   // Present only when the protocol has requests, so the fingerprints of protocols without them stay as they were.
@@ -57,9 +56,7 @@ function canonicalType(type: FieldType): unknown {
       return { tuple: type.elements.map((e) => canonicalType(e.type)) };
     case "object":
       return {
-        object: Object.fromEntries(
-          type.fields.map((f) => [f.name, { optional: f.optional, type: canonicalType(f.type) }]),
-        ),
+        object: Object.fromEntries(type.fields.map((f) => [f.name, { optional: f.optional, type: canonicalType(f.type) }])),
       };
     case "record":
       return { record: canonicalType(type.value) };

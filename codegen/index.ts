@@ -17,14 +17,14 @@ import path from "node:path";
 import { CodegenError } from "./diagnostics.ts";
 import { emitProtocol } from "./emit/index.ts";
 import type { ProtocolModel } from "./model.ts";
-import { parseProtocols, type ParseOptions } from "./parse/index.ts";
+import { type ParseOptions, parseProtocols } from "./parse/index.ts";
 
-export { CodegenError, DIAGNOSTIC_CODES, formatDiagnostic, type Diagnostic, type DiagnosticCode } from "./diagnostics.ts";
-export { emitProtocol } from "./emit/index.ts";
+export { CodegenError, DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode, formatDiagnostic } from "./diagnostics.ts";
 export { GENERATED_MARKER, sourceOfGenerated } from "./emit/header.ts";
+export { emitProtocol } from "./emit/index.ts";
 export { canonicalModel, fingerprint } from "./fingerprint.ts";
 export type * from "./model.ts";
-export { parseProtocols, type ParseResult } from "./parse/index.ts";
+export { type ParseResult, parseProtocols } from "./parse/index.ts";
 
 /** Options of {@link generate}. */
 export interface GenerateOptions extends ParseOptions {

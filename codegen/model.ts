@@ -90,15 +90,7 @@ export interface RefType {
 }
 
 /** The type of a field, a tuple element, an array element, ... */
-export type FieldType =
-  | PrimitiveType
-  | LiteralType
-  | ArrayType
-  | TupleType
-  | ObjectType
-  | RecordType
-  | UnionType
-  | RefType;
+export type FieldType = PrimitiveType | LiteralType | ArrayType | TupleType | ObjectType | RecordType | UnionType | RefType;
 
 /** An interface or type alias that the generated file declares (and exports). */
 export interface NamedTypeModel {

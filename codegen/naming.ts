@@ -19,14 +19,7 @@ export const PROTOCOL_SUFFIX = ".protocol.ts";
  * Actions the runtime raises or uses itself. `reconnecting`/`reconnected`
  * are kept for session resume; every action starting with `_` is a control frame.
  */
-export const RESERVED_ACTIONS: readonly string[] = [
-  "connected",
-  "disconnected",
-  "error",
-  "socketConnect",
-  "reconnecting",
-  "reconnected",
-];
+export const RESERVED_ACTIONS: readonly string[] = ["connected", "disconnected", "error", "socketConnect", "reconnecting", "reconnected"];
 
 /**
  * Valid action and field names: what both TypeScript and Python accept as an

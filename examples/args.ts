@@ -87,7 +87,8 @@ export function numberOptions<const N extends Record<string, string>>(
     const { values } = parseArgs({ args, options, strict: true });
     for (const [name, value] of Object.entries(values)) {
       const n = numberOption(name, value as string);
-      if (n === undefined || n < 0 || (n === 0 && !allowZero)) throw new Error(`--${name} takes a number above ${allowZero ? "or equal to " : ""}0, got ${value}`);
+      if (n === undefined || n < 0 || (n === 0 && !allowZero))
+        throw new Error(`--${name} takes a number above ${allowZero ? "or equal to " : ""}0, got ${value}`);
       result[names[name]!] = n;
     }
   } catch (error) {

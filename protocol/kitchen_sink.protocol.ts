@@ -4,7 +4,7 @@
  */
 
 import type { Int } from "repod";
-import type { Direction, Rect as Area, Vec2 } from "./geometry.protocol.ts";
+import type { Rect as Area, Direction, Vec2 } from "./geometry.protocol.ts";
 
 /** A side in the game. */
 export type Team = "red" | "blue";
@@ -39,9 +39,7 @@ export interface Thread {
 }
 
 /** Shapes told apart by their `kind`. */
-export type Shape =
-  | { kind: "circle"; center: Vec2; radius: number }
-  | { kind: "rect"; area: Area };
+export type Shape = { kind: "circle"; center: Vec2; radius: number } | { kind: "rect"; area: Area };
 
 /** A JSON-like value: a recursive union. */
 export type Json = string | number | boolean | null | Json[] | Record<string, Json>;

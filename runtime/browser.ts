@@ -8,7 +8,7 @@
  * on Node.js; here it is a placeholder that throws, so that generated files,
  * which declare a `<Name>Server` class, still load.
  */
-import { registerConnector, type Connector } from "./client.ts";
+import { type Connector, registerConnector } from "./client.ts";
 import { RepodError } from "./errors.ts";
 import { connectWebSocket, type WebSocketFactory, type WebSocketLike } from "./transport/websocket.ts";
 
@@ -23,5 +23,5 @@ const connectWs: Connector = (target, options) => connectWebSocket(target.url!, 
 registerConnector("ws", connectWs);
 registerConnector("wss", connectWs);
 
-export * from "./exports.ts";
 export { Server } from "./browser-server.ts";
+export * from "./exports.ts";

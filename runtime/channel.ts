@@ -17,15 +17,16 @@
  * Channel<ServerMessage, ClientMessage>` whose handlers are abstract and whose
  * `send()` takes only messages the server may send.
  */
+
+import type { PresenceValue } from "./adapter/adapter.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "./constants.ts";
-import { RepodError } from "./errors.ts";
 import { handlerFailed } from "./dispatch.ts";
+import { RepodError } from "./errors.ts";
 import type { ChannelHost, ChannelServer } from "./host.ts";
 import { Link, type LinkLimits, type LinkOwner } from "./link.ts";
-import type { PresenceValue } from "./adapter/adapter.ts";
 import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./protocol.ts";
+import { deliver, type RequestOptions, Requests, refuseInvalid } from "./requests.ts";
 import type { Clock } from "./session/clock.ts";
-import { deliver, refuseInvalid, Requests, type RequestOptions } from "./requests.ts";
 import type { Transport } from "./transport/transport.ts";
 import { encodeFrame } from "./wire/codec.ts";
 
@@ -136,7 +137,9 @@ class ChannelLink implements LinkOwner {
 }
 
 /** The class a server makes its channels from; `TOut` is what the server may send to them. */
-export type ChannelClass<C, TOut extends Message = AnyMessage> = (new (init: ChannelInit<TOut>) => C) & {
+export type ChannelClass<C, TOut extends Message = AnyMessage> = (new (
+  init: ChannelInit<TOut>,
+) => C) & {
   readonly protocol?: ProtocolDescriptor;
 };
 
@@ -235,7 +238,7 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
    * protocol does not have (see {@link supports}).
    */
   send(message: TOut): number {
-    if (this.peerUnread !== null && this.peerUnread.has(message.action)) {
+    if (this.peerUnread?.has(message.action)) {
       throw new RepodError(
         "NOT_SUPPORTED",
         `the client's version of the protocol has no "${message.action}" message: check supports("${message.action}") before sending it`,

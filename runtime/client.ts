@@ -24,11 +24,11 @@ import {
 } from "./constants.ts";
 import { RepodError } from "./errors.ts";
 import { Link, type LinkOwner } from "./link.ts";
-import { silentLogger, type Logger } from "./logging.ts";
+import { type Logger, silentLogger } from "./logging.ts";
 import type { AnyMessage, Message, ProtocolDescriptor, Validator } from "./protocol.ts";
-import { refuseInvalid, Requests, type RequestOptions } from "./requests.ts";
-import { systemClock, type Clock } from "./session/clock.ts";
+import { type RequestOptions, Requests, refuseInvalid } from "./requests.ts";
 import { ClientResume, plural } from "./session/client-resume.ts";
+import { type Clock, systemClock } from "./session/clock.ts";
 import { ERROR, FEATURE_COMPAT, MISMATCH, PROTOCOL, WELCOME } from "./session/control.ts";
 import type { Session } from "./session/session.ts";
 import { remoteOf, type Transport } from "./transport/transport.ts";
@@ -216,8 +216,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       clock: options.clock ?? systemClock,
     };
-    const validators: ReadonlyMap<string, Validator> | null =
-      this.options.validate && protocol ? new Map(Object.entries(protocol.server)) : null;
+    const validators: ReadonlyMap<string, Validator> | null = this.options.validate && protocol ? new Map(Object.entries(protocol.server)) : null;
     const owner: LinkOwner = {
       message: (message) => {
         if (this.judged !== null) this.judged.held.push(message);
@@ -346,7 +345,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
         `cannot send "${String(message.action)}": the connection has ended (${this.endedBecause}); connect() again to start a new one`,
       );
     }
-    if (this.unread !== null && this.unread.has(message.action)) throw this.notSupported(message.action);
+    if (this.unread?.has(message.action)) throw this.notSupported(message.action);
     return this.sendMessage(message);
   }
 

@@ -23,8 +23,8 @@
 import {
   Client,
   type ClientOptions,
-  type ConnectOptions,
   type ConnectedEvent,
+  type ConnectOptions,
   type DisconnectedEvent,
   type ErrorEvent,
   type ReconnectedEvent,
@@ -32,9 +32,9 @@ import {
   type SocketConnectEvent,
 } from "./client.ts";
 import { dispatch } from "./dispatch.ts";
-import { deliver, type RequestOptions } from "./requests.ts";
 import type { RepodError } from "./errors.ts";
 import type { AnyMessage, Message, ProtocolDescriptor } from "./protocol.ts";
+import { deliver, type RequestOptions } from "./requests.ts";
 
 export class ConnectionListener<TOut extends Message = AnyMessage, TIn extends Message = AnyMessage, TAuth = unknown> {
   /** The protocol a generated listener class speaks; untyped listeners have none. */
@@ -79,9 +79,7 @@ export class ConnectionListener<TOut extends Message = AnyMessage, TIn extends M
    */
   pump(): number {
     const connection = this.connection;
-    return connection.drain((message) =>
-      deliver(this, message as Message & Record<string, unknown>, connection.requests, this.#reply, this.#report),
-    );
+    return connection.drain((message) => deliver(this, message as Message & Record<string, unknown>, connection.requests, this.#reply, this.#report));
   }
 
   /**

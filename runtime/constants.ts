@@ -25,14 +25,7 @@ export const DEFAULT_STOP_GRACE_MS = 2000;
 export const MAX_ENCODE_DEPTH = 256;
 
 /** Actions the runtime raises or sends itself; a protocol file may not declare them. */
-export const RESERVED_ACTIONS: readonly string[] = [
-  "connected",
-  "disconnected",
-  "error",
-  "socketConnect",
-  "reconnecting",
-  "reconnected",
-];
+export const RESERVED_ACTIONS: readonly string[] = ["connected", "disconnected", "error", "socketConnect", "reconnecting", "reconnected"];
 
 /** Control frames (heartbeat, resume) use actions starting with this; never dispatched to handlers. */
 export const CONTROL_PREFIX = "_";

@@ -2,7 +2,7 @@
  * repod for TypeScript — the runtime's public API (Node.js entry).
  * Generated protocol files import from here as "repod".
  */
-import { registerConnector, type Connector } from "./client.ts";
+import { type Connector, registerConnector } from "./client.ts";
 import { connectTcp } from "./transport/tcp.ts";
 import { connectWebSocket } from "./transport/websocket.ts";
 import { createNodeWebSocket } from "./transport/websocket-node.ts";
@@ -12,6 +12,6 @@ const connectWs: Connector = (target, options) => connectWebSocket(target.url!, 
 registerConnector("ws", connectWs);
 registerConnector("wss", connectWs);
 
+export { LocalAdapter } from "./adapter/local.ts";
 export * from "./exports.ts";
 export { Server } from "./server.ts";
-export { LocalAdapter } from "./adapter/local.ts";

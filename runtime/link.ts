@@ -302,9 +302,7 @@ export class Link implements TransportEvents {
         problem = `could not be checked: ${error instanceof Error ? error.message : String(error)}`;
       }
       if (problem !== undefined) {
-        this.owner.problem(
-          new RepodError("INVALID_PAYLOAD", `invalid "${action}": ${problem}`, { remote: this.remote, action }),
-        );
+        this.owner.problem(new RepodError("INVALID_PAYLOAD", `invalid "${action}": ${problem}`, { remote: this.remote, action }));
         if (message[REQUEST_ID_KEY] !== undefined) this.owner.invalidRequest?.(message, `invalid "${action}": ${problem}`);
         return;
       }

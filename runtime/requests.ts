@@ -22,7 +22,7 @@ import { REPLY_ACTION, REQUEST_ID_KEY } from "./constants.ts";
 import { dispatch, handlerFailed } from "./dispatch.ts";
 import { RepodError } from "./errors.ts";
 import { describeValue, type Message, type Validator } from "./protocol.ts";
-import { systemClock, unref, type Clock } from "./session/clock.ts";
+import { type Clock, systemClock, unref } from "./session/clock.ts";
 
 /** Options of one `request()`. */
 export interface RequestOptions {
@@ -248,7 +248,9 @@ function replyMessage(id: unknown, reply: unknown): Message & Record<string, unk
 }
 
 function refusalMessage(id: unknown, reason: string, code?: string): Message & Record<string, unknown> {
-  return code === undefined ? { action: REPLY_ACTION, [REQUEST_ID_KEY]: id, error: reason } : { action: REPLY_ACTION, [REQUEST_ID_KEY]: id, error: reason, code };
+  return code === undefined
+    ? { action: REPLY_ACTION, [REQUEST_ID_KEY]: id, error: reason }
+    : { action: REPLY_ACTION, [REQUEST_ID_KEY]: id, error: reason, code };
 }
 
 /** Handler names `Request_<action>`, built once per action. */

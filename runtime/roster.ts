@@ -11,8 +11,8 @@
  * frames until it is admitted.
  */
 import type { Delivery, Member } from "./adapter/adapter.ts";
-import type { RepodError } from "./errors.ts";
 import { HEADER_BYTES } from "./constants.ts";
+import type { RepodError } from "./errors.ts";
 import type { Endpoint } from "./host.ts";
 import { asMessage, decodePayload } from "./wire/codec.ts";
 

@@ -21,10 +21,9 @@
 import { randomBytes } from "node:crypto";
 import type { Adapter, AdapterHost, Delivery, Member, PresenceChange, PresenceView } from "./adapter/adapter.ts";
 import { LocalAdapter } from "./adapter/local.ts";
-import { Gate, type AuthInfo, type Refusal } from "./auth/gate.ts";
-import { RateLimiter, rateSettings, type RateLimitOptions, type RateSettings } from "./limits/rate-limiter.ts";
-import { Roster } from "./roster.ts";
+import { type AuthInfo, Gate, type Refusal } from "./auth/gate.ts";
 import { Channel, type ChannelClass, type ChannelInit } from "./channel.ts";
+import { type Agreement, agree, isSchema } from "./compat/agree.ts";
 import {
   DEFAULT_AUTH_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -41,24 +40,19 @@ import {
 import { handlerFailed } from "./dispatch.ts";
 import { RepodError } from "./errors.ts";
 import type { BroadcastOptions, ChannelHost, ChannelServer } from "./host.ts";
-import { silentLogger, type LogEvent, type Logger } from "./logging.ts";
+import { Inspector, type InspectorOptions } from "./inspector/inspector.ts";
+import { RateLimiter, type RateLimitOptions, type RateSettings, rateSettings } from "./limits/rate-limiter.ts";
+import { type Logger, silentLogger } from "./logging.ts";
 import type { AnyMessage, Message, Validator } from "./protocol.ts";
-import { type Agreement, agree, isSchema } from "./compat/agree.ts";
-import { systemClock, type Clock } from "./session/clock.ts";
+import { Roster } from "./roster.ts";
+import { type Clock, systemClock } from "./session/clock.ts";
 import { ERROR, FEATURE_COMPAT, HELLO, MISMATCH, PROTOCOL } from "./session/control.ts";
 import { ServerSessions } from "./session/server-sessions.ts";
-import { listenTcp, type Acceptor } from "./transport/tcp.ts";
+import { type Acceptor, listenTcp } from "./transport/tcp.ts";
 import type { Transport } from "./transport/transport.ts";
-import {
-  listenWebSocket,
-  withWebSocketDefaults,
-  type WebSocketAcceptor,
-  type WebSocketListen,
-  type WebSocketOptions,
-} from "./transport/websocket-server.ts";
 import { remoteOf } from "./transport/transport.ts";
+import { listenWebSocket, type WebSocketAcceptor, type WebSocketListen, type WebSocketOptions, withWebSocketDefaults } from "./transport/websocket-server.ts";
 import { encodeFrame } from "./wire/codec.ts";
-import { Inspector, type InspectorOptions } from "./inspector/inspector.ts";
 
 /**
  * What a channel class `C` may send: the `TOut` of `Channel<TOut, TIn>`;
@@ -398,10 +392,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
         }),
     );
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(closing),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.stopGraceMs))),
-    ]);
+    await Promise.race([Promise.all(closing), new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.stopGraceMs)))]);
     clearTimeout(timer);
     for (const channel of ending) channel.link.transport?.destroy();
     await this.adapter.close();
@@ -650,9 +641,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     const ours = this.sessions?.isOurs(channel) ?? false;
     link.sendControl(
       encodeFrame(
-        ours
-          ? { action: ERROR, code: error.code, message: error.message, about: error.action }
-          : { action: "error", code: error.code, message: error.message },
+        ours ? { action: ERROR, code: error.code, message: error.message, about: error.action } : { action: "error", code: error.code, message: error.message },
       ),
     );
     channel.report(new RepodError(error.code, error.message, { remote: link.remote, action: error.action }));
@@ -723,7 +712,9 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     else verdict = agree(protocol.schema, schema);
     if (typeof verdict === "string") {
       const name = protocol?.name ?? "";
-      channel.report(new RepodError("PROTOCOL_MISMATCH", `the client's version of the ${name} protocol cannot talk with this server's: ${verdict}`, { remote: link.remote }));
+      channel.report(
+        new RepodError("PROTOCOL_MISMATCH", `the client's version of the ${name} protocol cannot talk with this server's: ${verdict}`, { remote: link.remote }),
+      );
       link.sendControl(encodeFrame({ action: MISMATCH, reason: verdict }));
       link.close();
       return;
@@ -771,12 +762,15 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
 }
 
 /** What the gate needs from the server: `authenticate`, admission, and reporting. */
-function gateHost<C extends Channel<any, any>>(server: Server<C>, wiring: {
-  clock: Clock | undefined;
-  logger: Logger;
-  enter(channel: C): boolean;
-  error(channel: C, error: RepodError): void;
-}): ConstructorParameters<typeof Gate<C>>[0] {
+function gateHost<C extends Channel<any, any>>(
+  server: Server<C>,
+  wiring: {
+    clock: Clock | undefined;
+    logger: Logger;
+    enter(channel: C): boolean;
+    error(channel: C, error: RepodError): void;
+  },
+): ConstructorParameters<typeof Gate<C>>[0] {
   const options = server.options;
   const protocol = server.channelClass.protocol;
   return {

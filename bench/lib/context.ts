@@ -8,7 +8,7 @@
  * number: lower runs first, default 100). The runner finds them itself.
  */
 import type { Job } from "../load/jobs.ts";
-import { start, type Child, type ForkOptions } from "./processes.ts";
+import { type Child, type ForkOptions, start } from "./processes.ts";
 import { median } from "./stats.ts";
 
 /** One line of the table. */
@@ -142,14 +142,7 @@ export function createContext(options: ContextOptions): BenchContext {
 export type RatioTarget = { atLeast: number } | { atMost: number };
 
 /** A row comparing our runs with the reference's, on medians. */
-export function compare(
-  scenario: string,
-  metric: string,
-  ours: number[],
-  reference: number[],
-  target: RatioTarget,
-  format: BenchRow["format"],
-): BenchRow {
+export function compare(scenario: string, metric: string, ours: number[], reference: number[], target: RatioTarget, format: BenchRow["format"]): BenchRow {
   const a = median(ours);
   const b = median(reference);
   const ratio = a / b;

@@ -2,7 +2,7 @@
  * Child processes of a run: each server and each load generator lives in a
  * process of its own, spoken to over IPC.
  */
-import { fork, type ChildProcess } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import { bundle, ROOT } from "./build.ts";
 
 export interface Child {

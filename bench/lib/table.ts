@@ -38,7 +38,11 @@ const HEADER = ["scenario", "metric", "repod", "reference", "ratio", "target", "
 export function textTable(rows: readonly BenchRow[]): string {
   const all = [HEADER, ...rows.map(cells)];
   const widths = HEADER.map((_, i) => Math.max(...all.map((line) => line[i]!.length)));
-  const line = (values: string[]): string => values.map((v, i) => (i >= 2 && i <= 4 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join("  ").trimEnd();
+  const line = (values: string[]): string =>
+    values
+      .map((v, i) => (i >= 2 && i <= 4 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(HEADER), widths.map((w) => "-".repeat(w)).join("  "), ...all.slice(1).map(line)].join("\n");
 }
 

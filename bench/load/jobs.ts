@@ -5,7 +5,7 @@
  * Every job calls `mark()` right before and right after its measured part,
  * so that the runner can read the server's CPU time over exactly that part.
  */
-import { connectMany, decode, frame, frames, WireClient, type WireMessage } from "./wire-client.ts";
+import { connectMany, decode, frame, frames, type WireClient, type WireMessage } from "./wire-client.ts";
 
 export type Job =
   | { kind: "rtt"; warmup: number; count: number }
@@ -20,10 +20,32 @@ export interface Runner {
   holding(): Promise<void>;
 }
 
-export interface RttResult { p50: number; p99: number; mean: number; roundTrips: number }
-export interface ThroughputResult { messagesPerSecond: number; lost: number; seconds: number; messages: number }
-export interface NeighbourResult { p50: number; p99: number; roundTrips: number; flooded: number; flooderClosed: boolean }
-export interface FanoutResult { deliveriesPerSecond: number; lost: number; outOfOrder: number; seconds: number; deliveries: number }
+export interface RttResult {
+  p50: number;
+  p99: number;
+  mean: number;
+  roundTrips: number;
+}
+export interface ThroughputResult {
+  messagesPerSecond: number;
+  lost: number;
+  seconds: number;
+  messages: number;
+}
+export interface NeighbourResult {
+  p50: number;
+  p99: number;
+  roundTrips: number;
+  flooded: number;
+  flooderClosed: boolean;
+}
+export interface FanoutResult {
+  deliveriesPerSecond: number;
+  lost: number;
+  outOfOrder: number;
+  seconds: number;
+  deliveries: number;
+}
 
 const HOST = "127.0.0.1";
 const CHUNK = 64 * 1024;

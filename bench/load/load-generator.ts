@@ -8,7 +8,7 @@
  * `{type: "result", result}` or `{type: "failed", message}`.
  */
 import { parseArgs } from "node:util";
-import { fanout, hold, neighbour, rtt, throughput, type Job, type Runner } from "./jobs.ts";
+import { fanout, hold, type Job, neighbour, type Runner, rtt, throughput } from "./jobs.ts";
 
 const send = (message: object): void => void process.send?.(message);
 const { values } = parseArgs({ options: { port: { type: "string" }, job: { type: "string" } }, strict: true });

@@ -3,7 +3,7 @@
  * every client checks it got all of them, in order. Deliveries/s is
  * clients × messages ÷ the time from the request to the last delivery.
  */
-import { compare, type BenchContext, type BenchRow } from "../lib/context.ts";
+import { type BenchContext, type BenchRow, compare } from "../lib/context.ts";
 import { sum } from "../lib/stats.ts";
 import type { FanoutResult } from "../load/jobs.ts";
 
@@ -28,7 +28,14 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     const lostOurs = sum(runs.repod!.map((r) => r.lost + r.outOfOrder));
     const lostReference = sum(runs.reference!.map((r) => r.lost + r.outOfOrder));
     rows.push(
-      compare(scenario, "deliveries/s", runs.repod!.map((r) => r.deliveriesPerSecond), runs.reference!.map((r) => r.deliveriesPerSecond), { atLeast: 0.9 }, "rate"),
+      compare(
+        scenario,
+        "deliveries/s",
+        runs.repod!.map((r) => r.deliveriesPerSecond),
+        runs.reference!.map((r) => r.deliveriesPerSecond),
+        { atLeast: 0.9 },
+        "rate",
+      ),
       {
         ...compare(scenario, "server CPU per delivery", runs.repod!.map(cpu), runs.reference!.map(cpu), { atMost: Infinity }, "nanoseconds"),
         target: undefined,

@@ -55,7 +55,19 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       });
     }
   };
-  await measure<ThroughputResult & { serverCpuMicros: number }>(throughputJob, (r) => r.messagesPerSecond, (r) => r.messages, `inspector: throughput (4 × ${messages.toLocaleString("en")})`, "messages/s");
-  await measure<FanoutResult & { serverCpuMicros: number }>(fanoutJob, (r) => r.deliveriesPerSecond, (r) => r.deliveries, "inspector: fanout (200 clients × 500)", "deliveries/s");
+  await measure<ThroughputResult & { serverCpuMicros: number }>(
+    throughputJob,
+    (r) => r.messagesPerSecond,
+    (r) => r.messages,
+    `inspector: throughput (4 × ${messages.toLocaleString("en")})`,
+    "messages/s",
+  );
+  await measure<FanoutResult & { serverCpuMicros: number }>(
+    fanoutJob,
+    (r) => r.deliveriesPerSecond,
+    (r) => r.deliveries,
+    "inspector: fanout (200 clients × 500)",
+    "deliveries/s",
+  );
   return rows;
 }

@@ -10,7 +10,7 @@
  * connections: what any server pays once (compiling its accept path) is
  * not a cost per connection.
  */
-import { compare, type BenchContext, type BenchRow } from "../lib/context.ts";
+import { type BenchContext, type BenchRow, compare } from "../lib/context.ts";
 import { median } from "../lib/stats.ts";
 
 export const order = 40;

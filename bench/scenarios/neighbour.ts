@@ -7,7 +7,7 @@
  * server's memory (read while the flood goes on) bounded. A third run,
  * with rate limits off, shows what the flood does without them.
  */
-import { compare, type BenchContext, type BenchRow } from "../lib/context.ts";
+import { type BenchContext, type BenchRow, compare } from "../lib/context.ts";
 import { median } from "../lib/stats.ts";
 import type { NeighbourResult } from "../load/jobs.ts";
 

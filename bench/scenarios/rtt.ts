@@ -1,5 +1,5 @@
 /** rtt: one client, sequential ping/pong round trips after a warm-up; p50 and p99. */
-import { compare, type BenchContext, type BenchRow } from "../lib/context.ts";
+import { type BenchContext, type BenchRow, compare } from "../lib/context.ts";
 import type { RttResult } from "../load/jobs.ts";
 
 export const order = 10;
@@ -20,8 +20,22 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const ours = runs.repod!;
   const reference = runs.reference!;
   return [
-    compare(scenario, "p50", ours.map((r) => r.p50), reference.map((r) => r.p50), { atMost: 1.1 }, "microseconds"),
-    compare(scenario, "p99", ours.map((r) => r.p99), reference.map((r) => r.p99), { atMost: 1.5 }, "microseconds"),
+    compare(
+      scenario,
+      "p50",
+      ours.map((r) => r.p50),
+      reference.map((r) => r.p50),
+      { atMost: 1.1 },
+      "microseconds",
+    ),
+    compare(
+      scenario,
+      "p99",
+      ours.map((r) => r.p99),
+      reference.map((r) => r.p99),
+      { atMost: 1.5 },
+      "microseconds",
+    ),
     {
       ...compare(scenario, "server CPU per round trip", ours.map(cpu), reference.map(cpu), { atMost: Infinity }, "microseconds"),
       target: undefined,

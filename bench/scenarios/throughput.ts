@@ -5,7 +5,7 @@
  * validation cost, and without rate limits: a flood is what they refuse
  * (see neighbour.ts), and here the flood is the measure.
  */
-import { compare, type BenchContext, type BenchRow } from "../lib/context.ts";
+import { type BenchContext, type BenchRow, compare } from "../lib/context.ts";
 import { median, sum } from "../lib/stats.ts";
 import type { ThroughputResult } from "../load/jobs.ts";
 
@@ -40,9 +40,21 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const cost = 1 - on / off;
   return [
     compare(scenario, "messages/s", rate("repod"), rate("reference"), { atLeast: 0.9 }, "rate"),
-    { scenario, metric: "lost", ours: lost("repod") + lost("repod, no validation"), reference: lost("reference"), target: "0", ok: lost("repod") + lost("repod, no validation") === 0, format: "integer" },
+    {
+      scenario,
+      metric: "lost",
+      ours: lost("repod") + lost("repod, no validation"),
+      reference: lost("reference"),
+      target: "0",
+      ok: lost("repod") + lost("repod, no validation") === 0,
+      format: "integer",
+    },
     { ...compare(scenario, "server CPU per message", cpu("repod"), cpu("reference"), { atMost: Infinity }, "nanoseconds"), target: undefined, ok: undefined },
-    { ...compare(scenario, "messages/s, validation off", rate("repod, no validation"), rate("reference"), { atLeast: 0 }, "rate"), target: undefined, ok: undefined },
+    {
+      ...compare(scenario, "messages/s, validation off", rate("repod, no validation"), rate("reference"), { atLeast: 0 }, "rate"),
+      target: undefined,
+      ok: undefined,
+    },
     {
       scenario: "validation cost",
       metric: "throughput lost to validation",

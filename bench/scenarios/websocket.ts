@@ -25,5 +25,9 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     const tcp = of("tcp", key);
     return { scenario: "websocket vs tcp", metric: `${metric} (reference: tcp)`, ours: ws, reference: tcp, ratio: ws / tcp, format };
   };
-  return [row("rtt p50", "rttP50Us", "microseconds"), row("rtt p99", "rttP99Us", "microseconds"), row("fanout 50 × 500 deliveries/s", "deliveriesPerSecond", "rate")];
+  return [
+    row("rtt p50", "rttP50Us", "microseconds"),
+    row("rtt p99", "rttP99Us", "microseconds"),
+    row("fanout 50 × 500 deliveries/s", "deliveriesPerSecond", "rate"),
+  ];
 }

@@ -11,9 +11,9 @@
  * exceeding them.
  */
 import { parseArgs } from "node:util";
-import WebSocket from "ws";
-import { BenchChannel, BenchServer, type BenchClientMessages, type BenchClientReplies, type BenchClientRequests } from "../../generated/bench.ts";
 import type { RateLimitOptions } from "repod";
+import WebSocket from "ws";
+import { BenchChannel, type BenchClientMessages, type BenchClientReplies, type BenchClientRequests, BenchServer } from "../../generated/bench.ts";
 import { serveBench } from "./serve.ts";
 
 const { values: flags } = parseArgs({

@@ -25,8 +25,8 @@ import { formatDiagnostic } from "../diagnostics.ts";
 import { findProtocolFiles } from "../files.ts";
 import type { ProtocolModel } from "../model.ts";
 import { PROTOCOL_SUFFIX } from "../naming.ts";
-import { parseProtocols, type ParseResult } from "../parse/index.ts";
-import { EXIT, type CliIo } from "./command.ts";
+import { type ParseResult, parseProtocols } from "../parse/index.ts";
+import { type CliIo, EXIT } from "./command.ts";
 
 const USAGE = `usage: repod breaking <protocol files or folders...> --against <git ref or folder>
 
@@ -97,9 +97,7 @@ function earlierModels(inputs: readonly string[], against: string, io: CliIo): r
   } catch {
     // not a folder: a git ref
   }
-  const result = isFolder
-    ? parseProtocols(findProtocolFiles([against], io.cwd), { cwd: io.cwd })
-    : parseProtocols(...atGitRef(inputs, against, io.cwd));
+  const result = isFolder ? parseProtocols(findProtocolFiles([against], io.cwd), { cwd: io.cwd }) : parseProtocols(...atGitRef(inputs, against, io.cwd));
   if (result.diagnostics.length > 0) {
     throw new Error(`the protocol files of ${against} do not parse:\n${result.diagnostics.map(formatDiagnostic).join("\n")}`);
   }

@@ -17,13 +17,13 @@
  * npx repod generate protocol --out generated --check
  * ```
  */
-import { watch, type FSWatcher } from "node:fs";
+import { type FSWatcher, watch } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { CodegenError, formatDiagnostic } from "../diagnostics.ts";
 import { compareWithDisk, findOrphans, findProtocolFiles, writeChanged } from "../files.ts";
-import { generate, type GeneratedFile } from "../index.ts";
-import { EXIT, type CliIo } from "./command.ts";
+import { type GeneratedFile, generate } from "../index.ts";
+import { type CliIo, EXIT } from "./command.ts";
 
 const USAGE = `usage: repod generate <protocol files or folders...> [--out <dir>] [--check] [--watch]
 
@@ -138,11 +138,14 @@ function watchLoop(command: GenerateCommand, io: CliIo): Promise<number> {
     for (const dir of dirs) {
       if (watchers.has(dir)) continue;
       try {
-        watchers.set(dir, watch(dir, (_event, name) => {
-          if (name !== null && !String(name).endsWith(".ts")) return;
-          clearTimeout(timer);
-          timer = setTimeout(run, 50);
-        }));
+        watchers.set(
+          dir,
+          watch(dir, (_event, name) => {
+            if (name !== null && !String(name).endsWith(".ts")) return;
+            clearTimeout(timer);
+            timer = setTimeout(run, 50);
+          }),
+        );
       } catch {
         // A folder that vanished meanwhile: the next run reports what is missing.
       }

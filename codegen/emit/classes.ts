@@ -67,7 +67,7 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
       exampleAnswers(model.serverRequests, names.serverRequests, names.serverReplies) +
       "}\n" +
       "const game = new Game();\n" +
-      "await game.connect(\"127.0.0.1\", 5071);\n" +
+      'await game.connect("127.0.0.1", 5071);\n' +
       "setInterval(() => game.pump(), 16);\n" +
       "```",
   );

@@ -11,7 +11,7 @@
  * ```
  */
 import type { NamedTypeModel, ProtocolModel } from "../model.ts";
-import { publicNames, type PublicNames } from "../naming.ts";
+import { type PublicNames, publicNames } from "../naming.ts";
 
 /** What generated files import from the runtime package, and whether it is a type. */
 export const RUNTIME_EXPORTS = {

@@ -31,54 +31,82 @@ export function emitDescriptor(ctx: EmitContext, w: CodeWriter, validators: Vali
       "another fingerprint are judged by their schema), the validator run on every message\n" +
       "received, and the schema of every message.",
   );
-  w.block(`export const ${names.descriptor}: ${ctx.runtime("ProtocolDescriptor")} = {`, () => {
-    w.line(`name: ${JSON.stringify(model.name)},`);
-    w.line(`fingerprint: ${JSON.stringify(fingerprint(model))},`);
-    for (const direction of ["client", "server"] as const satisfies readonly Direction[]) {
-      const entries = [...validators[direction]];
-      if (entries.length === 0) {
-        w.line(`${direction}: {},`);
-        continue;
-      }
-      w.block(`${direction}: {`, () => {
-        for (const [action, fn] of entries) w.line(`${action}: ${fn},`);
-      }, "},");
-    }
-    if (validators.auth !== undefined) w.line(`auth: ${validators.auth},`);
-    const limited = model.client.filter((m) => m.rateLimit !== undefined);
-    if (limited.length > 0) {
-      w.block("rateLimits: {", () => {
-        for (const m of limited) w.line(`${m.action}: { perSecond: ${m.rateLimit!.perSecond}, burst: ${m.rateLimit!.burst} },`);
-      }, "},");
-    }
-    const schema = schemaOf(model);
-    w.block("schema: {", () => {
-      for (const part of ["client", "server", "types"] as const) {
-        const entries = Object.entries(schema[part]);
-        if (entries.length === 0) {
-          w.line(`${part}: {},`);
-          continue;
-        }
-        w.block(`${part}: {`, () => {
-          for (const [name, type] of entries) for (const line of printValue(`${name}: `, type, ",", w.indent.length)) w.line(line);
-        }, "},");
-      }
-    }, "},");
-    const { replies } = validators;
-    if (replies.client.size + replies.server.size === 0) return;
-    w.block("replies: {", () => {
+  w.block(
+    `export const ${names.descriptor}: ${ctx.runtime("ProtocolDescriptor")} = {`,
+    () => {
+      w.line(`name: ${JSON.stringify(model.name)},`);
+      w.line(`fingerprint: ${JSON.stringify(fingerprint(model))},`);
       for (const direction of ["client", "server"] as const satisfies readonly Direction[]) {
-        const entries = [...replies[direction]];
+        const entries = [...validators[direction]];
         if (entries.length === 0) {
           w.line(`${direction}: {},`);
           continue;
         }
-        w.block(`${direction}: {`, () => {
-          for (const [action, fn] of entries) w.line(`${action}: ${fn},`);
-        }, "},");
+        w.block(
+          `${direction}: {`,
+          () => {
+            for (const [action, fn] of entries) w.line(`${action}: ${fn},`);
+          },
+          "},",
+        );
       }
-    }, "},");
-  }, "};");
+      if (validators.auth !== undefined) w.line(`auth: ${validators.auth},`);
+      const limited = model.client.filter((m) => m.rateLimit !== undefined);
+      if (limited.length > 0) {
+        w.block(
+          "rateLimits: {",
+          () => {
+            for (const m of limited) w.line(`${m.action}: { perSecond: ${m.rateLimit!.perSecond}, burst: ${m.rateLimit!.burst} },`);
+          },
+          "},",
+        );
+      }
+      const schema = schemaOf(model);
+      w.block(
+        "schema: {",
+        () => {
+          for (const part of ["client", "server", "types"] as const) {
+            const entries = Object.entries(schema[part]);
+            if (entries.length === 0) {
+              w.line(`${part}: {},`);
+              continue;
+            }
+            w.block(
+              `${part}: {`,
+              () => {
+                for (const [name, type] of entries) for (const line of printValue(`${name}: `, type, ",", w.indent.length)) w.line(line);
+              },
+              "},",
+            );
+          }
+        },
+        "},",
+      );
+      const { replies } = validators;
+      if (replies.client.size + replies.server.size === 0) return;
+      w.block(
+        "replies: {",
+        () => {
+          for (const direction of ["client", "server"] as const satisfies readonly Direction[]) {
+            const entries = [...replies[direction]];
+            if (entries.length === 0) {
+              w.line(`${direction}: {},`);
+              continue;
+            }
+            w.block(
+              `${direction}: {`,
+              () => {
+                for (const [action, fn] of entries) w.line(`${action}: ${fn},`);
+              },
+              "},",
+            );
+          }
+        },
+        "},",
+      );
+    },
+    "};",
+  );
 }
 
 /** Generated lines stay within this width where a value can be broken. */

@@ -5,8 +5,8 @@
  * is written last, above them, once every emitter has said what it uses.
  */
 import type { ProtocolModel } from "../model.ts";
-import { EmitContext } from "./context.ts";
 import { emitClasses } from "./classes.ts";
+import { EmitContext } from "./context.ts";
 import { emitDescriptor } from "./descriptor.ts";
 import { emitHeader } from "./header.ts";
 import { emitMessageTypes, emitRequestTypes } from "./messages.ts";

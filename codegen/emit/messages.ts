@@ -32,14 +32,7 @@ export function emitMessageTypes(ctx: EmitContext, w: CodeWriter): void {
   emitDirection(ctx, w, "server", ctx.model.server, ctx.names.serverMessages, ctx.names.serverMessage);
 }
 
-function emitDirection(
-  ctx: EmitContext,
-  w: CodeWriter,
-  direction: Direction,
-  messages: readonly MessageModel[],
-  mapName: string,
-  unionName: string,
-): void {
+function emitDirection(ctx: EmitContext, w: CodeWriter, direction: Direction, messages: readonly MessageModel[], mapName: string, unionName: string): void {
   const { sender, receiver } = DIRECTION_DOCS[direction];
   w.blank();
   w.doc(`The messages ${sender} to ${receiver}, by action.`);

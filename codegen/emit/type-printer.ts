@@ -110,7 +110,9 @@ export function printFields(type: ObjectType, ctx: EmitContext, indent: number):
   const pad = " ".repeat(indent);
   return type.fields
     .map((f) => {
-      const doc = docLines(f.doc).map((line) => `${pad}${line}\n`).join("");
+      const doc = docLines(f.doc)
+        .map((line) => `${pad}${line}\n`)
+        .join("");
       const prefix = fieldPrefix(f);
       return `${doc}${pad}${prefix}${printType(f.type, ctx, indent, indent + prefix.length)};\n`;
     })
@@ -150,8 +152,6 @@ function containsRef(type: FieldType): boolean {
 }
 
 function arrayOf(element: string, type: FieldType, readonly: boolean): string {
-  const wrapped = type.kind === "union" || (type.kind === "tuple" && type.readonly) || (type.kind === "array" && type.readonly)
-    ? `(${element})`
-    : element;
+  const wrapped = type.kind === "union" || (type.kind === "tuple" && type.readonly) || (type.kind === "array" && type.readonly) ? `(${element})` : element;
   return `${readonly ? "readonly " : ""}${wrapped}[]`;
 }

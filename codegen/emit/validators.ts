@@ -17,17 +17,26 @@
  * caller prefixes its own path, so paths are only built when a check fails.
  */
 import type { Direction, FieldModel, FieldType, MessageModel, ObjectType, RequestModel } from "../model.ts";
-import { objectOf } from "../parse/checks.ts";
 import { pascalCase } from "../naming.ts";
+import { objectOf } from "../parse/checks.ts";
 import type { EmitContext } from "./context.ts";
-import { CATEGORIES, categories, expected, expectsLiteral, isSimple, literalValues, resolve, type Category } from "./type-analysis.ts";
-import { helperText, type HelperKind } from "./validator-helpers.ts";
+import { CATEGORIES, type Category, categories, expected, expectsLiteral, isSimple, literalValues, resolve } from "./type-analysis.ts";
+import { type HelperKind, helperText } from "./validator-helpers.ts";
 import { CodeWriter } from "./writer.ts";
 
 /** Names of Object.prototype members: a field with one of these names is read only when it is the object's own. */
 const PROTOTYPE_NAMES = new Set([
-  "constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "toString",
-  "valueOf", "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__",
+  "constructor",
+  "hasOwnProperty",
+  "isPrototypeOf",
+  "propertyIsEnumerable",
+  "toLocaleString",
+  "toString",
+  "valueOf",
+  "__defineGetter__",
+  "__defineSetter__",
+  "__lookupGetter__",
+  "__lookupSetter__",
 ]);
 
 /**
@@ -141,8 +150,7 @@ class ValidatorEmitter {
       const param = body.fields.length === 0 ? "_data" : "data";
       const from = direction === "client" ? "a client's" : "the server's";
       this.functions.push(
-        `/** Checks ${from} \`${message.action}\` message. */\n` +
-          `function ${name}(${param}: Record<string, unknown>): string | undefined {\n${fn.w}}\n`,
+        `/** Checks ${from} \`${message.action}\` message. */\n` + `function ${name}(${param}: Record<string, unknown>): string | undefined {\n${fn.w}}\n`,
       );
     }
     return names;
@@ -420,9 +428,7 @@ class ValidatorEmitter {
 
   /** The template literal of the error "`path`: expected `type`, got ...". */
   private error(path: Path, type: FieldType, value: string): string {
-    const got = expectsLiteral(type, this.ctx.types)
-      ? `${this.helper("describeLiteral")}(${value})`
-      : `${this.ctx.runtime("describeValue")}(${value})`;
+    const got = expectsLiteral(type, this.ctx.types) ? `${this.helper("describeLiteral")}(${value})` : `${this.ctx.runtime("describeValue")}(${value})`;
     return `\`${path.text}: expected ${escapeTemplate(expected(type, this.ctx.types))}, got \${${got}}\``;
   }
 
@@ -440,9 +446,7 @@ class ValidatorEmitter {
 /** Reads a field of a checked object; a name Object.prototype also has is read only when it is the object's own. */
 function read(object: string, name: string): string {
   const key = JSON.stringify(name);
-  return PROTOTYPE_NAMES.has(name)
-    ? `Object.prototype.hasOwnProperty.call(${object}, ${key}) ? ${object}[${key}] : undefined`
-    : `${object}[${key}]`;
+  return PROTOTYPE_NAMES.has(name) ? `Object.prototype.hasOwnProperty.call(${object}, ${key}) ? ${object}[${key}] : undefined` : `${object}[${key}]`;
 }
 
 /** Escapes text for the static part of a template literal. */

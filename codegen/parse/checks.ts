@@ -47,7 +47,8 @@ function checkRequest(ctx: ParseContext, request: RequestModel, types: ReadonlyM
     return;
   }
   for (const field of body.fields) {
-    if (field.name === "action" || field.name === REQUEST_ID_FIELD) ctx.reportAt(field.location, "RESERVED_FIELD", requestFieldMessage(field.name, request.action));
+    if (field.name === "action" || field.name === REQUEST_ID_FIELD)
+      ctx.reportAt(field.location, "RESERVED_FIELD", requestFieldMessage(field.name, request.action));
   }
 }
 

@@ -4,7 +4,7 @@
  * (collected, never thrown, so one run reports every problem).
  */
 import path from "node:path";
-import { Project, ts, type Node, type SourceFile } from "ts-morph";
+import { type Node, Project, type SourceFile, ts } from "ts-morph";
 import type { Diagnostic, DiagnosticCode } from "../diagnostics.ts";
 import type { SourceLocation } from "../model.ts";
 
@@ -57,10 +57,7 @@ export class ParseContext {
 
   /** Loads a file (from memory or disk), or `undefined` when it does not exist. */
   load(absolutePath: string): SourceFile | undefined {
-    return (
-      this.project.getSourceFile(absolutePath) ??
-      this.project.addSourceFileAtPathIfExists(absolutePath)
-    );
+    return this.project.getSourceFile(absolutePath) ?? this.project.addSourceFileAtPathIfExists(absolutePath);
   }
 
   /** Where `node` starts (after its JSDoc). */

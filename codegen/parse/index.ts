@@ -8,7 +8,7 @@
  * protocols[0].client.map((m) => m.action); // ["nickname", "message"]
  * ```
  */
-import { sortDiagnostics, type Diagnostic } from "../diagnostics.ts";
+import { type Diagnostic, sortDiagnostics } from "../diagnostics.ts";
 import type { ProtocolModel } from "../model.ts";
 import { PROTOCOL_SUFFIX, protocolNameOf } from "../naming.ts";
 import { ParseContext, type ParseOptions } from "./context.ts";

@@ -6,12 +6,12 @@
  */
 import { Node, type SourceFile, type TypeElementTypes } from "ts-morph";
 import type { Direction, MessageModel, NamedTypeModel, ProtocolModel } from "../model.ts";
-import { isReservedAction, protocolNameOf, PROTOCOL_NAME_PATTERN, publicNames, RESERVED_ACTIONS } from "../naming.ts";
+import { isReservedAction, PROTOCOL_NAME_PATTERN, protocolNameOf, publicNames, RESERVED_ACTIONS } from "../naming.ts";
+import { actionFieldMessage, checkModel, objectOf } from "./checks.ts";
 import type { ParseContext } from "./context.ts";
 import { docOf, fileDocOf, isDeprecated } from "./docs.ts";
-import { actionFieldMessage, checkModel, objectOf } from "./checks.ts";
-import { declaredName, RUNTIME_MODULE, type Declaration, type Resolver } from "./scope.ts";
 import { requests } from "./requests.ts";
+import { type Declaration, declaredName, type Resolver, RUNTIME_MODULE } from "./scope.ts";
 import { TypeConverter } from "./type-node.ts";
 import { TypeTable } from "./type-table.ts";
 
@@ -107,12 +107,7 @@ export function parseProtocolFile(ctx: ParseContext, resolver: Resolver, file: S
 }
 
 /** Checks every top-level statement; hands each interface / type alias to `onDeclaration`. */
-function checkStatements(
-  ctx: ParseContext,
-  resolver: Resolver,
-  file: SourceFile,
-  onDeclaration: (declaration: Declaration) => void,
-): void {
+function checkStatements(ctx: ParseContext, resolver: Resolver, file: SourceFile, onDeclaration: (declaration: Declaration) => void): void {
   const seen = new Set<string>();
   for (const statement of file.getStatements()) {
     if (Node.isImportDeclaration(statement)) {
@@ -233,7 +228,11 @@ function authOf(ctx: ParseContext, declarations: readonly Declaration[], types: 
   if (declaration === undefined) return undefined;
   const location = ctx.locate(declaration.getNameNode());
   if (!hasMessages) {
-    ctx.report(declaration.getNameNode(), "BAD_AUTH", "`Auth` is what a client presents to join a server: declare it in the protocol file with ClientMessages / ServerMessages, not in a types-only file");
+    ctx.report(
+      declaration.getNameNode(),
+      "BAD_AUTH",
+      "`Auth` is what a client presents to join a server: declare it in the protocol file with ClientMessages / ServerMessages, not in a types-only file",
+    );
     return undefined;
   }
   if (declaration.getTypeParameters().length > 0) {
@@ -244,7 +243,11 @@ function authOf(ctx: ParseContext, declarations: readonly Declaration[], types: 
   if (model === undefined) return undefined; // it did not convert: reported where it failed
   const byName = new Map(types.map((t) => [t.name, t]));
   if (objectOf(model.type, byName, new Set()) === undefined) {
-    ctx.report(declaration.getNameNode(), "BAD_AUTH", "`Auth` must be an object type of the fields a client presents: write export interface Auth { token: string }");
+    ctx.report(
+      declaration.getNameNode(),
+      "BAD_AUTH",
+      "`Auth` must be an object type of the fields a client presents: write export interface Auth { token: string }",
+    );
     return undefined;
   }
   return { type: { kind: "ref", name: AUTH_TYPE }, location };
@@ -255,7 +258,10 @@ const RATE_LIMIT = /^(\d+(?:\.\d+)?)\s*\/\s*(s|sec|second|m|min|minute)(?:\s+bur
 /** A message's `@rateLimit <n>/s [burst <m>]` tag. */
 function rateLimitOf(ctx: ParseContext, member: Node, limited: boolean): MessageModel["rateLimit"] {
   if (!Node.isJSDocable(member)) return undefined;
-  const tags = member.getJsDocs().flatMap((doc) => doc.getTags()).filter((tag) => tag.getTagName() === "rateLimit");
+  const tags = member
+    .getJsDocs()
+    .flatMap((doc) => doc.getTags())
+    .filter((tag) => tag.getTagName() === "rateLimit");
   if (tags.length === 0) return undefined;
   const tag = tags[tags.length - 1]!;
   if (!limited) {

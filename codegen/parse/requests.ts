@@ -15,9 +15,9 @@
 import { Node, SyntaxKind, type TypeElementTypes } from "ts-morph";
 import type { RequestModel } from "../model.ts";
 import { isReservedAction } from "../naming.ts";
+import { REQUEST_ID_FIELD, requestFieldMessage } from "./checks.ts";
 import type { ParseContext } from "./context.ts";
 import { docOf } from "./docs.ts";
-import { REQUEST_ID_FIELD, requestFieldMessage } from "./checks.ts";
 import type { Declaration } from "./scope.ts";
 import type { TypeConverter } from "./type-node.ts";
 
@@ -105,7 +105,11 @@ function requestBody(ctx: ParseContext, converter: TypeConverter, member: Node, 
   }
   const parameter = parameters[0]!;
   if (parameter.hasQuestionToken() || parameter.getInitializer() !== undefined || parameter.isRestParameter()) {
-    ctx.report(parameter, "BAD_REQUEST", `a request's parameter is its fields, never optional: write \`${action}(data: { field?: T }): Reply\` for optional fields`);
+    ctx.report(
+      parameter,
+      "BAD_REQUEST",
+      `a request's parameter is its fields, never optional: write \`${action}(data: { field?: T }): Reply\` for optional fields`,
+    );
     return undefined;
   }
   const typeNode = parameter.getTypeNode();
@@ -132,7 +136,11 @@ function replyType(ctx: ParseContext, converter: TypeConverter, member: Node, ac
   if (!Node.isMethodSignature(member)) return undefined;
   const typeNode = member.getReturnTypeNode();
   if (typeNode === undefined) {
-    ctx.report(member.getNameNode(), "BAD_REQUEST", `write the reply type of \`${action}\`: \`${action}(data: { ... }): { field: T }\` (null for a reply without content)`);
+    ctx.report(
+      member.getNameNode(),
+      "BAD_REQUEST",
+      `write the reply type of \`${action}\`: \`${action}(data: { ... }): { field: T }\` (null for a reply without content)`,
+    );
     return undefined;
   }
   if (typeNode.getKind() === SyntaxKind.VoidKeyword || typeNode.getKind() === SyntaxKind.UndefinedKeyword) {

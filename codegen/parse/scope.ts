@@ -4,13 +4,7 @@
  * file (or `Int` from "repod"). Problems are reported where the name is used.
  */
 import path from "node:path";
-import {
-  Node,
-  type ImportSpecifier,
-  type InterfaceDeclaration,
-  type SourceFile,
-  type TypeAliasDeclaration,
-} from "ts-morph";
+import { type ImportSpecifier, type InterfaceDeclaration, Node, type SourceFile, type TypeAliasDeclaration } from "ts-morph";
 import { PROTOCOL_SUFFIX } from "../naming.ts";
 import type { ParseContext } from "./context.ts";
 
@@ -29,10 +23,7 @@ export interface ImportBinding {
 }
 
 /** What a name refers to. */
-export type Resolution =
-  | { readonly kind: "int" }
-  | { readonly kind: "declaration"; readonly declaration: Declaration }
-  | { readonly kind: "error" };
+export type Resolution = { readonly kind: "int" } | { readonly kind: "declaration"; readonly declaration: Declaration } | { readonly kind: "error" };
 
 /** The top-level names of one file. */
 export class FileScope {

@@ -13,13 +13,13 @@
  *   { kind: "null" }] }
  * ```
  */
-import { Node, SyntaxKind, type SourceFile, type TypeElementTypes, type TypeNode } from "ts-morph";
+import { Node, type SourceFile, SyntaxKind, type TypeElementTypes, type TypeNode } from "ts-morph";
 import { typeKey } from "../fingerprint.ts";
 import type { FieldModel, FieldType, NamedTypeModel, ObjectType, TupleElement } from "../model.ts";
 import { NAME_PATTERN } from "../naming.ts";
+import { BUILT_IN_ADVICE, KEYWORD_ADVICE, memberAdvice, SUPPORTED_TYPES, tupleAdvice } from "./advice.ts";
 import type { ParseContext } from "./context.ts";
 import { docOf, isDeprecated } from "./docs.ts";
-import { BUILT_IN_ADVICE, KEYWORD_ADVICE, memberAdvice, SUPPORTED_TYPES, tupleAdvice } from "./advice.ts";
 import type { Declaration, Resolver } from "./scope.ts";
 import type { TypeTable } from "./type-table.ts";
 
@@ -132,7 +132,11 @@ export class TypeConverter {
         continue;
       }
       if (name === "__proto__") {
-        this.ctx.report(member.getNameNode(), "RESERVED_FIELD", "`__proto__` cannot be a field: JavaScript objects treat it as their prototype; rename the field");
+        this.ctx.report(
+          member.getNameNode(),
+          "RESERVED_FIELD",
+          "`__proto__` cannot be a field: JavaScript objects treat it as their prototype; rename the field",
+        );
         ok = false;
         continue;
       }
@@ -188,11 +192,7 @@ export class TypeConverter {
     if (Node.isTrueLiteral(literal)) return { kind: "literal", value: true };
     if (Node.isFalseLiteral(literal)) return { kind: "literal", value: false };
     if (Node.isNullLiteral(literal)) return { kind: "null" };
-    if (
-      Node.isPrefixUnaryExpression(literal) &&
-      literal.getOperatorToken() === SyntaxKind.MinusToken &&
-      Node.isNumericLiteral(literal.getOperand())
-    ) {
+    if (Node.isPrefixUnaryExpression(literal) && literal.getOperatorToken() === SyntaxKind.MinusToken && Node.isNumericLiteral(literal.getOperand())) {
       return { kind: "literal", value: -Number(literal.getOperand().getText()) };
     }
     return this.refuse(node, `the literal \`${node.getText()}\` is not supported: write a string, number or boolean literal`);
@@ -323,7 +323,11 @@ export class TypeConverter {
         "reserved" in clash
           ? "the generated file declares a name of its own"
           : `${this.ctx.relative(clash.owner.getSourceFile().getFilePath())} declares another \`${preferred}\``;
-      this.ctx.report(at, "NAME_CLASH", `\`${preferred}\` clashes: ${where}; import it under another name (import type { ${preferred} as Other${preferred} } ...) or rename it`);
+      this.ctx.report(
+        at,
+        "NAME_CLASH",
+        `\`${preferred}\` clashes: ${where}; import it under another name (import type { ${preferred} as Other${preferred} } ...) or rename it`,
+      );
       return undefined;
     }
     return { kind: "ref", name: this.table.nameOf(declaration) ?? preferred };

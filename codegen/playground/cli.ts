@@ -7,7 +7,7 @@
  * ```
  */
 import { parseArgs } from "node:util";
-import { EXIT, type CliIo } from "../commands/command.ts";
+import { type CliIo, EXIT } from "../commands/command.ts";
 import { CodegenError, formatDiagnostic } from "../diagnostics.ts";
 import { findProtocolFiles } from "../files.ts";
 import { DEFAULT_PLAYGROUND_PORT, startPlayground } from "./playground.ts";

@@ -21,12 +21,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import net from "node:net";
 import { ts } from "ts-morph";
-import { WebSocketServer, type WebSocket } from "ws";
-import { describeValue } from "./describe-value.ts";
+import { type WebSocket, WebSocketServer } from "ws";
 import { CodegenError } from "../diagnostics.ts";
 import { emitProtocol } from "../emit/index.ts";
 import type { ProtocolModel } from "../model.ts";
 import { parseProtocols } from "../parse/index.ts";
+import { describeValue } from "./describe-value.ts";
 
 /** Options of {@link startPlayground}. */
 export interface PlaygroundOptions {

@@ -6,8 +6,16 @@
  *   npm run chat:client -- [host:port] [--name NAME]
  */
 import readline from "node:readline";
-import { isRepodError, type ConnectOptions, type ConnectedEvent, type DisconnectedEvent, type ErrorEvent, type ReconnectedEvent, type ReconnectingEvent } from "repod";
-import { ChatListener, type Auth, type ChatServerMessages } from "../../generated/chat.ts";
+import {
+  type ConnectedEvent,
+  type ConnectOptions,
+  type DisconnectedEvent,
+  type ErrorEvent,
+  isRepodError,
+  type ReconnectedEvent,
+  type ReconnectingEvent,
+} from "repod";
+import { type Auth, ChatListener, type ChatServerMessages } from "../../generated/chat.ts";
 import { exampleArgs, isMain } from "../args.ts";
 
 export class ChatClient extends ChatListener {

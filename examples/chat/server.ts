@@ -15,9 +15,9 @@
  *
  *   npm run chat:server -- [host:port] [--redis redis://127.0.0.1:6379]   (default 127.0.0.1:5071)
  */
-import { jsonLogger, refuse, type PresenceChange, type ServerOptions } from "repod";
+import { jsonLogger, type PresenceChange, refuse, type ServerOptions } from "repod";
 import { RedisAdapter } from "repod/redis";
-import { ChatChannel, ChatServer, type Auth, type ChatClientMessages } from "../../generated/chat.ts";
+import { type Auth, ChatChannel, type ChatClientMessages, ChatServer } from "../../generated/chat.ts";
 import { exampleArgs, isMain } from "../args.ts";
 
 /** Who a player is, once admitted. */

@@ -9,7 +9,7 @@
  * within timeout + heartbeat ms, 10 s by default. Clients follow the server's numbers.)
  */
 import type { ServerOptions } from "repod";
-import { LagTimeChannel, LagTimeServer, type LagTimeClientMessages } from "../../generated/lag_time.ts";
+import { LagTimeChannel, type LagTimeClientMessages, LagTimeServer } from "../../generated/lag_time.ts";
 import { exampleArgs, isMain, numberOption } from "../args.ts";
 
 export class PingChannel extends LagTimeChannel {

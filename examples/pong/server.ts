@@ -7,7 +7,7 @@
  *   npm run pong:server -- [host:port] [--matches N] [--win N]
  */
 import type { ServerOptions } from "repod";
-import { PongChannel, PongServer, type PongClientMessages } from "../../generated/pong.ts";
+import { PongChannel, type PongClientMessages, PongServer } from "../../generated/pong.ts";
 import { exampleArgs, isMain, numberOption } from "../args.ts";
 import { FIELD, Game, type Slot } from "./game.ts";
 
@@ -96,14 +96,18 @@ export class Match {
 
   private begin(): void {
     this.arena.sendToGroup(this.group, { action: "start", match: this.id });
-    this.game = new Game({
-      scored: (slot, score) => this.arena.sendToGroup(this.group, { action: "scored", slot, score }),
-      over: (winner, score) => {
-        this.arena.sendToGroup(this.group, { action: "game_over", winner, score });
-        // A rematch if both stay.
-        this.restartTimer = setTimeout(() => this.isFull && this.begin(), 3000).unref();
+    this.game = new Game(
+      {
+        scored: (slot, score) => this.arena.sendToGroup(this.group, { action: "scored", slot, score }),
+        over: (winner, score) => {
+          this.arena.sendToGroup(this.group, { action: "game_over", winner, score });
+          // A rematch if both stay.
+          this.restartTimer = setTimeout(() => this.isFull && this.begin(), 3000).unref();
+        },
       },
-    }, Math.random, this.arena.winScore);
+      Math.random,
+      this.arena.winScore,
+    );
   }
 }
 

@@ -3,7 +3,7 @@
  * WebSocket, pumped by requestAnimationFrame and drawn on a canvas.
  */
 import type { DisconnectedEvent, ErrorEvent } from "repod";
-import { PongListener, type PongServerMessages as In } from "../../generated/pong.ts";
+import { type PongServerMessages as In, PongListener } from "../../generated/pong.ts";
 
 const canvas = document.getElementById("field") as HTMLCanvasElement;
 const context = canvas.getContext("2d")!;

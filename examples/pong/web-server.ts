@@ -35,8 +35,11 @@ export function startPongWeb(options: PongWebOptions = {}): Promise<RunningPongW
   const { host = "127.0.0.1", port = 5082, matches = 1, winScore = FIELD.winScore } = options;
   const tcpPort = options.tcpPort === undefined ? defaults.DEFAULT_PORT : options.tcpPort;
   const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-  return serveGame({ html: here("index.html"), entry: here("web-client.ts") }, host, port, (websocket) =>
-    new PongArena({ host, port: tcpPort ?? 0, tcp: tcpPort !== null, websocket }, matches, winScore),
+  return serveGame(
+    { html: here("index.html"), entry: here("web-client.ts") },
+    host,
+    port,
+    (websocket) => new PongArena({ host, port: tcpPort ?? 0, tcp: tcpPort !== null, websocket }, matches, winScore),
   );
 }
 

@@ -6,7 +6,7 @@
  * states a second look smooth at any frame rate.
  */
 import type { ConnectedEvent, DisconnectedEvent, ErrorEvent, RepodError } from "repod";
-import { TagListener, type Arena, type Axis, type PlayerState, type TagServerMessages as In } from "../../generated/tag.ts";
+import { type Arena, type Axis, type TagServerMessages as In, type PlayerState, TagListener } from "../../generated/tag.ts";
 
 const canvas = document.getElementById("arena") as HTMLCanvasElement;
 const context = canvas.getContext("2d")!;
@@ -67,8 +67,14 @@ void client.connect(`${location.protocol === "https:" ? "wss" : "ws"}://${locati
 
 const held = new Set<string>();
 const KEYS: Record<string, [number, number]> = {
-  ArrowLeft: [-1, 0], KeyA: [-1, 0], ArrowRight: [1, 0], KeyD: [1, 0],
-  ArrowUp: [0, -1], KeyW: [0, -1], ArrowDown: [0, 1], KeyS: [0, 1],
+  ArrowLeft: [-1, 0],
+  KeyA: [-1, 0],
+  ArrowRight: [1, 0],
+  KeyD: [1, 0],
+  ArrowUp: [0, -1],
+  KeyW: [0, -1],
+  ArrowDown: [0, 1],
+  KeyS: [0, 1],
 };
 let pointer: { x: number; y: number } | null = null;
 let sent = "0,0";

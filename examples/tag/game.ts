@@ -161,9 +161,7 @@ export class TagGame {
     let bestScore = -1;
     for (let i = 0; i < 40; i++) {
       const spot = { x: r + this.random() * (this.arena.width - 2 * r), y: r + this.random() * (this.arena.height - 2 * r) };
-      const clear = this.arena.obstacles.every(
-        (o) => spot.x < o.x - r || spot.x > o.x + o.w + r || spot.y < o.y - r || spot.y > o.y + o.h + r,
-      );
+      const clear = this.arena.obstacles.every((o) => spot.x < o.x - r || spot.x > o.x + o.w + r || spot.y < o.y - r || spot.y > o.y + o.h + r);
       if (!clear) continue;
       const score = chaser ? Math.hypot(spot.x - chaser.x, spot.y - chaser.y) : 1;
       if (score > bestScore) {

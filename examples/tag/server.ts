@@ -12,7 +12,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { jsonLogger } from "repod";
-import { TagChannel, TagServer, type TagClientMessages, type TagClientReplies, type TagClientRequests } from "../../generated/tag.ts";
+import { TagChannel, type TagClientMessages, type TagClientReplies, type TagClientRequests, TagServer } from "../../generated/tag.ts";
 import { exampleArgs, isMain } from "../args.ts";
 import { serveGame, stopOnSignal, type WebGame } from "../web/page-server.ts";
 import { TagGame } from "./game.ts";

@@ -4,8 +4,8 @@
  * as one `extend`; what is on the canvas is what the server said, so every
  * window shows the same board.
  */
-import { type ConnectedEvent, type DisconnectedEvent, type ErrorEvent } from "repod";
-import { WhiteboardListener, type Point, type Stroke, type WhiteboardServerMessages as In } from "../../generated/whiteboard.ts";
+import type { ConnectedEvent, DisconnectedEvent, ErrorEvent } from "repod";
+import { type WhiteboardServerMessages as In, type Point, type Stroke, WhiteboardListener } from "../../generated/whiteboard.ts";
 
 const canvas = document.getElementById("board") as HTMLCanvasElement;
 const context = canvas.getContext("2d")!;

@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { jsonLogger } from "repod";
-import { WhiteboardChannel, WhiteboardServer, type WhiteboardClientMessages } from "../../generated/whiteboard.ts";
+import { WhiteboardChannel, type WhiteboardClientMessages, WhiteboardServer } from "../../generated/whiteboard.ts";
 import { exampleArgs, isMain } from "../args.ts";
 import { serveGame, stopOnSignal, type WebGame } from "../web/page-server.ts";
 import { BOARD_HEIGHT, BOARD_WIDTH, Board } from "./board.ts";
@@ -82,8 +82,11 @@ export type RunningWhiteboard = WebGame<Whiteboard>;
 /** Starts the page and the game on `host:port` (0 picks a free port). */
 export function startWhiteboard(host = "127.0.0.1", port = 5080, log = false): Promise<RunningWhiteboard> {
   const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-  return serveGame({ html: here("index.html"), entry: here("client.ts") }, host, port, (websocket) =>
-    new Whiteboard({ channelClass: Artist, host, tcp: false, websocket, logger: log ? jsonLogger() : undefined }),
+  return serveGame(
+    { html: here("index.html"), entry: here("client.ts") },
+    host,
+    port,
+    (websocket) => new Whiteboard({ channelClass: Artist, host, tcp: false, websocket, logger: log ? jsonLogger() : undefined }),
   );
 }
 

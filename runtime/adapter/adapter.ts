@@ -9,10 +9,7 @@ import type { RepodError } from "../errors.ts";
 import type { LogEvent } from "../logging.ts";
 
 /** Who a send is for. */
-export type Audience =
-  | { readonly to: "all" }
-  | { readonly to: "group"; readonly group: string }
-  | { readonly to: "channel"; readonly id: string };
+export type Audience = { readonly to: "all" } | { readonly to: "group"; readonly group: string } | { readonly to: "channel"; readonly id: string };
 
 /** A send: its audience, and the id of a channel to leave out. */
 export interface Delivery {

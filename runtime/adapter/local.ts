@@ -10,7 +10,7 @@
  * them, and before anything else happens.
  */
 import type { Adapter, AdapterHost, Delivery, Member, PresenceView } from "./adapter.ts";
-import { Population, memberJson } from "./population.ts";
+import { memberJson, Population } from "./population.ts";
 
 export class LocalAdapter implements Adapter {
   private host: AdapterHost | null = null;

@@ -34,7 +34,7 @@
  */
 import type { Redis } from "ioredis";
 import type { AdapterHost } from "./adapter.ts";
-import { memberJson, type MemberUpdate } from "./population.ts";
+import { type MemberUpdate, memberJson } from "./population.ts";
 
 /** The key names of one game population (one prefix). */
 export class PresenceKeys {
@@ -243,11 +243,7 @@ export async function sweepPresence(redis: Redis, keys: PresenceKeys, floor: num
 }
 
 /** Every live server's share, at one version. */
-export async function readSnapshot(
-  redis: Redis,
-  keys: PresenceKeys,
-  floor: number,
-): Promise<{ version: number; shares: Map<string, MemberUpdate[]> }> {
+export async function readSnapshot(redis: Redis, keys: PresenceKeys, floor: number): Promise<{ version: number; shares: Map<string, MemberUpdate[]> }> {
   const reply = (await redis.eval(SNAPSHOT_SCRIPT, 2, keys.servers, keys.version, keys.alivePrefix, keys.membersPrefix, keys.changes, String(floor))) as [
     number,
     ...Array<string | string[]>,

@@ -38,26 +38,13 @@
  * first), then answer from it.
  */
 import { Redis, type RedisOptions } from "ioredis";
+import { DEFAULT_REDIS_CONNECT_TIMEOUT_MS, DEFAULT_REDIS_HEARTBEAT_MS, DEFAULT_REDIS_PREFIX, DEFAULT_REDIS_URL } from "../constants.ts";
 import { RepodError } from "../errors.ts";
 import type { LogEvent } from "../logging.ts";
 import type { Adapter, AdapterHost, Delivery, Member, PresenceChange, PresenceView } from "./adapter.ts";
 import { Population } from "./population.ts";
 import { openEnvelope, sealEnvelope } from "./redis-envelope.ts";
-import {
-  PresenceChanges,
-  PresenceKeys,
-  erasePresence,
-  readChange,
-  readSnapshot,
-  sweepPresence,
-  writePresence,
-} from "./redis-presence.ts";
-import {
-  DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
-  DEFAULT_REDIS_HEARTBEAT_MS,
-  DEFAULT_REDIS_PREFIX,
-  DEFAULT_REDIS_URL,
-} from "../constants.ts";
+import { erasePresence, PresenceChanges, PresenceKeys, readChange, readSnapshot, sweepPresence, writePresence } from "./redis-presence.ts";
 
 /** Options of a {@link RedisAdapter}; every one has a default. */
 export interface RedisAdapterOptions {

@@ -22,12 +22,12 @@
  */
 import { handlerFailed } from "../dispatch.ts";
 import { RepodError } from "../errors.ts";
+import type { Link } from "../link.ts";
 import type { Logger } from "../logging.ts";
 import type { Message, Validator } from "../protocol.ts";
 import type { Clock, TimerHandle } from "../session/clock.ts";
 import { ERROR, WELCOME } from "../session/control.ts";
 import { encodeFrame } from "../wire/codec.ts";
-import type { Link } from "../link.ts";
 
 /** What `authenticate` learns about the connection besides the credential. */
 export interface AuthInfo {

@@ -12,7 +12,7 @@
  * else agreement.clientReads; // the server messages the old client knows
  * ```
  */
-import { readProblems, type ReadProblem } from "./rules.ts";
+import { type ReadProblem, readProblems } from "./rules.ts";
 import type { ProtocolSchema } from "./schema.ts";
 
 /** Both sides' shares of a conversation between two compatible versions. */
@@ -61,7 +61,7 @@ export function isSchema(value: unknown): value is ProtocolSchema {
 }
 
 function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
-  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 /** `"move".dir: the server reads "a" | "b", the client sends string [FIELD_RETYPED]`. */

@@ -91,7 +91,12 @@ function check(walk: Walk, w: SchemaType, r: SchemaType, path: string, wf: Schem
 
   if (wt.kind === "union" || (wt.kind === "boolean" && rt.kind === "union")) {
     const members: SchemaType[] =
-      wt.kind === "union" ? [...wt.members] : [{ kind: "literal", value: true }, { kind: "literal", value: false }];
+      wt.kind === "union"
+        ? [...wt.members]
+        : [
+            { kind: "literal", value: true },
+            { kind: "literal", value: false },
+          ];
     const refused = members.filter((m) => !accepts(walk, m, rt));
     if (refused.length === 0) return;
     // One member refused whose counterpart is plain to see: say what inside it breaks.
@@ -229,8 +234,7 @@ function isScalar(type: SchemaType | undefined): boolean {
 /** Two types a reader would tell apart by the kind of value (a map, an array, a scalar). */
 function sameShape(a: SchemaType, b: SchemaType | undefined): boolean {
   if (b === undefined) return false;
-  const shape = (t: SchemaType): string =>
-    t.kind === "object" || t.kind === "record" ? "map" : t.kind === "array" || t.kind === "tuple" ? "array" : t.kind;
+  const shape = (t: SchemaType): string => (t.kind === "object" || t.kind === "record" ? "map" : t.kind === "array" || t.kind === "tuple" ? "array" : t.kind);
   return shape(a) === shape(b);
 }
 

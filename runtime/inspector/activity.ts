@@ -10,10 +10,10 @@
  * (a broadcast's frame is read once for all its receivers).
  */
 import type { Channel } from "../channel.ts";
+import { HEADER_BYTES } from "../constants.ts";
 import type { LinkTap } from "../link.ts";
 import type { Message, Validator } from "../protocol.ts";
 import { decodePayload } from "../wire/codec.ts";
-import { HEADER_BYTES } from "../constants.ts";
 
 /** One message of the recent-message log. */
 export interface LogEntry {
@@ -212,7 +212,15 @@ export function actionOf(frame: Uint8Array): string {
   else if (head === 0xdf) at += 4;
   else return decodedAction(frame);
   // "action" as a fixstr: 0xa6 then six bytes.
-  if (frame[at] !== 0xa6 || frame[at + 1] !== 0x61 || frame[at + 2] !== 0x63 || frame[at + 3] !== 0x74 || frame[at + 4] !== 0x69 || frame[at + 5] !== 0x6f || frame[at + 6] !== 0x6e) {
+  if (
+    frame[at] !== 0xa6 ||
+    frame[at + 1] !== 0x61 ||
+    frame[at + 2] !== 0x63 ||
+    frame[at + 3] !== 0x74 ||
+    frame[at + 4] !== 0x69 ||
+    frame[at + 5] !== 0x6f ||
+    frame[at + 6] !== 0x6e
+  ) {
     return decodedAction(frame);
   }
   at += 7;

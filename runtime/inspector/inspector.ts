@@ -20,9 +20,9 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { WebSocketServer, type WebSocket } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import type { Member } from "../adapter/adapter.ts";
 import type { Channel } from "../channel.ts";
 import type { RepodError } from "../errors.ts";
@@ -113,7 +113,7 @@ export class Inspector {
     options: InspectorOptions,
   ) {
     if (typeof options.token !== "string" || options.token.length === 0) {
-      throw new Error("the inspector needs a token: inspector: { token: \"…\" }");
+      throw new Error('the inspector needs a token: inspector: { token: "…" }');
     }
     this.tokenDigest = digest(options.token);
     this.readOnly = options.readOnly ?? false;

@@ -36,9 +36,9 @@ import type { Message } from "../protocol.ts";
 import type { Transport } from "../transport/transport.ts";
 import { encodeFrame } from "../wire/codec.ts";
 import { backoffDelay } from "./backoff.ts";
-import { systemClock, type Clock, type TimerHandle } from "./clock.ts";
-import { BYE, countOf, isBreak, FEATURE_HEARTBEAT, FEATURE_RESUME, HEARTBEAT, HELLO, RESUME, RESUME_FAILED, RESUMED } from "./control.ts";
-import { Heartbeat, type Beating } from "./heartbeat.ts";
+import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
+import { BYE, countOf, FEATURE_HEARTBEAT, FEATURE_RESUME, HEARTBEAT, HELLO, isBreak, RESUME, RESUME_FAILED, RESUMED } from "./control.ts";
+import { type Beating, Heartbeat } from "./heartbeat.ts";
 import { Session, type SessionEvents } from "./session.ts";
 
 /** The client's reconnection options, after defaults. */
@@ -317,15 +317,7 @@ export class ClientResume {
       return true;
     }
     const session = this.session;
-    if (
-      this.phase !== "live" ||
-      session === null ||
-      !this.offersResume ||
-      !session.resumable ||
-      this.bye ||
-      !this.settings.reconnect ||
-      !isBreak(error)
-    ) {
+    if (this.phase !== "live" || session === null || !this.offersResume || !session.resumable || this.bye || !this.settings.reconnect || !isBreak(error)) {
       this.phase = "off";
       return false;
     }
@@ -448,9 +440,14 @@ export class ClientResume {
     const unsent = link.release();
     const before = unacknowledged - unsent.length;
     const reason = typeof message.reason === "string" ? message.reason : "the server refused";
-    const resent = unsent.length > 0 ? `; the ${plural(unsent.length, "message")} sent since the connection broke ${unsent.length === 1 ? "is" : "are"} sent on it after your connected handler` : "";
+    const resent =
+      unsent.length > 0
+        ? `; the ${plural(unsent.length, "message")} sent since the connection broke ${unsent.length === 1 ? "is" : "are"} sent on it after your connected handler`
+        : "";
     const lost = before > 0 ? `; ${before} sent before the break may not have arrived` : "";
-    this.host.pushError(new RepodError("RESUME_FAILED", `could not resume the session (${reason}): a fresh one begins${resent}${lost}`, { remote: link.remote }));
+    this.host.pushError(
+      new RepodError("RESUME_FAILED", `could not resume the session (${reason}): a fresh one begins${resent}${lost}`, { remote: link.remote }),
+    );
     if (greeting === null) {
       link.drop(new RepodError("RESUME_FAILED", "the server refused to resume without greeting first"));
       return;

@@ -15,7 +15,7 @@
  * (`FrameLog.alive`): the WebSocket protocol's ping/pong does the liveness,
  * the heartbeat frame carries only the acknowledgement.
  */
-import { systemClock, unref, type Clock, type TimerHandle } from "./clock.ts";
+import { type Clock, systemClock, type TimerHandle, unref } from "./clock.ts";
 import type { Session } from "./session.ts";
 
 /** One connection the heartbeat looks after. */

@@ -33,21 +33,10 @@ import type { Logger } from "../logging.ts";
 import type { Message } from "../protocol.ts";
 import type { Transport, TransportEvents } from "../transport/transport.ts";
 import { encodeFrame } from "../wire/codec.ts";
-import {
-  BYE,
-  countOf,
-  isBreak,
-  FEATURE_HEARTBEAT,
-  FEATURE_RESUME,
-  HEARTBEAT,
-  HELLO,
-  RESUME,
-  RESUME_FAILED,
-  RESUMED,
-} from "./control.ts";
-import { systemClock, type Clock, type TimerHandle } from "./clock.ts";
-import { Heartbeat, type Beating } from "./heartbeat.ts";
-import { Session, SUBCLASS_FLAG, type SessionEvents } from "./session.ts";
+import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
+import { BYE, countOf, FEATURE_HEARTBEAT, FEATURE_RESUME, HEARTBEAT, HELLO, isBreak, RESUME, RESUME_FAILED, RESUMED } from "./control.ts";
+import { type Beating, Heartbeat } from "./heartbeat.ts";
+import { Session, type SessionEvents, SUBCLASS_FLAG } from "./session.ts";
 import { sameToken, TokenMint } from "./token.ts";
 
 /** The server's session options, after defaults. */
@@ -278,12 +267,7 @@ export class ServerSessions<C extends Endpoint> {
     if (entry.phase === "suspended") return true;
     this.heartbeat?.delete(entry);
     const resumable =
-      this.settings.resumeWindowMs > 0 &&
-      !entry.bye &&
-      !channel.link.isClosing &&
-      this.host.isRunning &&
-      entry.session.resumable &&
-      isBreak(error);
+      this.settings.resumeWindowMs > 0 && !entry.bye && !channel.link.isClosing && this.host.isRunning && entry.session.resumable && isBreak(error);
     if (!resumable) {
       this.forget(entry);
       return false; // released; a channel never admitted has nothing to release
@@ -339,7 +323,8 @@ export class ServerSessions<C extends Endpoint> {
 
   /** A suspended session's window passed. */
   private expire(entry: Entry<C>): void {
-    if (entry.admitted) this.host.release(entry.channel); // calls back `released`
+    if (entry.admitted)
+      this.host.release(entry.channel); // calls back `released`
     else {
       this.forget(entry);
       this.host.dropped(entry.channel);
@@ -439,7 +424,8 @@ export class ServerSessions<C extends Endpoint> {
     if (entry.phase !== "undecided") return fail("this connection already has a session");
     const id = message.id;
     const target = typeof id === "string" ? this.byId.get(id) : undefined;
-    if (target === undefined || target === entry) return fail(`no session ${String(id)} is waiting here: it ended, its resume window passed, or the server restarted`);
+    if (target === undefined || target === entry)
+      return fail(`no session ${String(id)} is waiting here: it ended, its resume window passed, or the server restarted`);
     // Both comparisons run, whatever the first one gives.
     const isCurrent = sameToken(message.token, this.mint.token(target.channel.id, target.generation));
     const isPrevious = sameToken(message.token, target.previous < 0 ? null : this.mint.token(target.channel.id, target.previous));

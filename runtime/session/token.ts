@@ -16,7 +16,10 @@ export class TokenMint {
 
   /** The token of session `id` at `generation`. */
   token(id: string, generation: number): string {
-    return createHmac("sha256", this.key).update(`${id}\n${generation}`).digest("hex").slice(0, TOKEN_BYTES * 2);
+    return createHmac("sha256", this.key)
+      .update(`${id}\n${generation}`)
+      .digest("hex")
+      .slice(0, TOKEN_BYTES * 2);
   }
 }
 

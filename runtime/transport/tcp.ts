@@ -206,12 +206,7 @@ export interface Acceptor {
  * Listens for TCP connections on `host:port` (0 picks a free port) and calls
  * `accept` with a transport for each.
  */
-export function listenTcp(
-  host: string,
-  port: number,
-  maxFrameBytes: number,
-  accept: (transport: Transport) => void,
-): Promise<Acceptor> {
+export function listenTcp(host: string, port: number, maxFrameBytes: number, accept: (transport: Transport) => void): Promise<Acceptor> {
   const server = net.createServer({ noDelay: true }, (socket) => accept(new TcpTransport(socket, maxFrameBytes)));
   return new Promise((resolve, reject) => {
     server.once("error", reject);

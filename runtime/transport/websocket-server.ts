@@ -9,13 +9,13 @@
  * http.listen(8080); // the page at http://host:8080/, the game at ws://host:8080/ws
  * ```
  */
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { WebSocketServer } from "ws";
 import { DEFAULT_WEBSOCKET_PORT } from "../constants.ts";
 import type { Acceptor } from "./tcp.ts";
 import type { Transport } from "./transport.ts";
-import { WebSocketTransport, type WebSocketLike } from "./websocket.ts";
+import { type WebSocketLike, WebSocketTransport } from "./websocket.ts";
 import { nativeOf } from "./websocket-node.ts";
 
 /** Where a server accepts WebSocket connections. */
@@ -64,11 +64,7 @@ export interface WebSocketAcceptor extends Acceptor {
  * transport for each. `maxFrameBytes` becomes `ws`'s `maxPayload`: a longer
  * message is refused before its body is buffered.
  */
-export async function listenWebSocket(
-  options: WebSocketListen,
-  maxFrameBytes: number,
-  accept: (transport: Transport) => void,
-): Promise<WebSocketAcceptor> {
+export async function listenWebSocket(options: WebSocketListen, maxFrameBytes: number, accept: (transport: Transport) => void): Promise<WebSocketAcceptor> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   const own = !("server" in options);
   const http = "server" in options ? options.server : createServer(refusePlainHttp);

@@ -161,11 +161,9 @@ export class WebSocketTransport implements Transport {
     if (typeof data === "string") {
       this.emit({
         kind: "problem",
-        error: new RepodError(
-          "NOT_A_MESSAGE",
-          `expected a binary WebSocket message holding msgpack, got a text message of ${data.length} characters`,
-          { remote: remoteOf(this) },
-        ),
+        error: new RepodError("NOT_A_MESSAGE", `expected a binary WebSocket message holding msgpack, got a text message of ${data.length} characters`, {
+          remote: remoteOf(this),
+        }),
       });
       return;
     }
@@ -224,12 +222,7 @@ export type WebSocketFactory = (url: string, maxFrameBytes: number) => { socket:
  * rejects with CONNECT_FAILED when the connection is refused, the handshake
  * fails, or nothing answers within `timeoutMs`.
  */
-export function connectWebSocket(
-  url: string,
-  create: WebSocketFactory,
-  maxFrameBytes: number,
-  timeoutMs: number,
-): Promise<WebSocketTransport> {
+export function connectWebSocket(url: string, create: WebSocketFactory, maxFrameBytes: number, timeoutMs: number): Promise<WebSocketTransport> {
   return new Promise((resolve, reject) => {
     let made: ReturnType<WebSocketFactory>;
     try {

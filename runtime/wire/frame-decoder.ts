@@ -23,6 +23,7 @@ import { HEADER_BYTES } from "../constants.ts";
 
 /** Bodies up to this size are allocated as soon as their length is known. */
 const EAGER_BODY_BYTES = 64 * 1024;
+
 import { RepodError } from "../errors.ts";
 
 /** Where a decoder hands each payload: a function, or an object's `payload` method (no closure needed). */

@@ -5,7 +5,7 @@
  * credential, and a credential that never reaches a log or an error.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { Channel, refuse, Server, type AnyMessage, type AuthInfo, type LogEvent, type RepodError, type ServerOptions } from "../../runtime/index.ts";
+import { type AnyMessage, type AuthInfo, Channel, type LogEvent, type RepodError, refuse, Server, type ServerOptions } from "../../runtime/index.ts";
 import { RecordingListener } from "../helpers/listener.ts";
 import { ManualClock } from "../helpers/manual-clock.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
@@ -134,7 +134,8 @@ describe.each(transports)("authentication over %s", (kind) => {
     // The token appears in no log line and no error.
     expect(JSON.stringify(server.logs)).not.toContain(SECRET);
     expect(JSON.stringify(server.logs.filter((e) => e.event === "auth-failed"))).toContain("unknown player");
-    for (const error of [...server.errors, ...errors.map((e) => e.error as RepodError)]) expect(`${error.message} ${String(error.stack)}`).not.toContain(SECRET);
+    for (const error of [...server.errors, ...errors.map((e) => e.error as RepodError)])
+      expect(`${error.message} ${String(error.stack)}`).not.toContain(SECRET);
   });
 
   it("a slow authentication blocks no one; what the slow client sent waits and is dispatched after onConnect, in order", async () => {

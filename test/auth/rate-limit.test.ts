@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatRoom } from "../../examples/chat/server.ts";
-import { Channel, Server, type AnyMessage, type RepodError, type ServerOptions } from "../../runtime/index.ts";
+import { type AnyMessage, Channel, type RepodError, Server, type ServerOptions } from "../../runtime/index.ts";
 import { RecordingListener } from "../helpers/listener.ts";
 import { ManualClock } from "../helpers/manual-clock.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
@@ -64,7 +64,9 @@ describe.each(["TCP", "WebSocket"] as const)("rate limits over %s", (kind) => {
     await c.waitFor("pong", 5);
     const channel = [...server.channels][0]!;
     expect(channel.got.map((m) => m.i)).toEqual([0, 1, 2, 3, 4]);
-    expect(c.of("error").map((e) => e.message)).toEqual([expect.stringMatching(/^"ping" is over the limit of 10 messages\/s \(burst 5\): not dispatched \(from 127\.0\.0\.1:\d+\)$/)]);
+    expect(c.of("error").map((e) => e.message)).toEqual([
+      expect.stringMatching(/^"ping" is over the limit of 10 messages\/s \(burst 5\): not dispatched \(from 127\.0\.0\.1:\d+\)$/),
+    ]);
     expect(c.of("error")[0]!.code).toBe("RATE_LIMITED");
     expect(server.errors.map((e) => e.code)).toEqual(["RATE_LIMITED"]);
 

@@ -69,7 +69,12 @@ describe("inspector in Chromium", () => {
     await page.waitForFunction(() => document.querySelectorAll("#channels tr[data-channel]").length === 3, undefined, { timeout: PATIENCE_MS });
     await expect.poll(() => page.locator('#groups td[data-group="lobby"]').textContent(), { timeout: PATIENCE_MS }).toBe("3");
     for (const name of ["alice", "bob", "carol"]) {
-      expect(await page.locator("#channels td.presence").filter({ hasText: `"nickname":"${name}"` }).count()).toBe(1);
+      expect(
+        await page
+          .locator("#channels td.presence")
+          .filter({ hasText: `"nickname":"${name}"` })
+          .count(),
+      ).toBe(1);
     }
     // alice's message, logged as it arrived, checked against the protocol and shown by type.
     const sent = page.locator('#log li[data-dir="in"][data-action="message"]').filter({ hasText: "hello from alice" });

@@ -42,7 +42,10 @@ describe("playground in Chromium", () => {
     await room.start();
     stop = new AbortController();
     const io = { cwd: ROOT, out: (line: string) => out.push(line), err: (line: string) => out.push(line), signal: stop.signal };
-    exited = main(["playground", "protocol/chat.protocol.ts", "protocol/kitchen_sink.protocol.ts", "--connect", `127.0.0.1:${room.address.port}`, "--port", "0"], io);
+    exited = main(
+      ["playground", "protocol/chat.protocol.ts", "protocol/kitchen_sink.protocol.ts", "--connect", `127.0.0.1:${room.address.port}`, "--port", "0"],
+      io,
+    );
     await waitFor(() => out.some((line) => line.startsWith("open ")), `the playground's address in ${out.join("\n")}`, PATIENCE_MS);
     url = /open (\S+)/.exec(out.find((line) => line.startsWith("open "))!)![1]!;
     browser = await launchBrowser();
@@ -73,7 +76,10 @@ describe("playground in Chromium", () => {
     await log1.locator('li[data-action="connected"]').waitFor({ timeout: PATIENCE_MS });
     expect(await page.locator('section[data-client="1"] .status .badge').textContent()).toBe("connected");
     // The forms come from the protocol: one per client message, with the fields' types.
-    expect(await page.locator('section[data-client="1"] form').evaluateAll((forms) => forms.map((f) => f.getAttribute("data-action")))).toEqual(["nickname", "message"]);
+    expect(await page.locator('section[data-client="1"] form').evaluateAll((forms) => forms.map((f) => f.getAttribute("data-action")))).toEqual([
+      "nickname",
+      "message",
+    ]);
     expect(await page.locator('section[data-client="1"] form[data-action="nickname"]').textContent()).toContain("Choose the name the others see.");
 
     await send(page, 1, "nickname", { nickname: "ada" });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PongBot } from "../../examples/pong/bot.ts";
-import { startPongWeb, type RunningPongWeb } from "../../examples/pong/web-server.ts";
+import { type RunningPongWeb, startPongWeb } from "../../examples/pong/web-server.ts";
 import { launchBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
 import { PATIENCE_MS, waitFor } from "../helpers/wait.ts";
 

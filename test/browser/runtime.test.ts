@@ -2,7 +2,7 @@ import type { Server as HttpServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleForBrowser } from "../../examples/web/bundle.ts";
 import { createPageServer, listen } from "../../examples/web/page-server.ts";
-import { Channel, Server, type AnyMessage } from "../../runtime/index.ts";
+import { type AnyMessage, Channel, Server } from "../../runtime/index.ts";
 import { launchBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
 import { RecordingListener } from "../helpers/listener.ts";
 import { PATIENCE_MS, waitFor } from "../helpers/wait.ts";
@@ -69,9 +69,7 @@ describe("a browser client and a Node TCP client on one server", () => {
         ["from the browser", "websocket"],
       ]);
       await page.waitForFunction(() => (window as any).relay.received.some((m: any) => m.action === "echo"), undefined, { timeout: PATIENCE_MS });
-      const seen = await page.evaluate(() =>
-        (window as any).relay.received.map((m: any) => (m.bytes ? { ...m, bytes: [...m.bytes] } : m)),
-      );
+      const seen = await page.evaluate(() => (window as any).relay.received.map((m: any) => (m.bytes ? { ...m, bytes: [...m.bytes] } : m)));
       expect(seen.map((m: AnyMessage) => m.action)).toEqual(["socketConnect", "connected", "said", "said", "echo"]);
       expect(seen[4]).toEqual({ action: "echo", bytes: [0, 255], big: 2 ** 40, half: 0.5, nested: { list: [1, "two", null] } });
       await screenshot(page, "runtime-relay");

@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTag, type RunningTag } from "../../examples/tag/server.ts";
+import { type RunningTag, startTag } from "../../examples/tag/server.ts";
 import { launchBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
 import { PATIENCE_MS } from "../helpers/wait.ts";
 

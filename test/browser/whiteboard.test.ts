@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWhiteboard, type RunningWhiteboard } from "../../examples/whiteboard/server.ts";
+import { type RunningWhiteboard, startWhiteboard } from "../../examples/whiteboard/server.ts";
 import { launchBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
 import { PATIENCE_MS } from "../helpers/wait.ts";
 

@@ -117,7 +117,7 @@ describe("repod generate", () => {
 
   it("--help lists the commands; generate --help says how to generate", async () => {
     expect(await run("--help")).toBe(0);
-    expect(out.join("\n")).toMatch(/^usage: repod <command> \[arguments\]\n\ncommands:\n  generate   turn protocol files/);
+    expect(out.join("\n")).toMatch(/^usage: repod <command> \[arguments\]\n\ncommands:\n {2}generate {3}turn protocol files/);
     out = [];
     expect(await run("generate", "--help")).toBe(0);
     expect(out.join("\n")).toMatch(/^usage: repod generate <protocol files or folders\.\.\.>/);

@@ -19,7 +19,9 @@ describe("diagnostics of bad protocol files", () => {
   it.each(cases)("%s", (name) => {
     const expectedFile = path.join(root, badDir, `${name}.expected.txt`);
     expect(existsSync(expectedFile), `write ${badDir}/${name}.expected.txt`).toBe(true);
-    const expected = readFileSync(expectedFile, "utf8").split("\n").filter((line) => line !== "");
+    const expected = readFileSync(expectedFile, "utf8")
+      .split("\n")
+      .filter((line) => line !== "");
     const { diagnostics, protocols } = parseProtocols([`${badDir}/${name}.protocol.ts`], { cwd: root });
     expect(diagnostics.map(formatDiagnostic)).toEqual(expected);
     expect(protocols).toEqual([]);

@@ -63,7 +63,7 @@ describe("emit", () => {
 
   it("writes the descriptor with name, fingerprint, validators and the schema of each message", () => {
     expect(chat).toMatch(
-      /export const chatProtocol: ProtocolDescriptor = \{\n  name: "chat",\n  fingerprint: "[0-9a-f]{16}",\n  client: \{\n    nickname: validateClientNickname,\n    message: validateClientMessage,\n  \},\n  server: \{\n    message: validateServerMessage,\n  \},\n  schema: \{\n/,
+      /export const chatProtocol: ProtocolDescriptor = \{\n {2}name: "chat",\n {2}fingerprint: "[0-9a-f]{16}",\n {2}client: \{\n {4}nickname: validateClientNickname,\n {4}message: validateClientMessage,\n {2}\},\n {2}server: \{\n {4}message: validateServerMessage,\n {2}\},\n {2}schema: \{\n/,
     );
     expect(chat).toContain(
       [
@@ -96,7 +96,7 @@ describe("emit", () => {
     expect(chat).toContain("export class ChatServer<C extends ChatChannel<any> = ChatChannel> extends Server<C> {}");
   });
 
-  it("names a protocol from its file: lag_time -> LagTime, lagTimeProtocol, \"lag_time\"", () => {
+  it('names a protocol from its file: lag_time -> LagTime, lagTimeProtocol, "lag_time"', () => {
     const text = emit("export interface ClientMessages { ping: { t: number } }", "protocol/lag_time.protocol.ts");
     expect(text).toContain("export abstract class LagTimeChannel<TUser = unknown> extends Channel<LagTimeServerMessage, LagTimeClientMessage, TUser>");
     expect(text).toContain("export const lagTimeProtocol: ProtocolDescriptor = {");
@@ -193,7 +193,17 @@ describe("emit", () => {
     }
     writeFileSync(
       path.join(dir, "tsconfig.json"),
-      JSON.stringify({ extends: "../../../tsconfig.json", compilerOptions: { noUnusedLocals: true, noUnusedParameters: true, noPropertyAccessFromIndexSignature: true, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true }, include: ["out"] }),
+      JSON.stringify({
+        extends: "../../../tsconfig.json",
+        compilerOptions: {
+          noUnusedLocals: true,
+          noUnusedParameters: true,
+          noPropertyAccessFromIndexSignature: true,
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true,
+        },
+        include: ["out"],
+      }),
     );
     const tsc = path.join(root, "node_modules/.bin/tsc");
     let output = "";

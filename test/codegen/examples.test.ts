@@ -32,7 +32,11 @@ function examplesOf(text: string): string[] {
 function importsOf(text: string, from: string): string {
   const values = [...text.matchAll(/^export (?:abstract )?(?:class|const|function) (\w+)/gm)].map((m) => m[1]);
   const types = [...text.matchAll(/^export (?:interface|type) (\w+)/gm)].map((m) => m[1]);
-  return [values.length ? `import { ${values.join(", ")} } from "${from}";` : "", types.length ? `import type { ${types.join(", ")} } from "${from}";` : "", "export {};"].join("\n");
+  return [
+    values.length ? `import { ${values.join(", ")} } from "${from}";` : "",
+    types.length ? `import type { ${types.join(", ")} } from "${from}";` : "",
+    "export {};",
+  ].join("\n");
 }
 
 describe("examples in generated files", () => {

@@ -5,7 +5,7 @@
 import { expect } from "vitest";
 import { formatDiagnostic } from "../../codegen/diagnostics.ts";
 import type { FieldType, ProtocolModel } from "../../codegen/model.ts";
-import { parseProtocols, type ParseResult } from "../../codegen/parse/index.ts";
+import { type ParseResult, parseProtocols } from "../../codegen/parse/index.ts";
 
 /** The working directory of in-memory tests. */
 export const VIRTUAL_CWD = "/virtual";

@@ -79,11 +79,7 @@ describe("model: field types", () => {
   it("unions are flattened and repeated members dropped", () => {
     expect(fieldType('"a" | ("b" | "a") | null | null')).toEqual({
       kind: "union",
-      members: [
-        { kind: "literal", value: "a" },
-        { kind: "literal", value: "b" },
-        { kind: "null" },
-      ],
+      members: [{ kind: "literal", value: "a" }, { kind: "literal", value: "b" }, { kind: "null" }],
     });
   });
 

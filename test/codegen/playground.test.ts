@@ -6,23 +6,63 @@
  */
 import { describe, expect, it } from "vitest";
 import { main } from "../../codegen/cli.ts";
-import { describeValue as pageDescribeValue } from "../../codegen/playground/describe-value.ts";
 import { parseProtocols } from "../../codegen/index.ts";
+import { describeValue as pageDescribeValue } from "../../codegen/playground/describe-value.ts";
+// @ts-expect-error plain JavaScript served to the page, without types
+import { decode, encode } from "../../codegen/playground/page/msgpack.js";
 import { protocolModule } from "../../codegen/playground/playground.ts";
 import { chatProtocol } from "../../generated/chat.ts";
 import { kitchenSinkProtocol } from "../../generated/kitchen_sink.ts";
 import { decodePayload, describeValue, encodePayload } from "../../runtime/index.ts";
-// @ts-expect-error plain JavaScript served to the page, without types
-import { decode, encode } from "../../codegen/playground/page/msgpack.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 const VALUES: unknown[] = [
-  0, 1, 127, 128, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1, -1, -32, -33, -128, -129, -32768, -32769, -(2 ** 31), -(2 ** 31) - 1, -(2 ** 53) + 1,
-  0.5, -1.25, 1e300, "", "a", "é✓", "x".repeat(31), "x".repeat(32), "x".repeat(255), "x".repeat(256), "x".repeat(70_000),
-  null, true, false, new Uint8Array([0, 1, 255]), new Uint8Array(300), [], [1, [2, [3]]], Array.from({ length: 20 }, (_, i) => i),
-  {}, { action: "move", at: [1.5, -2], tags: { a: true } }, Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, i])),
-  2n ** 63n - 1n, -(2n ** 63n),
+  0,
+  1,
+  127,
+  128,
+  255,
+  256,
+  65535,
+  65536,
+  2 ** 32 - 1,
+  2 ** 32,
+  2 ** 53 - 1,
+  -1,
+  -32,
+  -33,
+  -128,
+  -129,
+  -32768,
+  -32769,
+  -(2 ** 31),
+  -(2 ** 31) - 1,
+  -(2 ** 53) + 1,
+  0.5,
+  -1.25,
+  1e300,
+  "",
+  "a",
+  "é✓",
+  "x".repeat(31),
+  "x".repeat(32),
+  "x".repeat(255),
+  "x".repeat(256),
+  "x".repeat(70_000),
+  null,
+  true,
+  false,
+  new Uint8Array([0, 1, 255]),
+  new Uint8Array(300),
+  [],
+  [1, [2, [3]]],
+  Array.from({ length: 20 }, (_, i) => i),
+  {},
+  { action: "move", at: [1.5, -2], tags: { a: true } },
+  Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, i])),
+  2n ** 63n - 1n,
+  -(2n ** 63n),
 ];
 
 /** Buffers (what the runtime decodes bin to) as plain Uint8Arrays, for comparison. */
@@ -44,7 +84,18 @@ describe("playground", () => {
   });
 
   it("names values as the runtime's describeValue does", () => {
-    for (const value of [...VALUES, undefined, new Date(0), new Set(), new Map(), Object.create(null), Buffer.from("x"), () => 1, Symbol("s"), new (class Point {})()]) {
+    for (const value of [
+      ...VALUES,
+      undefined,
+      new Date(0),
+      new Set(),
+      new Map(),
+      Object.create(null),
+      Buffer.from("x"),
+      () => 1,
+      Symbol("s"),
+      new (class Point {})(),
+    ]) {
       expect(pageDescribeValue(value)).toBe(describeValue(value));
     }
   });
@@ -75,8 +126,14 @@ describe("playground", () => {
       return { code, first: lines.join("\n").split("\n")[0] };
     };
     expect(await run()).toEqual({ code: 2, first: "repod playground: name protocol files or folders" });
-    expect(await run("protocol/chat.protocol.ts", "--connect", "nowhere")).toEqual({ code: 2, first: 'repod playground: --connect takes host:port or a ws:// URL, got "nowhere"' });
+    expect(await run("protocol/chat.protocol.ts", "--connect", "nowhere")).toEqual({
+      code: 2,
+      first: 'repod playground: --connect takes host:port or a ws:// URL, got "nowhere"',
+    });
     expect(await run("protocol/chat.protocol.ts", "--port", "x")).toEqual({ code: 2, first: 'repod playground: --port must be a port number, got "x"' });
-    expect(await run("protocol/geometry.protocol.ts", "--port", "0")).toEqual({ code: 1, first: "repod playground: none of these protocol files declares ClientMessages or ServerMessages" });
+    expect(await run("protocol/geometry.protocol.ts", "--port", "0")).toEqual({
+      code: 1,
+      first: "repod playground: none of these protocol files declares ClientMessages or ServerMessages",
+    });
   });
 });

@@ -5,8 +5,8 @@
  * refused with an error naming it.
  */
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
 import { decodePayload, encodePayload } from "repod";
+import { describe, expect, it } from "vitest";
 import { objectOf } from "../../codegen/parse/checks.ts";
 import { kitchenSinkProtocol } from "../../generated/kitchen_sink.ts";
 import { protocolValues } from "../helpers/protocol-values.ts";

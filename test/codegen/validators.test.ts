@@ -96,9 +96,7 @@ describe("kitchen sink validators", () => {
     expect(server("welcome", { ...good, board: { min: vec(0, 0) } })).toBe("board.max: expected object, got nothing");
     expect(server("welcome", { ...good, monsters: [{ id: 1, hp: 3, tags: ["a", 2] }] })).toBe("monsters[0].tags[1]: expected string, got number");
     expect(server("welcome", { ...good, you: player({ id: 1.5 }) })).toBe("you.id: expected integer, got number");
-    expect(client("nested", { outer: { inner: { deep: "x", list: [{ k: "a" }, { k: "c" }] } } })).toBe(
-      'outer.inner.list[1].k: expected "a" | "b", got "c"',
-    );
+    expect(client("nested", { outer: { inner: { deep: "x", list: [{ k: "a" }, { k: "c" }] } } })).toBe('outer.inner.list[1].k: expected "a" | "b", got "c"');
   });
 
   it("a union told apart by a literal field checks the member it names", () => {
@@ -162,6 +160,15 @@ describe("kitchen sink validators", () => {
     expect(client("select", { ids: [1, 2], grid: [[1], [2, 3]], pairs: [["a", 1]] })).toBeUndefined();
     expect(client("select", { ids: [1, 2.5], grid: [], pairs: [] })).toBe("ids[1]: expected integer, got number");
     expect(client("select", { ids: [], grid: [[1], [2, "x"]], pairs: [] })).toBe("grid[1][1]: expected number, got string");
-    expect(client("select", { ids: [], grid: [], pairs: [["a", 1], ["b", 1.5]] })).toBe("pairs[1][1]: expected integer, got number");
+    expect(
+      client("select", {
+        ids: [],
+        grid: [],
+        pairs: [
+          ["a", 1],
+          ["b", 1.5],
+        ],
+      }),
+    ).toBe("pairs[1][1]: expected integer, got number");
   });
 });

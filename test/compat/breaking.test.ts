@@ -93,7 +93,11 @@ describe("repod breaking", () => {
 
 /** The breaking changes from `before` to `after` (protocol file texts), one line each. */
 function changes(before: string, after: string): string[] {
-  return breakingChanges([parseModel(before)], [parseModel(after)]).map((c) => formatBreakingChange(c).split("\n")[0]!.replace(/^[^ ]+ /, ""));
+  return breakingChanges([parseModel(before)], [parseModel(after)]).map((c) =>
+    formatBreakingChange(c)
+      .split("\n")[0]!
+      .replace(/^[^ ]+ /, ""),
+  );
 }
 
 describe("the rules, direction by direction", () => {
@@ -133,9 +137,7 @@ describe("the rules, direction by direction", () => {
     const twoClient = "export interface ClientMessages {\n  m: {};\n  n: {};\n}\n";
     const deprecated = "export interface ClientMessages {\n  m: {};\n  /** @deprecated use m */\n  n: {};\n}\n";
     const one = "export interface ClientMessages {\n  m: {};\n}\n";
-    expect(changes(twoClient, one)).toEqual([
-      "ClientMessages.n was removed, but clients built from the earlier version still send it [MESSAGE_REMOVED]",
-    ]);
+    expect(changes(twoClient, one)).toEqual(["ClientMessages.n was removed, but clients built from the earlier version still send it [MESSAGE_REMOVED]"]);
     expect(changes(deprecated, one)).toEqual([]);
     expect(changes(twoClient.replace("Client", "Server"), one.replace("Client", "Server"))).toEqual([
       "ServerMessages.n was removed, but clients built from the earlier version still wait for it [MESSAGE_REMOVED]",
@@ -190,6 +192,8 @@ describe("the versions' generated code", () => {
     const { readFileSync } = await import("node:fs");
     const text = readFileSync(path.join(root, "test/compat/v2/game.ts"), "utf8");
     expect(text).toContain('  /** @deprecated Use `emote`: chat goes away in version 3. */\n  chat: { action: "chat"; text: string };');
-    expect(text).toContain('  /** @deprecated Use `emote`: chat goes away in version 3. */\n  abstract Network_chat(data: GameClientMessages["chat"]): void | Promise<void>;');
+    expect(text).toContain(
+      '  /** @deprecated Use `emote`: chat goes away in version 3. */\n  abstract Network_chat(data: GameClientMessages["chat"]): void | Promise<void>;',
+    );
   });
 });

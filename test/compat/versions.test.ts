@@ -5,7 +5,7 @@
  * retypes a field and is refused at the handshake, naming it.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { isRepodError, type AnyMessage, type RepodError } from "../../runtime/index.ts";
+import { type AnyMessage, isRepodError, type RepodError } from "../../runtime/index.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
 import { waitFor } from "../helpers/wait.ts";
 import * as v1 from "./v1/game.ts";
@@ -176,7 +176,10 @@ async function start<S extends { start(): Promise<void>; stop(): Promise<void>; 
   return { server, errors: [], target };
 }
 
-async function connect<L extends { connect(host?: string, port?: number): Promise<void>; pump(): number; close(): void }>(client: L, target: [string, number?]): Promise<L> {
+async function connect<L extends { connect(host?: string, port?: number): Promise<void>; pump(): number; close(): void }>(
+  client: L,
+  target: [string, number?],
+): Promise<L> {
   const timer = setInterval(() => client.pump(), 2);
   cleanup.push(() => {
     client.close();
@@ -319,10 +322,7 @@ describe("versions of one protocol", () => {
   });
 
   it("judges versions on a server without heartbeat or resume too (no _hello at all)", async () => {
-    const { server, target } = await start(
-      (o) => new v2.GameServer({ channelClass: PlayerV2, heartbeatIntervalMs: 0, resumeWindowMs: 0, ...o }),
-      "tcp",
-    );
+    const { server, target } = await start((o) => new v2.GameServer({ channelClass: PlayerV2, heartbeatIntervalMs: 0, resumeWindowMs: 0, ...o }), "tcp");
     const old = await connect(new ClientV1(), target);
     await old.waitFor("connected");
     old.send({ action: "join", name: "old" });

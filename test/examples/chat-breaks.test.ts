@@ -5,8 +5,8 @@
  * sees it leave or join again.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { Script } from "../helpers/spawn.ts";
 import { ScriptedChat } from "../helpers/scripted-chat.ts";
+import { Script } from "../helpers/spawn.ts";
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {

@@ -61,8 +61,7 @@ async function ourPlayer(port: number, name: string): Promise<Player> {
   const chat = new ScriptedChat(name, cleanup);
   await chat.connect("127.0.0.1", port);
   return {
-    lists: () =>
-      chat.lines.filter((l) => l.startsWith("* players: ")).map((l) => (l === "* players: (nobody yet)" ? [] : l.slice(11).split(", "))),
+    lists: () => chat.lines.filter((l) => l.startsWith("* players: ")).map((l) => (l === "* players: (nobody yet)" ? [] : l.slice(11).split(", "))),
     sawSystem: (text) => chat.saw(`* ${text}`),
     nickname: (nickname) => chat.input(`/nick ${nickname}`),
     echo: (nick, text) => {
@@ -89,10 +88,7 @@ async function play(player: Player, k: number): Promise<void> {
 }
 
 async function round(redis: RedisServer, n: number): Promise<void> {
-  const servers = Array.from(
-    { length: SERVERS },
-    () => new ChatRoom({ port: 0, adapter: new RedisAdapter({ url: redis.url, prefix: `chat-presence-${n}` }) }),
-  );
+  const servers = Array.from({ length: SERVERS }, () => new ChatRoom({ port: 0, adapter: new RedisAdapter({ url: redis.url, prefix: `chat-presence-${n}` }) }));
   for (const server of servers) {
     await server.start();
     cleanup.push(() => server.stop());

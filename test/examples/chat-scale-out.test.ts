@@ -1,8 +1,8 @@
 /** Two chat servers on two ports sharing one real redis-server are one room. */
 import { afterEach, describe, it } from "vitest";
 import { RedisServer } from "../helpers/redis-server.ts";
-import { Script } from "../helpers/spawn.ts";
 import { ScriptedChat } from "../helpers/scripted-chat.ts";
+import { Script } from "../helpers/spawn.ts";
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Script } from "../helpers/spawn.ts";
 import { ChatRoom } from "../../examples/chat/server.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
 import { ScriptedChat } from "../helpers/scripted-chat.ts";
+import { Script } from "../helpers/spawn.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const cleanup: Array<() => unknown> = [];

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeFrame } from "../../runtime/index.ts";
-import { FaultProxy, type Fault } from "../helpers/fault-proxy.ts";
+import { type Fault, FaultProxy } from "../helpers/fault-proxy.ts";
 import { Script } from "../helpers/spawn.ts";
 
 const cleanup: Array<() => unknown> = [];

@@ -61,7 +61,26 @@ export type CaseKind = keyof typeof CASE_WEIGHTS;
 /** Actions of the untyped target. */
 const ACTIONS = ["echo", "echo", "echo", "join", "leave", "shout", "nothing", "connected", "error", "__proto__", "constructor", "toString", ""];
 /** Actions of the typed target: the kitchen-sink protocol's client messages, and a few it does not have. */
-const TYPED_ACTIONS = ["join", "move", "say", "draw", "upload", "settings", "ping", "post", "vote", "select", "teleport", "store", "mixed", "aim", "nested", "odd", "echo", "connected"];
+const TYPED_ACTIONS = [
+  "join",
+  "move",
+  "say",
+  "draw",
+  "upload",
+  "settings",
+  "ping",
+  "post",
+  "vote",
+  "select",
+  "teleport",
+  "store",
+  "mixed",
+  "aim",
+  "nested",
+  "odd",
+  "echo",
+  "connected",
+];
 
 /** Which server a case is for: the untyped echo server, or the typed kitchen-sink one. */
 export type Dialect = "untyped" | "typed";
@@ -160,7 +179,37 @@ function randomMessageOf(rng: Random, actions: readonly string[]): RandomMessage
   const message: RandomMessage = {
     action: rng.chance(0.85) ? rng.pick(actions) : randomString(rng, 12),
   };
-  const fields = ["text", "group", "n", "list", "data", "name", "team", "dir", "run", "at", "to", "shape", "chunks", "values", "flags", "thread", "option", "ids", "grid", "pairs", "x", "y", "key", "value", "either", "pair", "outer", "constructor", "valueOf"];
+  const fields = [
+    "text",
+    "group",
+    "n",
+    "list",
+    "data",
+    "name",
+    "team",
+    "dir",
+    "run",
+    "at",
+    "to",
+    "shape",
+    "chunks",
+    "values",
+    "flags",
+    "thread",
+    "option",
+    "ids",
+    "grid",
+    "pairs",
+    "x",
+    "y",
+    "key",
+    "value",
+    "either",
+    "pair",
+    "outer",
+    "constructor",
+    "valueOf",
+  ];
   for (let n = rng.int(5); n > 0; n--) message[rng.chance(0.8) ? rng.pick(fields) : randomString(rng, 8)] = randomValue(rng, 3);
   if (message.action === "join" || message.action === "leave" || message.action === "shout") message.group = `g${rng.int(4)}`;
   return message;
@@ -270,7 +319,17 @@ const HOSTILE = {
   },
   /** Keys that are not strings, or that name prototype properties. */
   oddKey(rng: Random): number[] {
-    const key = rng.pick([[0x01], [0xc0], [0x90], [0x80], [0xc4, 0x01, 0x61], [0xa9, ...ascii("__proto__")], [0xab, ...ascii("constructor")], [0xc3], [0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0]]);
+    const key = rng.pick([
+      [0x01],
+      [0xc0],
+      [0x90],
+      [0x80],
+      [0xc4, 0x01, 0x61],
+      [0xa9, ...ascii("__proto__")],
+      [0xab, ...ascii("constructor")],
+      [0xc3],
+      [0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0],
+    ]);
     return [0x81, ...key, ...(rng.chance(0.5) ? [0x81, 0xa1, 0x78, 0x01] : [0x01])];
   },
   /** Random bytes. */

@@ -4,8 +4,8 @@
  * tests prove the fuzzer can fail: a server that drops or crashes is caught.
  */
 import { describe, expect, it } from "vitest";
-import { fuzz } from "./fuzz.ts";
 import { PATIENCE_MS } from "../helpers/wait.ts";
+import { fuzz } from "./fuzz.ts";
 
 describe("fuzzing a live server", () => {
   it("survives 3,000 random and mutated cases: no crash, nothing lost, every intact connection still served", async () => {
@@ -15,7 +15,8 @@ describe("fuzzing a live server", () => {
     expect(result.crashes).toBe(0);
     expect(result.lost).toBe(0);
     expect(result.cases).toBe(3000);
-    for (const kind of ["hostile", "flipped", "huge-length", "short-length", "long-length", "burst", "recursive", "garbage"]) expect(result.byKind[kind]).toBeGreaterThan(0);
+    for (const kind of ["hostile", "flipped", "huge-length", "short-length", "long-length", "burst", "recursive", "garbage"])
+      expect(result.byKind[kind]).toBeGreaterThan(0);
     expect(result.probes.sent).toBeGreaterThan(1000);
     expect(result.probes.answered).toBe(result.probes.sent);
     expect(result.oversized.closed).toBe(result.oversized.sent);

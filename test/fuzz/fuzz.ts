@@ -20,13 +20,14 @@
  * A run is replayed case for case with the same `--seed` (network timing
  * still varies).
  */
-import { CASE_WEIGHTS, makeCase, type CaseKind, type Dialect, type FuzzCase } from "./cases.ts";
+
+import { isMain, numberOptions } from "../../examples/args.ts";
+import { spawnTs, type TsChild } from "../helpers/ts-child.ts";
+import { CASE_WEIGHTS, type CaseKind, type Dialect, type FuzzCase, makeCase } from "./cases.ts";
 import { FuzzPeer } from "./fuzz-peer.ts";
 import { Random } from "./random.ts";
 import type { TargetStats } from "./target.ts";
 import { Watchdog } from "./watchdog.ts";
-import { isMain, numberOptions } from "../../examples/args.ts";
-import { spawnTs, type TsChild } from "../helpers/ts-child.ts";
 
 export interface FuzzOptions {
   /** Stop generating cases after this long. @default 30 (when `cases` is not given either) */
@@ -154,7 +155,8 @@ export async function fuzz(options: FuzzOptions = {}): Promise<FuzzResult> {
     return made;
   };
   let probeSeq = 0;
-  const describe = (c: FuzzCase): string => `case ${c.kind} (${c.bytes.length} bytes: ${Buffer.from(c.bytes.subarray(0, 48)).toString("hex")}${c.bytes.length > 48 ? "…" : ""})`;
+  const describe = (c: FuzzCase): string =>
+    `case ${c.kind} (${c.bytes.length} bytes: ${Buffer.from(c.bytes.subarray(0, 48)).toString("hex")}${c.bytes.length > 48 ? "…" : ""})`;
 
   const lane = async (index: number): Promise<void> => {
     const chunking = new Random(seed ^ (index * 0x9e3779b9));
@@ -211,7 +213,9 @@ export async function fuzz(options: FuzzOptions = {}): Promise<FuzzResult> {
 
   const reporter = setInterval(() => {
     const elapsed = (performance.now() - started) / 1000;
-    print(`  ${elapsed.toFixed(0)} s: ${cases} cases, ${connections} connections, ${probes.answered}/${probes.sent} probes answered, watchdog ${watchdog.back}/${watchdog.sent}`);
+    print(
+      `  ${elapsed.toFixed(0)} s: ${cases} cases, ${connections} connections, ${probes.answered}/${probes.sent} probes answered, watchdog ${watchdog.back}/${watchdog.sent}`,
+    );
   }, 10_000);
   await Promise.all(Array.from({ length: lanes }, (_, i) => lane(i)));
   clearInterval(reporter);
@@ -238,7 +242,8 @@ export async function fuzz(options: FuzzOptions = {}): Promise<FuzzResult> {
   if (watchdog.disconnected) fail(`the well-behaved client was disconnected (${watchdog.errors.join("; ") || "no error given"})`);
   for (const error of watchdog.errors) fail(`the well-behaved client got an error: ${error}`);
   if (end && end.channels > 0) fail(`${end.channels} channels were still open ${patienceMs} ms after every client left`);
-  if (end && end.peakRss - start.rss > MAX_RSS_GROWTH) fail(`the server's resident memory grew by ${mib(end.peakRss - start.rss)} (limit ${mib(MAX_RSS_GROWTH)})`);
+  if (end && end.peakRss - start.rss > MAX_RSS_GROWTH)
+    fail(`the server's resident memory grew by ${mib(end.peakRss - start.rss)} (limit ${mib(MAX_RSS_GROWTH)})`);
 
   stopping = true;
   if (!aborted) {
@@ -287,16 +292,26 @@ function mib(bytes: number): string {
 }
 
 function report(r: FuzzResult, print: (line: string) => void): void {
-  const kinds = Object.entries(r.byKind).map(([k, n]) => `${k} ${n}`).join(", ");
-  const errors = Object.entries(r.errors).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${n}`).join(", ") || "none";
+  const kinds = Object.entries(r.byKind)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(", ");
+  const errors =
+    Object.entries(r.errors)
+      .sort(([, a], [, b]) => b - a)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ") || "none";
   print(`cases: ${r.cases} in ${r.seconds.toFixed(1)} s (${(r.cases / r.seconds).toFixed(0)}/s) over ${r.connections} connections: ${kinds}`);
   print(`intact framing: ${r.probes.answered}/${r.probes.sent} connections still answered after the case`);
   print(`over maxFrameBytes: ${r.oversized.closed}/${r.oversized.sent} connections closed`);
-  print(`well-behaved client: ${r.watchdog.back}/${r.watchdog.sent} echoes back exactly once, ${r.watchdog.outOfOrder} out of order, ${r.watchdog.duplicates} duplicated, ${r.watchdog.stalls} stalls`);
+  print(
+    `well-behaved client: ${r.watchdog.back}/${r.watchdog.sent} echoes back exactly once, ${r.watchdog.outOfOrder} out of order, ${r.watchdog.duplicates} duplicated, ${r.watchdog.stalls} stalls`,
+  );
   print(`server errors by code: ${errors}`);
   print(`untyped server: ${r.target.accepted} connections accepted; both: ${r.target.dispatched} messages dispatched, ${r.target.channelsLeft} channels left`);
   print(`server memory: rss ${mib(r.target.rssStart)} at start, ${mib(r.target.rssPeak)} peak, ${mib(r.target.rssEnd)} at end`);
-  print(`stalled frame claims: ${r.claims.connections} connections announcing maxFrameBytes: rss ${sign(r.claims.rssGrowth)}, ArrayBuffers ${sign(r.claims.arrayBuffersGrowth)}`);
+  print(
+    `stalled frame claims: ${r.claims.connections} connections announcing maxFrameBytes: rss ${sign(r.claims.rssGrowth)}, ArrayBuffers ${sign(r.claims.arrayBuffersGrowth)}`,
+  );
   for (const failure of r.failures) print(`FAILED: ${failure}`);
   print(`seed: ${r.seed}`);
   print(`crashes: ${r.crashes}, lost: ${r.lost}`);

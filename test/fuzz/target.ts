@@ -11,8 +11,9 @@
  * the IPC channel: it sends `{ type: "ready", port, typedPort }` once listening, answers
  * `{ type: "stats" }` with {@link TargetStats}, and stops on `{ type: "stop" }`.
  */
-import { Channel, Server, type AnyMessage, type RepodError } from "../../runtime/index.ts";
+
 import { KitchenSinkChannel } from "../../generated/kitchen_sink.ts";
+import { type AnyMessage, Channel, type RepodError, Server } from "../../runtime/index.ts";
 
 export interface TargetStats {
   readonly type: "stats";

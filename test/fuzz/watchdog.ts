@@ -4,7 +4,7 @@
  * and checks that every one comes back exactly once and in order while the
  * server is under attack. It also notices when the server stops answering.
  */
-import { ConnectionListener, type AnyMessage, type ErrorEvent } from "../../runtime/index.ts";
+import { type AnyMessage, ConnectionListener, type ErrorEvent } from "../../runtime/index.ts";
 
 /** Echoes in flight at once. */
 const WINDOW = 8;

@@ -1,5 +1,5 @@
 /** A ConnectionListener that records every message and event, pumped on a timer like a game loop. */
-import { ConnectionListener, type AnyMessage, type ClientOptions } from "../../runtime/index.ts";
+import { type AnyMessage, type ClientOptions, ConnectionListener } from "../../runtime/index.ts";
 import { PATIENCE_MS, waitFor } from "./wait.ts";
 
 export class RecordingListener extends ConnectionListener {

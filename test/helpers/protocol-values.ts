@@ -42,12 +42,15 @@ export function protocolValues(file: string): ProtocolValues {
       case "record":
         return depth <= 0
           ? fc.constant({})
-          : fc.dictionary(fc.string().filter((k) => k !== "__proto__"), valuesOf(type.value, depth - 1), { maxKeys: 3 });
+          : fc.dictionary(
+              fc.string().filter((k) => k !== "__proto__"),
+              valuesOf(type.value, depth - 1),
+              { maxKeys: 3 },
+            );
       case "object":
-        return fc.record(
-          Object.fromEntries(type.fields.map((f) => [f.name, valuesOf(f.type, depth)])),
-          { requiredKeys: type.fields.filter((f) => !f.optional).map((f) => f.name) },
-        );
+        return fc.record(Object.fromEntries(type.fields.map((f) => [f.name, valuesOf(f.type, depth)])), {
+          requiredKeys: type.fields.filter((f) => !f.optional).map((f) => f.name),
+        });
       case "union":
         return fc.oneof(...type.members.map((m) => valuesOf(m, depth)));
       case "ref": {

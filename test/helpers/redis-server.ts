@@ -9,7 +9,7 @@
  * await redis.stop();
  * ```
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
 import { PATIENCE_MS } from "./wait.ts";
 
@@ -51,7 +51,9 @@ export class RedisServer {
     child.stderr!.on("data", (chunk) => (stderr += chunk));
     this.child = child;
     const exited = new Promise<never>((_, reject) =>
-      child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}: ${stderr.trim() || "(no output)"} — is it installed (apt-get install redis-server)?`))),
+      child.once("exit", (code) =>
+        reject(new Error(`redis-server exited with ${code}: ${stderr.trim() || "(no output)"} — is it installed (apt-get install redis-server)?`)),
+      ),
     );
     exited.catch(() => (this.child = null));
     child.once("error", () => (this.child = null));

@@ -1,5 +1,5 @@
 /** Starts scale-node.ts processes (real servers with the Redis adapter) and reads what they print. */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { PATIENCE_MS, waitFor } from "./wait.ts";
 

@@ -9,7 +9,7 @@
  * per server-level error (`{"error": code, "message"}`) and per adapter event.
  */
 import { parseArgs } from "node:util";
-import { Channel, LocalAdapter, Server, type AnyMessage, type RepodError } from "repod";
+import { type AnyMessage, Channel, LocalAdapter, type RepodError, Server } from "repod";
 import { RedisAdapter } from "repod/redis";
 
 const [url, prefix = "repod-test", heartbeat = "200"] = parseArgs({ allowPositionals: true, strict: true }).positionals;

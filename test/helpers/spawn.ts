@@ -2,7 +2,7 @@
  * Runs a TypeScript script of this repository in its own process (through
  * tsx, with the `repod-source` condition), collecting its output lines.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { PATIENCE_MS, waitFor } from "./wait.ts";
 

@@ -4,7 +4,7 @@
  * that must live in a process of their own: a crash is then a dead process,
  * and memory and file descriptors are measured apart from the load.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Channel, RepodError, Server, type AnyMessage } from "../../runtime/index.ts";
+import { type AnyMessage, Channel, RepodError, Server } from "../../runtime/index.ts";
 import { BAD_PAYLOADS } from "../helpers/bad-payloads.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
 import { waitFor } from "../helpers/wait.ts";

@@ -5,10 +5,11 @@
  * problem; validation can be turned off; the handshake refuses another
  * protocol and accepts a Python repod server's bare greeting.
  */
-import fc from "fast-check";
+
 import net from "node:net";
+import fc from "fast-check";
+import { type AnyMessage, type ChannelClass, jsonLogger, type RepodError } from "repod";
 import { afterEach, describe, expect, it } from "vitest";
-import { jsonLogger, RepodError, type AnyMessage, type ChannelClass } from "repod";
 import { ChatChannel, ChatServer } from "../../generated/chat.ts";
 import { KitchenSinkChannel, KitchenSinkListener, KitchenSinkServer } from "../../generated/kitchen_sink.ts";
 import { encodeFrame } from "../../runtime/wire/codec.ts";
@@ -45,7 +46,11 @@ afterEach(async () => {
 async function kitchenSinkServer(options: { validate?: boolean } = {}) {
   const received: AnyMessage[] = [];
   const errors: RepodError[] = [];
-  const Channel = recordingClass(KitchenSinkChannel, model.client.map((m) => m.action), received);
+  const Channel = recordingClass(
+    KitchenSinkChannel,
+    model.client.map((m) => m.action),
+    received,
+  );
   const server = new (class extends KitchenSinkServer<KitchenSinkChannel> {
     override onError(error: RepodError) {
       errors.push(error);
@@ -60,7 +65,11 @@ describe("a generated server and listener", () => {
   it("exchange every message of a protocol that uses every supported field type", async () => {
     const { server, received, errors } = await kitchenSinkServer();
     const got: AnyMessage[] = [];
-    const Listener = recordingClass(KitchenSinkListener, model.server.map((m) => m.action), got);
+    const Listener = recordingClass(
+      KitchenSinkListener,
+      model.server.map((m) => m.action),
+      got,
+    );
     const client = new (Listener as unknown as new () => KitchenSinkListener)();
     cleanup.push(() => client.close());
     const timer = setInterval(() => client.pump(), 5);
@@ -81,7 +90,11 @@ describe("a generated server and listener", () => {
   });
 
   const bad: Array<[string, Record<string, unknown>, string]> = [
-    ["a float where an Int goes, in an array", { action: "select", ids: [1, 2.5], grid: [], pairs: [] }, 'invalid "select": ids[1]: expected integer, got number'],
+    [
+      "a float where an Int goes, in an array",
+      { action: "select", ids: [1, 2.5], grid: [], pairs: [] },
+      'invalid "select": ids[1]: expected integer, got number',
+    ],
     ["a number deep in nested objects", { action: "nested", outer: { inner: { deep: 5 } } }, 'invalid "nested": outer.inner.deep: expected string, got number'],
     ["a wrong literal", { action: "vote", option: 4, level: 0, sure: true }, 'invalid "vote": option: expected 1 | 2 | 3, got 4'],
     ["a missing field", { action: "say", text: "hi" }, 'invalid "say": to: expected string | null, got nothing'],
@@ -189,7 +202,11 @@ describe("logging", () => {
   it("writes one JSON line per listen, connect, error and disconnect when asked", async () => {
     const lines: string[] = [];
     const { server } = await (async () => {
-      const Channel = recordingClass(KitchenSinkChannel, model.client.map((m) => m.action), []);
+      const Channel = recordingClass(
+        KitchenSinkChannel,
+        model.client.map((m) => m.action),
+        [],
+      );
       const s = new KitchenSinkServer({
         channelClass: Channel as unknown as ChannelClass<KitchenSinkChannel>,
         port: 0,

@@ -4,8 +4,9 @@
  * every server sharing a Redis, and the cost when there is no inspector (no
  * tap on any link).
  */
-import WebSocket from "ws";
+
 import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { ChatRoom } from "../../examples/chat/server.ts";
 import { encodeFrame } from "../../runtime/index.ts";
 import { actionOf, jsonSafe } from "../../runtime/inspector/activity.ts";
@@ -104,13 +105,17 @@ describe("inspector", () => {
     expect(adaRow.out.messages).toBeGreaterThanOrEqual(4); // players, "ada joined", players, the line
     const rates = { in: {} as Record<string, number>, out: {} as Record<string, number> };
     for (const s of watcher.snapshots) {
-      for (const dir of ["in", "out"] as const) for (const [action, n] of Object.entries(s.rates[dir] as Record<string, number>)) rates[dir][action] = (rates[dir][action] ?? 0) + n;
+      for (const dir of ["in", "out"] as const)
+        for (const [action, n] of Object.entries(s.rates[dir] as Record<string, number>)) rates[dir][action] = (rates[dir][action] ?? 0) + n;
     }
     // Credentials are not traffic of a channel: ada's came in the handshake, raw's `nickname` before it was admitted.
     expect(rates.in).toEqual({ message: 2 });
     const logged = watcher.snapshots.flatMap((s) => s.log);
     expect(logged.find((e) => e.dir === "in" && e.payload.text === 42)).toMatchObject({ action: "message", check: "text: expected string, got number" });
-    expect(logged.find((e) => e.dir === "out" && e.action === "message")).toMatchObject({ payload: { action: "message", text: "hi", nickname: "ada" }, check: "ok" });
+    expect(logged.find((e) => e.dir === "out" && e.action === "message")).toMatchObject({
+      payload: { action: "message", text: "hi", nickname: "ada" },
+      check: "ok",
+    });
   });
 
   it("closes a channel on request, and refuses an unknown one", async () => {
@@ -147,7 +152,12 @@ describe("inspector", () => {
     const watcher = new Watcher(a.inspectorUrl!, "t");
     const snapshot = await watcher.until((s) => s.cluster.total === 2, "both servers' members");
     expect(snapshot.channels).toHaveLength(1); // details are this server's
-    expect(snapshot.cluster.servers.map((s: Snapshot) => [s.id, s.channels]).sort()).toEqual([[a.serverId, 1], [b.serverId, 1]].sort());
+    expect(snapshot.cluster.servers.map((s: Snapshot) => [s.id, s.channels]).sort()).toEqual(
+      [
+        [a.serverId, 1],
+        [b.serverId, 1],
+      ].sort(),
+    );
     expect(snapshot.cluster.members.map((m: Snapshot) => m.presence.nickname).sort()).toEqual(["ada", "bob"]);
   });
 

@@ -1,9 +1,9 @@
 /** The Redis adapter in one process: start-up without Redis, clean stop, across servers. */
 import { afterEach, describe, expect, it } from "vitest";
-import { Server, type LogEvent, type RepodError } from "../../runtime/index.ts";
+import { type LogEvent, type RepodError, Server } from "../../runtime/index.ts";
 import { RedisAdapter } from "../../runtime/redis.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
-import { RedisServer, freePort } from "../helpers/redis-server.ts";
+import { freePort, RedisServer } from "../helpers/redis-server.ts";
 import { sleep, waitFor } from "../helpers/wait.ts";
 
 const cleanup: Array<() => unknown> = [];

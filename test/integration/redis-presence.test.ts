@@ -9,7 +9,7 @@ import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { memberJson } from "../../runtime/adapter/population.ts";
 import { PresenceKeys, writePresence } from "../../runtime/adapter/redis-presence.ts";
-import { Channel, Server, type AnyMessage, type PresenceChange, type RepodError } from "../../runtime/index.ts";
+import { type AnyMessage, Channel, type PresenceChange, type RepodError, Server } from "../../runtime/index.ts";
 import { RedisAdapter } from "../../runtime/redis.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
 import { RedisServer } from "../helpers/redis-server.ts";
@@ -105,17 +105,11 @@ describe("presence across servers (Redis)", () => {
       }),
     );
     const staying = peers.flatMap((p, k) => (k % 5 === 0 ? [] : [{ id: String(p.received[0]!.id), k }]));
-    const expected = staying
-      .map(({ id, k }) => `${id}=${k % 4 === 0 ? `q${k}` : `p${k}`}:${k % 2 === 0 && k % 6 !== 0 ? "g" : ""}`)
-      .sort();
+    const expected = staying.map(({ id, k }) => `${id}=${k % 4 === 0 ? `q${k}` : `p${k}`}:${k % 2 === 0 && k % 6 !== 0 ? "g" : ""}`).sort();
     const inGroup = staying.filter(({ k }) => k % 2 === 0 && k % 6 !== 0).length;
     // Each server has taken its own clients' changes in …
-    const local = (server: Watching): string[] =>
-      [...server.channels].map((c) => `${c.id}=${String(c.presence)}:${[...c.groups].join("+")}`).sort();
-    await waitFor(
-      () => JSON.stringify(servers.flatMap(local).sort()) === JSON.stringify(expected),
-      "every server's own channels to be final",
-    );
+    const local = (server: Watching): string[] => [...server.channels].map((c) => `${c.id}=${String(c.presence)}:${[...c.groups].join("+")}`).sort();
+    await waitFor(() => JSON.stringify(servers.flatMap(local).sort()) === JSON.stringify(expected), "every server's own channels to be final");
     // A server's own changes reach Redis a moment after its channels change (one write per tick); a read on
     // a server writes that server's first. Once each server has read (and so written its own) …
     for (const server of servers) await server.count();
@@ -203,9 +197,14 @@ describe("presence across servers (Redis)", () => {
 
     await redis.restart();
     const truth = [pa[1]!, pb, late].map((p) => String(p.received[0]!.id)).sort();
-    const ids = (server: Watching): string[] => server.presence.members().map((m) => m.id).sort();
+    const ids = (server: Watching): string[] =>
+      server.presence
+        .members()
+        .map((m) => m.id)
+        .sort();
     await waitFor(
-      () => JSON.stringify(ids(a!)) === JSON.stringify(truth) && JSON.stringify(ids(b!)) === JSON.stringify(truth) && a!.presence.version === b!.presence.version,
+      () =>
+        JSON.stringify(ids(a!)) === JSON.stringify(truth) && JSON.stringify(ids(b!)) === JSON.stringify(truth) && a!.presence.version === b!.presence.version,
       "both views to agree with the population",
     );
     expect(await a!.count()).toBe(3);

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RawPeer } from "../helpers/raw-peer.ts";
 import { RedisServer } from "../helpers/redis-server.ts";
-import { startNode, type ScaleNode } from "../helpers/scale-cluster.ts";
+import { type ScaleNode, startNode } from "../helpers/scale-cluster.ts";
 import { PATIENCE_MS, sleep, waitFor } from "../helpers/wait.ts";
 
 const PER_NODE = 8;
@@ -22,7 +22,10 @@ let ref = 0;
 
 const idOf = (peer: RawPeer): string => String(peer.received[0]!.id);
 const ns = (peer: RawPeer, action: string): number[] =>
-  peer.received.filter((m) => m.action === action).map((m) => Number(m.n)).sort((a, b) => a - b);
+  peer.received
+    .filter((m) => m.action === action)
+    .map((m) => Number(m.n))
+    .sort((a, b) => a - b);
 const nodeOf = (k: number): number => Math.floor(k / PER_NODE);
 
 /** Asks a client's server a question and waits for the reply with the same ref. */
@@ -106,8 +109,18 @@ describe("scale-out on Redis, three processes", () => {
       expect((await ask(peer, "count", "nobody")).n).toBe(0);
     }
     const odd = (await ask(clients[0]!, "members", "g1")).list as Array<{ id: string; presence: { nick: string } }>;
-    expect(odd.map((m) => m.presence.nick).sort()).toEqual(clients.map((_, k) => `p${k}`).filter((_, k) => k % 2 === 1).sort());
-    expect(odd.map((m) => m.id).sort()).toEqual(clients.filter((_, k) => k % 2 === 1).map(idOf).sort());
+    expect(odd.map((m) => m.presence.nick).sort()).toEqual(
+      clients
+        .map((_, k) => `p${k}`)
+        .filter((_, k) => k % 2 === 1)
+        .sort(),
+    );
+    expect(odd.map((m) => m.id).sort()).toEqual(
+      clients
+        .filter((_, k) => k % 2 === 1)
+        .map(idOf)
+        .sort(),
+    );
 
     clients[1]!.send({ action: "leave", group: "g1" });
     await countBecomes(clients[PER_NODE]!, "g1", (3 * PER_NODE) / 2 - 1);

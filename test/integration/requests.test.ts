@@ -5,15 +5,16 @@
  * aborts, closed connections, many requests answered out of order, and
  * requests in flight across a broken connection answered exactly once.
  */
+
+import { type AnyMessage, type ChannelClass, type ClientOptions, RepodError, RequestError, type ServerOptions } from "repod";
 import { afterEach, describe, expect, it } from "vitest";
-import { RepodError, RequestError, type AnyMessage, type ChannelClass, type ClientOptions, type ServerOptions } from "repod";
 import {
+  type KitchenSinkClientRequests as Asks,
   KitchenSinkChannel,
   KitchenSinkListener,
   KitchenSinkServer,
-  type KitchenSinkClientReplies as Replies,
-  type KitchenSinkClientRequests as Asks,
   type KitchenSinkServerRequests as Questions,
+  type KitchenSinkClientReplies as Replies,
 } from "../../generated/kitchen_sink.ts";
 import { ConnectionListener } from "../../runtime/index.ts";
 import { FaultProxy } from "../helpers/fault-proxy.ts";
@@ -447,7 +448,10 @@ describe("a Python repod peer", () => {
     expect(refused.code).toBe("REQUEST_FAILED");
     expect(refused.reason).toBe("no thanks");
     expect(await exited, err).toBe(0);
-    const replies = out.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const replies = out
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(replies).toEqual([
       { action: "_reply", _rid: 1, reply: { seat: 2, players: [] } },
       { action: "_reply", _rid: 2, error: 'invalid "sit": table: expected string, got number', code: "INVALID_PAYLOAD" },

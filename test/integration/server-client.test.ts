@@ -1,6 +1,6 @@
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { Channel, Server, type AnyMessage } from "../../runtime/index.ts";
+import { type AnyMessage, Channel, Server } from "../../runtime/index.ts";
 import { RecordingListener } from "../helpers/listener.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
 import { waitFor } from "../helpers/wait.ts";

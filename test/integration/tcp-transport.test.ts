@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Channel, Server, type AnyMessage } from "../../runtime/index.ts";
-import { listenTcp, type Acceptor } from "../../runtime/transport/tcp.ts";
+import { type AnyMessage, Channel, Server } from "../../runtime/index.ts";
+import { type Acceptor, listenTcp } from "../../runtime/transport/tcp.ts";
 import type { Transport } from "../../runtime/transport/transport.ts";
 import { encodeFrame } from "../../runtime/wire/codec.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Channel, RepodError, Server, describeValue, type AnyMessage, type ProtocolDescriptor } from "../../runtime/index.ts";
+import { type AnyMessage, Channel, describeValue, type ProtocolDescriptor, type RepodError, Server } from "../../runtime/index.ts";
 import { BAD_PAYLOADS } from "../helpers/bad-payloads.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
 import { RawWsPeer } from "../helpers/raw-ws-peer.ts";
@@ -52,7 +52,10 @@ async function startServer(options: { maxFrameBytes?: number; maxBufferedBytes?:
 async function peers(server: Server<Guarded>): Promise<{ tcp: RawPeer; ws: RawWsPeer }> {
   const tcp = await RawPeer.connect(server.address.port);
   const ws = await RawWsPeer.connect(server.websocketAddress!.url);
-  cleanup.push(() => tcp.close(), () => ws.close());
+  cleanup.push(
+    () => tcp.close(),
+    () => ws.close(),
+  );
   await tcp.waitFor(1, "greeting over TCP");
   await ws.waitFor(1, "greeting over WebSocket");
   return { tcp, ws };

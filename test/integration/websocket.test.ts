@@ -1,8 +1,8 @@
-import { createServer, request, type Server as HttpServer } from "node:http";
+import { createServer, type Server as HttpServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { Channel, Server, type AnyMessage, type ServerOptions, type TransportEvents } from "../../runtime/index.ts";
 import { WebSocket as WsWebSocket } from "ws";
+import { type AnyMessage, Channel, Server, type ServerOptions, type TransportEvents } from "../../runtime/index.ts";
 import { connectWebSocket, type WebSocketLike } from "../../runtime/transport/websocket.ts";
 import { listenWebSocket } from "../../runtime/transport/websocket-server.ts";
 import { RecordingListener } from "../helpers/listener.ts";

@@ -96,8 +96,14 @@ describe("a greeted client is a member of broadcasts", () => {
 
     for (const peer of Object.values(raw)) await peer.waitFor(1, "the greeting");
     for (const client of Object.values(ours)) await client.waitFor("connected");
-    await waitFor(() => tcpProxy.connections[0]!.heldBytes("toServer") > 0 && wsProxy.connections[0]!.heldBytes("toServer") > 0, "the _hello of our clients, held");
-    const ids = [...Object.values(raw).map((peer) => String(peer.received[0]!.id)), ...Object.values(ours).map((client) => String(client.of("connected")[0]!.id))];
+    await waitFor(
+      () => tcpProxy.connections[0]!.heldBytes("toServer") > 0 && wsProxy.connections[0]!.heldBytes("toServer") > 0,
+      "the _hello of our clients, held",
+    );
+    const ids = [
+      ...Object.values(raw).map((peer) => String(peer.received[0]!.id)),
+      ...Object.values(ours).map((client) => String(client.of("connected")[0]!.id)),
+    ];
     expect(Object.values(raw).map((peer) => peer.received[0]!.action)).toEqual(["connected", "connected", "connected", "connected"]);
 
     const send = (from: number, to: number): void => {
@@ -126,9 +132,19 @@ describe("a greeted client is a member of broadcasts", () => {
       got[name] = client.log;
     }
     const every = { tick: range(0, 200), lobby: range(0, 200), direct: range(0, 200) };
-    const lists = Object.fromEntries(Object.entries(got).map(([name, messages]) => [name, { tick: numbers(messages, "tick"), lobby: numbers(messages, "lobby"), direct: numbers(messages, "direct") }]));
+    const lists = Object.fromEntries(
+      Object.entries(got).map(([name, messages]) => [
+        name,
+        { tick: numbers(messages, "tick"), lobby: numbers(messages, "lobby"), direct: numbers(messages, "direct") },
+      ]),
+    );
     expect(lists).toEqual(Object.fromEntries(Object.keys(got).map((name) => [name, every])));
-    expect(server.connected.map((channel) => channel.id).slice(3).sort()).toEqual([...ids].sort());
+    expect(
+      server.connected
+        .map((channel) => channel.id)
+        .slice(3)
+        .sort(),
+    ).toEqual([...ids].sort());
   });
 
   it("a connection that resumes a suspended session drops what its provisional channel was sent: the session's own log resends it, once", async () => {
@@ -147,7 +163,10 @@ describe("a greeted client is a member of broadcasts", () => {
     proxy.holdNew = ["toServer"];
     proxy.connections[0]!.destroy();
     await waitFor(() => channel.hooks.includes("suspend"), "onSuspend");
-    await waitFor(() => proxy.connections.length === 2 && proxy.connections[1]!.bytes.toClient > 0 && proxy.connections[1]!.heldBytes("toServer") > 0, "the greeting out, the _resume held");
+    await waitFor(
+      () => proxy.connections.length === 2 && proxy.connections[1]!.bytes.toClient > 0 && proxy.connections[1]!.heldBytes("toServer") > 0,
+      "the greeting out, the _resume held",
+    );
     for (let n = 1; n < 100; n++) server.sendToAll({ action: "tick", n });
     proxy.connections[1]!.release("toServer");
     await waitFor(() => channel.hooks.includes("resume"), "onResume");
@@ -187,7 +206,11 @@ describe("a real Python repod client that only listens (test/python/listen_peer.
     python.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     python.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => python.on("exit", resolve));
-    const lines = (): Array<{ action: string; n: unknown }> => out.split("\n").filter(Boolean).map((line) => JSON.parse(line));
+    const lines = (): Array<{ action: string; n: unknown }> =>
+      out
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line));
     await waitFor(() => lines().some((m) => m.action === "connected"), "the Python client's greeting");
     for (let n = 0; n < 100; n++) server.sendToAll({ action: "tick", n });
     await waitFor(() => server.connected.length === 2, "the Python client admitted");

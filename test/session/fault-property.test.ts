@@ -6,8 +6,8 @@
  */
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { Channel, Server, type AnyMessage } from "../../runtime/index.ts";
-import { FaultProxy, type Fault } from "../helpers/fault-proxy.ts";
+import { type AnyMessage, Channel, Server } from "../../runtime/index.ts";
+import { type Fault, FaultProxy } from "../helpers/fault-proxy.ts";
 import { RecordingListener } from "../helpers/listener.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -108,13 +108,15 @@ const GREETING_BYTES = 200;
 const STREAM_BYTES = 32_000; // less than 2,000 small frames (about 19 bytes each) one way
 
 const fault = (kind: Fault["kind"], first: boolean): fc.Arbitrary<Fault> =>
-  fc.record({
-    kind: fc.constant(kind),
-    direction: fc.constantFrom<Fault["direction"]>("toServer", "toClient"),
-    afterBytes: fc.integer({ min: 0, max: STREAM_BYTES }),
-  }).map((f) =>
-    first && kind === "stall" && f.direction === "toClient" && f.afterBytes < GREETING_BYTES ? { ...f, afterBytes: f.afterBytes + GREETING_BYTES } : f,
-  );
+  fc
+    .record({
+      kind: fc.constant(kind),
+      direction: fc.constantFrom<Fault["direction"]>("toServer", "toClient"),
+      afterBytes: fc.integer({ min: 0, max: STREAM_BYTES }),
+    })
+    .map((f) =>
+      first && kind === "stall" && f.direction === "toClient" && f.afterBytes < GREETING_BYTES ? { ...f, afterBytes: f.afterBytes + GREETING_BYTES } : f,
+    );
 
 const faults = (kind: Fault["kind"], most: number): fc.Arbitrary<Fault[]> =>
   fc.tuple(fault(kind, true), fc.array(fault(kind, false), { maxLength: most - 1 })).map(([first, rest]) => [first, ...rest]);

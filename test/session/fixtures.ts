@@ -1,5 +1,5 @@
 /** Servers, channels and clients shared by the session tests: disposable, on 127.0.0.1 port 0. */
-import { Channel, Server, type AnyMessage, type ClientOptions, type ServerOptions } from "../../runtime/index.ts";
+import { type AnyMessage, Channel, type ClientOptions, Server, type ServerOptions } from "../../runtime/index.ts";
 import { RecordingListener } from "../helpers/listener.ts";
 
 /** Records what its client sends, and the hooks it gets. */

@@ -6,12 +6,12 @@
  * what the game sent meanwhile arrives once, in order.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { isRepodError, type AnyMessage, type ClientOptions } from "../../runtime/index.ts";
-import { FaultProxy, type Fault } from "../helpers/fault-proxy.ts";
+import { type AnyMessage, type ClientOptions, isRepodError } from "../../runtime/index.ts";
+import { type Fault, FaultProxy } from "../helpers/fault-proxy.ts";
 import { RecordingListener } from "../helpers/listener.ts";
 import { ManualClock } from "../helpers/manual-clock.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { cleanup, listener, runCleanup, startServer, type RecordingServer } from "./fixtures.ts";
+import { cleanup, listener, type RecordingServer, runCleanup, startServer } from "./fixtures.ts";
 
 afterEach(runCleanup);
 
@@ -57,7 +57,11 @@ async function measure(kind: Kind): Promise<Handshake> {
 }
 
 /** Notes 0–4 sent before connect(), 5–9 once connected, then an echo: the server's channels together got 0–9 once, in order. */
-async function converse(kind: Kind, fault: Fault, options: ClientOptions = {}): Promise<{ client: ReturnType<typeof listener>; server: RecordingServer; proxy: FaultProxy }> {
+async function converse(
+  kind: Kind,
+  fault: Fault,
+  options: ClientOptions = {},
+): Promise<{ client: ReturnType<typeof listener>; server: RecordingServer; proxy: FaultProxy }> {
   const { server, proxy, url } = await serverAndProxy(kind, [fault]);
   const client = listener({ reconnectAttempts: 50, ...options });
   for (let i = 0; i < 5; i++) expect(client.send({ action: "note", i })).toBeGreaterThan(0);

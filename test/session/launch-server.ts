@@ -3,7 +3,7 @@
  * and on `burst` queues `count` messages to its client and sends itself
  * SIGTERM in the same tick, as an operator's `kill` would.
  */
-import { Channel, Server, type AnyMessage } from "../../runtime/index.ts";
+import { type AnyMessage, Channel, Server } from "../../runtime/index.ts";
 
 class Bursting extends Channel {
   Network_burst(data: AnyMessage): void {

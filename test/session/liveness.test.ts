@@ -19,7 +19,9 @@ async function silentServer(): Promise<{ port: number; received: () => string[];
   const server = net.createServer((socket) => {
     sockets.push(socket);
     const decoder = new FrameDecoder(1 << 20);
-    socket.on("data", (chunk) => decoder.push(chunk, (source, start, end) => actions.push(String((decodePayload(source, start, end) as { action: unknown }).action))));
+    socket.on("data", (chunk) =>
+      decoder.push(chunk, (source, start, end) => actions.push(String((decodePayload(source, start, end) as { action: unknown }).action))),
+    );
     socket.on("error", () => {});
     socket.write(encodeFrame({ action: "connected", id: "x.1", features: ["heartbeat", "resume"], token: "0".repeat(32), heartbeatMs: 40, timeoutMs: 160 }));
   });
@@ -125,7 +127,10 @@ describe("Python repod peers", () => {
     const server = await startServer({ ...FAST, clock });
     const talking = await RawPeer.connect(server.address.port);
     const silent = await RawPeer.connect(server.address.port);
-    cleanup.push(() => talking.close(), () => silent.close());
+    cleanup.push(
+      () => talking.close(),
+      () => silent.close(),
+    );
     await talking.waitFor(1);
     await silent.waitFor(1);
     talking.send({ action: "echo", n: 1 });

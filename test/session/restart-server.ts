@@ -4,7 +4,7 @@
  * `{type: "listening", port}`, and answers `{type: "got"}` with every
  * message its channels received, in order.
  */
-import { Channel, Server, type AnyMessage } from "../../runtime/index.ts";
+import { type AnyMessage, Channel, Server } from "../../runtime/index.ts";
 
 const got: AnyMessage[] = [];
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../helpers/manual-clock.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { breakConnection, cleanup, listener, runCleanup, startServer, type RecordingServer } from "./fixtures.ts";
+import { breakConnection, cleanup, listener, type RecordingServer, runCleanup, startServer } from "./fixtures.ts";
 
 afterEach(runCleanup);
 

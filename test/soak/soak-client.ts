@@ -8,7 +8,7 @@
  * It also records each line's latency, from `send()` to the `pump()` that
  * dispatched it.
  */
-import { ConnectionListener, type AnyMessage, type ConnectedEvent, type ErrorEvent, type ReconnectingEvent } from "../../runtime/index.ts";
+import { type AnyMessage, type ConnectedEvent, ConnectionListener, type ErrorEvent, type ReconnectingEvent } from "../../runtime/index.ts";
 
 /** Latencies in 0.1 ms buckets up to 10 s, so millions of samples cost 400 KB. */
 export class LatencyHistogram {

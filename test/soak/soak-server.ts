@@ -10,7 +10,7 @@
  */
 import { readdirSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { Channel, Server, type AnyMessage, type RepodError } from "../../runtime/index.ts";
+import { type AnyMessage, Channel, type RepodError, Server } from "../../runtime/index.ts";
 
 export interface SoakServerStats {
   readonly type: "stats";

@@ -99,7 +99,9 @@ export async function soak(options: SoakOptions = {}): Promise<SoakResult> {
   const failures: string[] = [];
   const rooms = Math.max(1, Math.ceil(connections / roomSize));
 
-  print(`soak: ${connections} connections, ${seconds} s of churn, rooms of ${roomSize}, ${rate} lines/s per player, stays ${(lifetimeMs / 3000).toFixed(1)}–${((lifetimeMs * 5) / 3000).toFixed(1)} s`);
+  print(
+    `soak: ${connections} connections, ${seconds} s of churn, rooms of ${roomSize}, ${rate} lines/s per player, stays ${(lifetimeMs / 3000).toFixed(1)}–${((lifetimeMs * 5) / 3000).toFixed(1)} s`,
+  );
   const server = spawnTs("test/soak/soak-server.ts", {
     nodeFlags: ["--expose-gc"],
     fileLimit: fileLimitFor(connections),
@@ -115,7 +117,20 @@ export async function soak(options: SoakOptions = {}): Promise<SoakResult> {
   const rssStart = process.memoryUsage.rss();
   const fdsStart = openFds();
 
-  const tally: SoakTally = { said: 0, delivered: 0, lost: 0, disorder: 0, dropped: 0, connectFailures: 0, greeted: 0, abandoned: 0, retried: 0, errors: {}, latency: new LatencyHistogram(), recent: new LatencyHistogram() };
+  const tally: SoakTally = {
+    said: 0,
+    delivered: 0,
+    lost: 0,
+    disorder: 0,
+    dropped: 0,
+    connectFailures: 0,
+    greeted: 0,
+    abandoned: 0,
+    retried: 0,
+    errors: {},
+    latency: new LatencyHistogram(),
+    recent: new LatencyHistogram(),
+  };
   const players = new Set<SoakPlayer>();
   let joined = 0;
   let connecting = 0;
@@ -274,15 +289,30 @@ export async function soak(options: SoakOptions = {}): Promise<SoakResult> {
 
 function report(r: SoakResult, print: (line: string) => void): void {
   const s = r.server;
-  const errors = (e: Record<string, number>): string => Object.entries(e).map(([k, n]) => `${k} ${n}`).join(", ") || "none";
-  print(`players: ${r.connections} at once, ${r.players} in all (${r.rampSeconds.toFixed(1)} s to get the first ${r.connections} in), ${r.greeted} greeted, ${r.connectFailures} failed connects, ${r.abandoned} still connecting at the end, ${r.retried} attempts retried`);
-  print(`messages: ${r.saidPerSecond.toFixed(0)} lines/s in, ${r.deliveredPerSecond.toFixed(0)} deliveries/s out (${r.said} lines, ${r.delivered} deliveries in ${r.seconds.toFixed(0)} s of churn)`);
-  print(`latency (send() to the receiver's pump(), game loop every ${TICK_MS} ms): p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms, max ${r.latency.max.toFixed(1)} ms`);
+  const errors = (e: Record<string, number>): string =>
+    Object.entries(e)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ") || "none";
+  print(
+    `players: ${r.connections} at once, ${r.players} in all (${r.rampSeconds.toFixed(1)} s to get the first ${r.connections} in), ${r.greeted} greeted, ${r.connectFailures} failed connects, ${r.abandoned} still connecting at the end, ${r.retried} attempts retried`,
+  );
+  print(
+    `messages: ${r.saidPerSecond.toFixed(0)} lines/s in, ${r.deliveredPerSecond.toFixed(0)} deliveries/s out (${r.said} lines, ${r.delivered} deliveries in ${r.seconds.toFixed(0)} s of churn)`,
+  );
+  print(
+    `latency (send() to the receiver's pump(), game loop every ${TICK_MS} ms): p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms, max ${r.latency.max.toFixed(1)} ms`,
+  );
   print(`server rss: ${mib(s.start.rss)} at start, ${mib(s.end.peakRss)} peak, ${mib(s.end.rss)} at end`);
-  print(`server heap + buffers after GC: ${mib(s.start.heapUsed + s.start.external)} at start, ${mib(s.end.heapUsed + s.end.external)} at end (limit: start + ${mib(MAX_HELD_GROWTH)})`);
+  print(
+    `server heap + buffers after GC: ${mib(s.start.heapUsed + s.start.external)} at start, ${mib(s.end.heapUsed + s.end.external)} at end (limit: start + ${mib(MAX_HELD_GROWTH)})`,
+  );
   print(`server open fds: ${s.start.fds} at start, ${s.end.peakFds} peak, ${s.end.fds} at end`);
-  print(`load generator: rss ${mib(r.loadGenerator.rssStart)} at start, ${mib(r.loadGenerator.rssEnd)} at end; open fds ${r.loadGenerator.fdsStart} at start, ${r.loadGenerator.fdsEnd} at end`);
-  print(`server: ${s.end.accepted} connections accepted, ${s.end.said} lines, ${s.end.delivered} deliveries written, errors: ${errors(s.end.errors)}; players' errors: ${errors(r.errors)}`);
+  print(
+    `load generator: rss ${mib(r.loadGenerator.rssStart)} at start, ${mib(r.loadGenerator.rssEnd)} at end; open fds ${r.loadGenerator.fdsStart} at start, ${r.loadGenerator.fdsEnd} at end`,
+  );
+  print(
+    `server: ${s.end.accepted} connections accepted, ${s.end.said} lines, ${s.end.delivered} deliveries written, errors: ${errors(s.end.errors)}; players' errors: ${errors(r.errors)}`,
+  );
   print(`disorder: ${r.disorder}, dropped: ${r.dropped}, channels left: ${s.end.channels}`);
   for (const failure of r.failures) print(`FAILED: ${failure}`);
   print(`lost: ${r.lost}`);
@@ -304,7 +334,10 @@ function fileLimitFor(connections: number): number {
 /** The soft and hard limits of open files of this process. */
 function fileLimits(): { soft: number; hard: number } {
   const out = execFileSync("prlimit", ["--pid", String(process.pid), "--nofile", "--raw", "--noheadings", "--output=SOFT,HARD"], { encoding: "utf8" });
-  const [soft, hard] = out.trim().split(/\s+/).map((v) => (v === "unlimited" ? Infinity : Number(v)));
+  const [soft, hard] = out
+    .trim()
+    .split(/\s+/)
+    .map((v) => (v === "unlimited" ? Infinity : Number(v)));
   return { soft: soft!, hard: hard! };
 }
 
@@ -316,13 +349,17 @@ if (isMain(import.meta.url)) {
   const connections = options.connections ?? 1000;
   const wanted = fileLimitFor(connections);
   if (wanted < connections + 256) {
-    console.error(`soak: ${connections} connections need about ${connections + 256} open files; the hard limit is ${wanted} (raise it, e.g. in /etc/security/limits.conf)`);
+    console.error(
+      `soak: ${connections} connections need about ${connections + 256} open files; the hard limit is ${wanted} (raise it, e.g. in /etc/security/limits.conf)`,
+    );
     process.exit(2);
   }
   if (fileLimits().soft < wanted) {
     // Node cannot raise its own limit: run again under a shell that does.
     const self = fileURLToPath(import.meta.url);
-    const rerun = spawnSync("bash", ["-c", `ulimit -Sn ${wanted} && exec "$0" "$@"`, process.execPath, ...process.execArgv, self, ...process.argv.slice(2)], { stdio: "inherit" });
+    const rerun = spawnSync("bash", ["-c", `ulimit -Sn ${wanted} && exec "$0" "$@"`, process.execPath, ...process.execArgv, self, ...process.argv.slice(2)], {
+      stdio: "inherit",
+    });
     process.exit(rerun.status ?? 1);
   }
   const result = await soak(options);

@@ -3,8 +3,8 @@
  * run): `connect()` takes the protocol's `Auth`, `authenticate` gets it and
  * must return the channel's user (or a refusal), `channel.user` is typed.
  */
-import { ChatChannel, ChatListener, ChatServer, type Auth, type ChatClientMessages } from "../../generated/chat.ts";
-import { refuse, type AuthInfo } from "../../runtime/index.ts";
+import { type Auth, ChatChannel, type ChatClientMessages, type ChatListener, ChatServer } from "../../generated/chat.ts";
+import { type AuthInfo, refuse } from "../../runtime/index.ts";
 
 interface Player {
   name: string;

@@ -3,7 +3,7 @@
  * never run). Every line that must not compile carries `@ts-expect-error`,
  * which itself fails when the error goes away.
  */
-import { ChatChannel, ChatListener, ChatServer, type ChatClientMessages, type ChatServerMessages } from "../../generated/chat.ts";
+import { ChatChannel, type ChatClientMessages, ChatListener, ChatServer, type ChatServerMessages } from "../../generated/chat.ts";
 import type { KitchenSinkServer } from "../../generated/kitchen_sink.ts";
 
 /** A complete, correct channel compiles. */

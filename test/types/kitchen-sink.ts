@@ -3,16 +3,16 @@
  * TypeScript type, and a complete implementation that compiles.
  */
 import {
+  type KitchenSinkClientRequests as Asks,
+  type KitchenSinkClientMessages as In,
+  type Json,
   KitchenSinkChannel,
+  type KitchenSinkClientReplies,
   KitchenSinkListener,
   KitchenSinkServer,
-  type Json,
-  type KitchenSinkClientMessages as In,
-  type KitchenSinkClientReplies,
-  type KitchenSinkClientRequests as Asks,
   type KitchenSinkServerMessages as Out,
-  type KitchenSinkServerRequests as Questions,
   type Player,
+  type KitchenSinkServerRequests as Questions,
   type Shape,
 } from "../../generated/kitchen_sink.ts";
 

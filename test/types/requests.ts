@@ -6,14 +6,14 @@
  */
 import type { RepodError } from "repod";
 import {
+  type KitchenSinkClientRequests as Asks,
   KitchenSinkChannel,
   KitchenSinkListener,
-  type KitchenSinkClientReplies as Replies,
-  type KitchenSinkClientRequests as Asks,
   type KitchenSinkServerRequests as Questions,
+  type KitchenSinkClientReplies as Replies,
   type Shape,
 } from "../../generated/kitchen_sink.ts";
-import { TagChannel, TagListener, type TagClientReplies, type TagClientRequests, type TagServerMessages } from "../../generated/tag.ts";
+import { TagChannel, type TagClientReplies, type TagClientRequests, TagListener, type TagServerMessages } from "../../generated/tag.ts";
 import { SinkChannel, SinkListener } from "./kitchen-sink.ts";
 
 // A request the protocol declares but the channel forgets does not compile.

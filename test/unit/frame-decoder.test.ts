@@ -1,10 +1,10 @@
+import { EventEmitter } from "node:events";
+import type net from "node:net";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RepodError } from "../../runtime/errors.ts";
-import { decodePayload, encodeFrame } from "../../runtime/wire/codec.ts";
-import { EventEmitter } from "node:events";
-import type net from "node:net";
 import { TcpTransport } from "../../runtime/transport/tcp.ts";
+import { decodePayload, encodeFrame } from "../../runtime/wire/codec.ts";
 import { FrameDecoder, wholeFrames } from "../../runtime/wire/frame-decoder.ts";
 
 const message = fc.record({
@@ -87,7 +87,8 @@ describe("FrameDecoder", () => {
     // 3 MiB announced, 6 bytes of body received: far less than 3 MiB held.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1024 * 1024);
     expect(decoder.partial).toBe(true);
-    for (let at = 10; at < frame.length; at += 50_000) decoder.push(frame.subarray(at, Math.min(frame.length, at + 50_000)), (s, a, b) => out.push(decodePayload(s, a, b)));
+    for (let at = 10; at < frame.length; at += 50_000)
+      decoder.push(frame.subarray(at, Math.min(frame.length, at + 50_000)), (s, a, b) => out.push(decodePayload(s, a, b)));
     expect(out).toEqual([{ action: "big", text }]);
     expect(decoder.partial).toBe(false);
   });
@@ -133,7 +134,17 @@ describe("TcpTransport reading (a decoder only while a frame is split)", () => {
   });
 
   it("reports FRAME_TOO_LARGE once the header is in, split or not", () => {
-    for (const chunks of [[[0, 0, 0, 200]], [[0, 0], [0, 200]], [[0, 0, 0, 1, 5, 0], [0, 0, 200]]]) {
+    for (const chunks of [
+      [[0, 0, 0, 200]],
+      [
+        [0, 0],
+        [0, 200],
+      ],
+      [
+        [0, 0, 0, 1, 5, 0],
+        [0, 0, 200],
+      ],
+    ]) {
       const socket = fakeSocket();
       const transport = new TcpTransport(socket, 100);
       const errors: string[] = [];

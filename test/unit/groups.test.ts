@@ -1,15 +1,6 @@
 /** Groups, ids and presence of one server with the in-process adapter, over real loopback sockets. */
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  Channel,
-  LocalAdapter,
-  Server,
-  type AnyMessage,
-  type ChannelInit,
-  type Delivery,
-  type PresenceChange,
-  type RepodError,
-} from "../../runtime/index.ts";
+import { type AnyMessage, Channel, type ChannelInit, type Delivery, LocalAdapter, type PresenceChange, type RepodError, Server } from "../../runtime/index.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
 import { sleep, waitFor } from "../helpers/wait.ts";
 

@@ -20,7 +20,13 @@ function importsOf(path: string, source: string): Edge[] {
   const edges: Edge[] = [];
   for (const match of source.matchAll(/^(?:import|export)\s+(type\s+)?([^;]*?)\s+from\s+"(\.[^"]+)";/gms)) {
     const names = match[2]!.trim();
-    const allTypes = names.startsWith("{") && names.replace(/[{}\s]/g, "").split(",").filter(Boolean).every((name) => name.startsWith("type"));
+    const allTypes =
+      names.startsWith("{") &&
+      names
+        .replace(/[{}\s]/g, "")
+        .split(",")
+        .filter(Boolean)
+        .every((name) => name.startsWith("type"));
     edges.push({ to: resolve(dirname(path), match[3]!), typeOnly: match[1] !== undefined || allTypes });
   }
   return edges;

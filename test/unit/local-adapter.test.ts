@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AdapterHost, Delivery, Member } from "../../runtime/adapter/adapter.ts";
 import { LocalAdapter } from "../../runtime/adapter/local.ts";
-import { RepodError } from "../../runtime/errors.ts";
+import type { RepodError } from "../../runtime/errors.ts";
 
 /** A host that records what the adapter asks of it. */
 class FakeHost implements AdapterHost {

@@ -110,7 +110,10 @@ describe("msgpack decoder", () => {
       for (const [at, byte] of edits) copy[at % copy.length] = byte;
       return copy;
     });
-    const truncated = fc.tuple(valid, fc.nat()).filter(([b]) => b.length > 1).map(([bytes, n]) => bytes.subarray(0, 1 + (n % (bytes.length - 1))));
+    const truncated = fc
+      .tuple(valid, fc.nat())
+      .filter(([b]) => b.length > 1)
+      .map(([bytes, n]) => bytes.subarray(0, 1 + (n % (bytes.length - 1))));
     const random = fc.uint8Array({ minLength: 1, maxLength: 64 });
     fc.assert(fc.property(fc.oneof(mutated, truncated, random), expectSameVerdict), { numRuns: 3000 });
   });
@@ -147,7 +150,7 @@ describe("msgpack decoder", () => {
     for (let round = 0; round < 2; round++) {
       const object = Object.fromEntries(keys.map((k, i) => [k, i]));
       expect(decodeAll(decodeOurs, encodePayload(object))).toEqual(object);
-      expect(decodeAll(decodeOurs, encodePayload({ "é": 1, "e\u0301": 2, "\u00ff": 3 }))).toEqual({ "é": 1, "e\u0301": 2, "\u00ff": 3 });
+      expect(decodeAll(decodeOurs, encodePayload({ é: 1, "e\u0301": 2, "\u00ff": 3 }))).toEqual({ é: 1, "e\u0301": 2, "\u00ff": 3 });
     }
   });
 

@@ -1,6 +1,6 @@
 /** The population a server knows: changes applied in order, what each one shows, and whole shares replaced or dropped. */
 import { describe, expect, it } from "vitest";
-import { Population, memberJson } from "../../runtime/adapter/population.ts";
+import { memberJson, Population } from "../../runtime/adapter/population.ts";
 import { readChange } from "../../runtime/adapter/redis-presence.ts";
 
 const json = (groups: string[], presence?: unknown): string => memberJson({ id: "", groups, presence: presence as never })!;
@@ -8,7 +8,15 @@ const json = (groups: string[], presence?: unknown): string => memberJson({ id: 
 describe("Population", () => {
   it("announces joins, updates and departures once each, and nothing for a write that changes nothing", () => {
     const view = new Population();
-    const first = view.apply(1, "a", [["a.1", json(["red"], "ann")], ["a.2", json([])]], false);
+    const first = view.apply(
+      1,
+      "a",
+      [
+        ["a.1", json(["red"], "ann")],
+        ["a.2", json([])],
+      ],
+      false,
+    );
     expect(first).toEqual({
       version: 1,
       cause: "change",
@@ -22,7 +30,15 @@ describe("Population", () => {
     });
     expect(view.apply(2, "a", [["a.1", json(["red"], "ann")]], false)).toBeNull();
     expect(view.version).toBe(2);
-    const second = view.apply(3, "a", [["a.1", json(["blue"], "ann")], ["a.2", null]], false);
+    const second = view.apply(
+      3,
+      "a",
+      [
+        ["a.1", json(["blue"], "ann")],
+        ["a.2", null],
+      ],
+      false,
+    );
     expect(second?.updated).toEqual([{ id: "a.1", groups: ["blue"], presence: "ann" }]);
     expect(second?.left).toEqual([{ id: "a.2", groups: [], presence: undefined }]);
     expect(view.count()).toBe(1);
@@ -34,9 +50,25 @@ describe("Population", () => {
 
   it("a full write replaces the server's share; an expired server's members leave; other shares stay", () => {
     const view = new Population();
-    view.apply(1, "a", [["a.1", json([])], ["a.2", json([])]], false);
+    view.apply(
+      1,
+      "a",
+      [
+        ["a.1", json([])],
+        ["a.2", json([])],
+      ],
+      false,
+    );
     view.apply(2, "b", [["b.1", json(["g"])]], false);
-    const full = view.apply(3, "a", [["a.2", json([], "x")], ["a.3", json([])]], true);
+    const full = view.apply(
+      3,
+      "a",
+      [
+        ["a.2", json([], "x")],
+        ["a.3", json([])],
+      ],
+      true,
+    );
     expect(full?.joined.map((m) => m.id)).toEqual(["a.3"]);
     expect(full?.updated.map((m) => m.id)).toEqual(["a.2"]);
     expect(full?.left.map((m) => m.id)).toEqual(["a.1"]);
@@ -44,7 +76,12 @@ describe("Population", () => {
     expect(expired).toMatchObject({ version: 4, cause: "expired", server: "b", joined: [], updated: [] });
     expect(expired?.left.map((m) => m.id)).toEqual(["b.1"]);
     expect(view.count("g")).toBe(0);
-    expect(view.members().map((m) => m.id).sort()).toEqual(["a.2", "a.3"]);
+    expect(
+      view
+        .members()
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual(["a.2", "a.3"]);
   });
 
   it("a member written by two servers (a session that moved) shows the last write, and stays while either has it", () => {
@@ -59,12 +96,34 @@ describe("Population", () => {
 
   it("a snapshot replaces everything and announces only the difference, as a resync", () => {
     const view = new Population();
-    view.apply(1, "a", [["a.1", json([])], ["a.2", json([])]], false);
-    const change = view.reset(9, new Map([["a", [["a.1", json([])] as const]], ["c", [["c.1", json([])] as const]]]));
+    view.apply(
+      1,
+      "a",
+      [
+        ["a.1", json([])],
+        ["a.2", json([])],
+      ],
+      false,
+    );
+    const change = view.reset(
+      9,
+      new Map([
+        ["a", [["a.1", json([])] as const]],
+        ["c", [["c.1", json([])] as const]],
+      ]),
+    );
     expect(change).toMatchObject({ version: 9, cause: "resync", server: undefined });
     expect(change?.joined.map((m) => m.id)).toEqual(["c.1"]);
     expect(change?.left.map((m) => m.id)).toEqual(["a.2"]);
-    expect(view.reset(10, new Map([["a", [["a.1", json([])] as const]], ["c", [["c.1", json([])] as const]]]))).toBeNull();
+    expect(
+      view.reset(
+        10,
+        new Map([
+          ["a", [["a.1", json([])] as const]],
+          ["c", [["c.1", json([])] as const]],
+        ]),
+      ),
+    ).toBeNull();
   });
 
   it("ignores member JSON it did not write", () => {
@@ -78,7 +137,15 @@ describe("readChange (the changes channel)", () => {
   it("reads writes, expiries and empty versions; refuses anything else with a reason", () => {
     expect(readChange('7 {"s":"a","m":[["a.1","{\\"g\\":[]}"],["a.2",null]]}')).toEqual({
       version: 7,
-      change: { kind: "write", server: "a", full: false, updates: [["a.1", '{"g":[]}'], ["a.2", null]] },
+      change: {
+        kind: "write",
+        server: "a",
+        full: false,
+        updates: [
+          ["a.1", '{"g":[]}'],
+          ["a.2", null],
+        ],
+      },
     });
     expect(readChange('8 {"s":"a","f":1,"m":[]}')).toEqual({ version: 8, change: { kind: "write", server: "a", full: true, updates: [] } });
     expect(readChange('9 {"s":"b","x":1}')).toEqual({ version: 9, change: { kind: "expired", server: "b" } });

@@ -78,7 +78,16 @@ describe("published declarations", () => {
       for (const internal of ["link", "report", "takeGroups", "attach", "host", "limits", "validators"]) {
         expect(channel, internal).not.toMatch(new RegExp(`^\\s*(readonly )?${internal}\\b`, "m"));
       }
-      for (const internal of ["deliverLocal", "localCount", "localIds", "localMember", "channelJoined", "channelTransportClosed", "channelControl", "reportError"]) {
+      for (const internal of [
+        "deliverLocal",
+        "localCount",
+        "localIds",
+        "localMember",
+        "channelJoined",
+        "channelTransportClosed",
+        "channelControl",
+        "reportError",
+      ]) {
         expect(server, internal).not.toContain(internal);
       }
       expect(server).toMatch(/class Server<.*> implements ChannelServer<OutOf<C>>/);
@@ -91,7 +100,16 @@ describe("published declarations", () => {
       writeFileSync(
         path.join(dir, "tsconfig.json"),
         JSON.stringify({
-          compilerOptions: { target: "ES2022", module: "NodeNext", strict: true, skipLibCheck: false, noEmit: true, allowImportingTsExtensions: true, types: ["node"], typeRoots: [path.join(root, "node_modules/@types")] },
+          compilerOptions: {
+            target: "ES2022",
+            module: "NodeNext",
+            strict: true,
+            skipLibCheck: false,
+            noEmit: true,
+            allowImportingTsExtensions: true,
+            types: ["node"],
+            typeRoots: [path.join(root, "node_modules/@types")],
+          },
           files: ["user.ts"],
         }),
       );

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Delivery } from "../../runtime/adapter/adapter.ts";
-import { openEnvelope, sealEnvelope, type Envelope } from "../../runtime/adapter/redis-envelope.ts";
+import { type Envelope, openEnvelope, sealEnvelope } from "../../runtime/adapter/redis-envelope.ts";
 import { decodePayload, encodeFrame, payloadOf } from "../../runtime/wire/codec.ts";
 
 describe("Redis envelope", () => {

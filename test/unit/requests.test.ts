@@ -13,10 +13,16 @@ import { ManualClock } from "../helpers/manual-clock.ts";
 function asker(timeoutMs = 1000) {
   const clock = new ManualClock();
   const sent: Array<Message & Record<string, unknown>> = [];
-  const requests = new Requests({ send: (m) => {
+  const requests = new Requests({
+    send: (m) => {
       sent.push(m);
       return 1;
-    }, remote: () => "peer:1", replies: null, timeoutMs, clock });
+    },
+    remote: () => "peer:1",
+    replies: null,
+    timeoutMs,
+    clock,
+  });
   const outcomes: string[] = [];
   const ask = (action: string, timeout?: number) =>
     requests.ask(action, { n: 1 }, timeout === undefined ? {} : { timeoutMs: timeout }).then(

@@ -21,20 +21,33 @@ export function el(tag, attrs = {}, ...children) {
 /** A field type as the protocol file writes it: `string[]`, `"red" | "blue"`, `Record<string, Int>`. */
 export function printType(type) {
   switch (type.kind) {
-    case "string": case "number": case "boolean": case "null": return type.kind;
-    case "int": return "Int";
-    case "bytes": return "Uint8Array";
-    case "literal": return JSON.stringify(type.value);
+    case "string":
+    case "number":
+    case "boolean":
+    case "null":
+      return type.kind;
+    case "int":
+      return "Int";
+    case "bytes":
+      return "Uint8Array";
+    case "literal":
+      return JSON.stringify(type.value);
     case "array": {
       const inner = printType(type.element);
       return `${type.readonly ? "readonly " : ""}${type.element.kind === "union" ? `(${inner})` : inner}[]`;
     }
-    case "tuple": return `[${type.elements.map((e) => (e.label ? `${e.label}: ` : "") + printType(e.type)).join(", ")}]`;
-    case "object": return `{ ${type.fields.map((f) => `${f.name}${f.optional ? "?" : ""}: ${printType(f.type)}`).join("; ")} }`;
-    case "record": return `Record<string, ${printType(type.value)}>`;
-    case "union": return type.members.map(printType).join(" | ");
-    case "ref": return type.name;
-    default: return "unknown";
+    case "tuple":
+      return `[${type.elements.map((e) => (e.label ? `${e.label}: ` : "") + printType(e.type)).join(", ")}]`;
+    case "object":
+      return `{ ${type.fields.map((f) => `${f.name}${f.optional ? "?" : ""}: ${printType(f.type)}`).join("; ")} }`;
+    case "record":
+      return `Record<string, ${printType(type.value)}>`;
+    case "union":
+      return type.members.map(printType).join(" | ");
+    case "ref":
+      return type.name;
+    default:
+      return "unknown";
   }
 }
 
@@ -97,7 +110,11 @@ export function widget(type, ctx, path) {
     case "tuple": {
       const parts = type.elements.map((e, i) => ({ label: e.label ?? `[${i}]`, w: widget(e.type, inner, `${path}[${i}]`) }));
       return {
-        node: el("div", { class: "nested" }, parts.map((p) => el("div", { class: "field" }, el("label", {}, p.label), p.w.node))),
+        node: el(
+          "div",
+          { class: "nested" },
+          parts.map((p) => el("div", { class: "field" }, el("label", {}, p.label), p.w.node)),
+        ),
         read: () => parts.map((p) => p.w.read()),
       };
     }
@@ -124,7 +141,11 @@ export function objectWidget(fields, ctx, path) {
     return { field, w, include, node: el("div", { class: "field" }, label, include, w.node) };
   });
   return {
-    node: el("div", { class: path ? "nested" : "fields" }, parts.map((p) => p.node)),
+    node: el(
+      "div",
+      { class: path ? "nested" : "fields" },
+      parts.map((p) => p.node),
+    ),
     read: () => {
       const value = {};
       for (const p of parts) {
@@ -139,10 +160,18 @@ export function objectWidget(fields, ctx, path) {
 /** A union: all literals make a choice list; otherwise choose a member, then fill it in. */
 function unionWidget(type, ctx, path) {
   if (type.members.every((m) => m.kind === "literal")) {
-    const select = el("select", { "data-field": path }, type.members.map((m, i) => el("option", { value: String(i) }, JSON.stringify(m.value))));
+    const select = el(
+      "select",
+      { "data-field": path },
+      type.members.map((m, i) => el("option", { value: String(i) }, JSON.stringify(m.value))),
+    );
     return { node: select, read: () => type.members[Number(select.value)].value };
   }
-  const select = el("select", { "data-choice": path }, type.members.map((m, i) => el("option", { value: String(i) }, printType(m))));
+  const select = el(
+    "select",
+    { "data-choice": path },
+    type.members.map((m, i) => el("option", { value: String(i) }, printType(m))),
+  );
   const holder = el("span", { class: "choice" });
   let current = null;
   const show = () => {
@@ -161,10 +190,19 @@ function listWidget(element, ctx, path) {
   const add = () => {
     const w = widget(element, ctx, `${path}[${items.length}]`);
     const entry = { w };
-    const remove = el("button", { type: "button", class: "small", title: "remove", onclick: () => {
-      items.splice(items.indexOf(entry), 1);
-      entry.node.remove();
-    } }, "✕");
+    const remove = el(
+      "button",
+      {
+        type: "button",
+        class: "small",
+        title: "remove",
+        onclick: () => {
+          items.splice(items.indexOf(entry), 1);
+          entry.node.remove();
+        },
+      },
+      "✕",
+    );
     entry.node = el("li", {}, w.node, remove);
     items.push(entry);
     list.append(entry.node);
@@ -183,10 +221,25 @@ function recordWidget(valueType, ctx, path) {
     const key = el("input", { type: "text", class: "key", placeholder: "key", "data-key": `${path}{${rows.length}}` });
     const w = widget(valueType, ctx, `${path}{${rows.length}}`);
     const row = { key, w };
-    row.node = el("div", { class: "field" }, key, " → ", w.node, el("button", { type: "button", class: "small", onclick: () => {
-      rows.splice(rows.indexOf(row), 1);
-      row.node.remove();
-    } }, "✕"));
+    row.node = el(
+      "div",
+      { class: "field" },
+      key,
+      " → ",
+      w.node,
+      el(
+        "button",
+        {
+          type: "button",
+          class: "small",
+          onclick: () => {
+            rows.splice(rows.indexOf(row), 1);
+            row.node.remove();
+          },
+        },
+        "✕",
+      ),
+    );
     rows.push(row);
     list.append(row.node);
   };
@@ -201,15 +254,23 @@ export function showTyped(value, type, ctx) {
   if (type && type.kind === "ref") type = ctx.types.get(type.name)?.type ?? null;
   if (type && type.kind === "object" && value && typeof value === "object" && !Array.isArray(value)) {
     const declared = new Map(type.fields.map((f) => [f.name, f]));
-    return el("ul", { class: "payload" }, Object.entries(value).map(([key, v]) => {
-      const field = declared.get(key);
-      return el("li", {}, `${key}: `, show(v), " ", el("span", { class: "type" }, field ? printType(field.type) : "(not declared)"));
-    }));
+    return el(
+      "ul",
+      { class: "payload" },
+      Object.entries(value).map(([key, v]) => {
+        const field = declared.get(key);
+        return el("li", {}, `${key}: `, show(v), " ", el("span", { class: "type" }, field ? printType(field.type) : "(not declared)"));
+      }),
+    );
   }
   return show(value);
 }
 
 function show(value) {
   if (value instanceof Uint8Array) return el("code", {}, [...value].map((b) => b.toString(16).padStart(2, "0")).join(" "));
-  return el("code", {}, JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? `<${v.length} bytes>` : v)));
+  return el(
+    "code",
+    {},
+    JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? `<${v.length} bytes>` : v)),
+  );
 }

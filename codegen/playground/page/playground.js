@@ -2,8 +2,8 @@
 // the playground serves (their model, and their generated validators as a
 // module), then plays clients of them over WebSocket, one per tab.
 
-import { decode, encode } from "./msgpack.js";
 import { el, objectWidget, printType, showTyped } from "./forms.js";
+import { decode, encode } from "./msgpack.js";
 
 const $ = (id) => document.getElementById(id);
 let session;
@@ -60,7 +60,15 @@ function newClient() {
   const bodyOf = (m) => (m.body.kind === "ref" ? protocol.types.get(m.body.name)?.type : m.body);
 
   const entry = (dir, action, ...children) => {
-    log.prepend(el("li", { "data-dir": dir, "data-action": action }, el("span", { class: `dir-${dir}` }, dir === "in" ? "← " : dir === "out" ? "→ " : "· "), `${new Date().toISOString().slice(11, 23)} `, ...children));
+    log.prepend(
+      el(
+        "li",
+        { "data-dir": dir, "data-action": action },
+        el("span", { class: `dir-${dir}` }, dir === "in" ? "← " : dir === "out" ? "→ " : "· "),
+        `${new Date().toISOString().slice(11, 23)} `,
+        ...children,
+      ),
+    );
   };
 
   const connect = () => {
@@ -104,9 +112,13 @@ function newClient() {
       status.textContent = same ? "connected" : "protocol differs";
       status.className = `badge ${same ? "ok" : "warn"}`;
       who.textContent = ` as ${message.id ?? "?"}`;
-      entry("event", "connected", `connected as ${message.id ?? "?"}`,
+      entry(
+        "event",
+        "connected",
+        `connected as ${message.id ?? "?"}`,
         message.protocol !== undefined ? ` · server protocol ${message.protocol} (${message.fingerprint})` : " · untyped server",
-        same ? "" : el("span", { class: "error" }, ` — this page plays ${protocol.model.name} (${protocol.descriptor.fingerprint})`));
+        same ? "" : el("span", { class: "error" }, ` — this page plays ${protocol.model.name} (${protocol.descriptor.fingerprint})`),
+      );
       return;
     }
     if (action.startsWith("_")) return; // the runtime's control frames
@@ -114,25 +126,41 @@ function newClient() {
     const validate = protocol.descriptor.server[action];
     const problem = validate ? validate(message) : "not declared by the protocol";
     const { action: _, ...fields } = message;
-    entry("in", action,
-      el("b", {}, action), " ",
-      el("span", { class: "type" }, `${pascal(protocol.model.name)}ServerMessages["${action}"]`), " ",
+    entry(
+      "in",
+      action,
+      el("b", {}, action),
+      " ",
+      el("span", { class: "type" }, `${pascal(protocol.model.name)}ServerMessages["${action}"]`),
+      " ",
       problem === undefined ? el("span", { class: "badge ok" }, "valid") : el("span", { class: "badge bad", "data-problem": problem }, problem),
-      showTyped(fields, model ? bodyOf(model) : null, ctx));
+      showTyped(fields, model ? bodyOf(model) : null, ctx),
+    );
   };
 
   const connectButton = el("button", { type: "button", onclick: () => (socket && socket.readyState <= 1 ? socket.close() : connect()) }, "disconnect");
 
-  const forms = protocol.model.client.map((m) => messageForm(m, protocol, ctx, bodyOf(m), (message) => {
-    if (!socket || socket.readyState !== WebSocket.OPEN) return "not connected";
-    socket.send(encode(message));
-    const { action: _, ...fields } = message;
-    entry("out", message.action, el("b", {}, message.action), " ", el("span", { class: "type" }, `${pascal(protocol.model.name)}ClientMessages["${message.action}"]`), showTyped(fields, bodyOf(m), ctx));
-    return undefined;
-  }));
+  const forms = protocol.model.client.map((m) =>
+    messageForm(m, protocol, ctx, bodyOf(m), (message) => {
+      if (!socket || socket.readyState !== WebSocket.OPEN) return "not connected";
+      socket.send(encode(message));
+      const { action: _, ...fields } = message;
+      entry(
+        "out",
+        message.action,
+        el("b", {}, message.action),
+        " ",
+        el("span", { class: "type" }, `${pascal(protocol.model.name)}ClientMessages["${message.action}"]`),
+        showTyped(fields, bodyOf(m), ctx),
+      );
+      return undefined;
+    }),
+  );
 
   panel.append(
-    el("div", { class: "column" },
+    el(
+      "div",
+      { class: "column" },
       el("div", { class: "status" }, status, who, " ", connectButton),
       el("h2", {}, "Send"),
       forms.length ? forms : el("p", { class: "muted" }, "this protocol declares no client messages"),
@@ -154,10 +182,13 @@ function messageForm(message, protocol, ctx, body, send) {
     fields.node.hidden = asJson.checked;
   });
   const problem = el("p", { class: "problem", "data-problem-of": message.action });
-  const form = el("form", { "data-action": message.action },
+  const form = el(
+    "form",
+    { "data-action": message.action },
     el("h3", {}, message.action, el("span", { class: "type" }, `  ${printType(body ?? { kind: "object", fields: [] })}`)),
     message.doc ? el("p", { class: "doc" }, message.doc) : null,
-    fields.node, json,
+    fields.node,
+    json,
     el("div", { class: "field" }, el("button", { type: "submit" }, "send"), el("label", {}, asJson, " edit as JSON")),
     problem,
   );
@@ -192,7 +223,11 @@ function messageForm(message, protocol, ctx, body, send) {
 
 /** PascalCase of a protocol's name, as the generated file names its types: lag_time → LagTime. */
 function pascal(name) {
-  return name.split(/[^A-Za-z0-9]+/).filter(Boolean).map((part) => part[0].toUpperCase() + part.slice(1)).join("");
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join("");
 }
 
 load().catch((error) => {

@@ -20,11 +20,19 @@ function el(tag, attrs = {}, ...children) {
 }
 
 function row(cells, attrs = {}) {
-  return el("tr", attrs, cells.map((cell) => (cell instanceof Node && cell.tagName === "TD" ? cell : el("td", {}, cell))));
+  return el(
+    "tr",
+    attrs,
+    cells.map((cell) => (cell instanceof Node && cell.tagName === "TD" ? cell : el("td", {}, cell))),
+  );
 }
 
 function head(names) {
-  return el("tr", {}, names.map((name) => el("th", {}, name)));
+  return el(
+    "tr",
+    {},
+    names.map((name) => el("th", {}, name)),
+  );
 }
 
 function bytes(n) {
@@ -40,7 +48,11 @@ function duration(ms) {
 
 /** PascalCase of a protocol's name, as the generated file names its types: lag_time → LagTime. */
 function pascal(name) {
-  return name.split(/[^A-Za-z0-9]+/).filter(Boolean).map((part) => part[0].toUpperCase() + part.slice(1)).join("");
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join("");
 }
 
 // ---- connection -----------------------------------------------------------------
@@ -129,7 +141,9 @@ function draw(snapshot) {
     server.websocket && `websocket ${server.websocket}`,
     `up ${duration(server.uptimeMs)}`,
     server.readOnly && "read-only",
-  ].filter(Boolean).join(" · ");
+  ]
+    .filter(Boolean)
+    .join(" · ");
   drawTotals(snapshot);
   drawChannels(snapshot);
   drawGroups(snapshot);
@@ -150,7 +164,9 @@ function drawTotals(snapshot) {
   const { totals, groups } = snapshot;
   $("totals").replaceChildren(
     el("h2", {}, "Now"),
-    el("table", {},
+    el(
+      "table",
+      {},
       row(["channels", el("td", { class: "num", "data-testid": "total-channels" }, totals.channels)]),
       row(["connected", el("td", { class: "num" }, totals.connected)]),
       row(["suspended", el("td", { class: "num" }, totals.channels - totals.connected)]),
@@ -170,18 +186,23 @@ function drawChannels(snapshot) {
       el("button", { class: "small", "data-action": "join", onclick: () => request({ type: "join", id: c.id, group: groupInput.value }) }, "join"),
       el("button", { class: "small", "data-action": "leave", onclick: () => request({ type: "leave", id: c.id, group: groupInput.value }) }, "leave"),
     ];
-    rows.push(row([
-      c.id,
-      c.address,
-      c.transport || "—",
-      el("td", {}, el("span", { class: `badge ${c.connected ? "ok" : "warn"}` }, c.connected ? "connected" : "suspended")),
-      c.groups.join(", "),
-      el("td", { class: "presence", title: c.presence === null ? "" : JSON.stringify(c.presence) }, c.presence === null ? "" : JSON.stringify(c.presence)),
-      el("td", { class: "num" }, `${c.in.messages} · ${bytes(c.in.bytes)}`),
-      el("td", { class: "num" }, `${c.out.messages} · ${bytes(c.out.bytes)}`),
-      c.rtt === null ? "—" : `${c.rtt} ms`,
-      el("td", {}, actions),
-    ], { "data-channel": c.id }));
+    rows.push(
+      row(
+        [
+          c.id,
+          c.address,
+          c.transport || "—",
+          el("td", {}, el("span", { class: `badge ${c.connected ? "ok" : "warn"}` }, c.connected ? "connected" : "suspended")),
+          c.groups.join(", "),
+          el("td", { class: "presence", title: c.presence === null ? "" : JSON.stringify(c.presence) }, c.presence === null ? "" : JSON.stringify(c.presence)),
+          el("td", { class: "num" }, `${c.in.messages} · ${bytes(c.in.bytes)}`),
+          el("td", { class: "num" }, `${c.out.messages} · ${bytes(c.out.bytes)}`),
+          c.rtt === null ? "—" : `${c.rtt} ms`,
+          el("td", {}, actions),
+        ],
+        { "data-channel": c.id },
+      ),
+    );
   }
   // Keep what is being typed in a group box across updates.
   const focused = document.activeElement?.closest?.("tr")?.dataset.channel;
@@ -203,12 +224,18 @@ function drawChannels(snapshot) {
 }
 
 function drawGroups(snapshot) {
-  $("groups").replaceChildren(head(["group", "members here"]), ...snapshot.groups.map((g) => row([g.name, el("td", { class: "num", "data-group": g.name }, g.size)])));
+  $("groups").replaceChildren(
+    head(["group", "members here"]),
+    ...snapshot.groups.map((g) => row([g.name, el("td", { class: "num", "data-group": g.name }, g.size)])),
+  );
 }
 
 function drawErrors(snapshot) {
   const entries = Object.entries(snapshot.errors);
-  $("errors").replaceChildren(head(["code", "count"]), ...(entries.length ? entries.map(([code, n]) => row([code, el("td", { class: "num" }, n)])) : [row([el("td", { class: "muted" }, "none")])]));
+  $("errors").replaceChildren(
+    head(["code", "count"]),
+    ...(entries.length ? entries.map(([code, n]) => row([code, el("td", { class: "num" }, n)])) : [row([el("td", { class: "muted" }, "none")])]),
+  );
 }
 
 function drawCluster(snapshot) {
@@ -218,16 +245,28 @@ function drawCluster(snapshot) {
     return;
   }
   $("cluster").replaceChildren(
-    el("table", {}, head(["server", "channels", "groups"]), cluster.servers.map((s) =>
-      row([s.id === snapshot.server.id ? `${s.id} (this one)` : s.id, el("td", { class: "num" }, s.channels), Object.entries(s.groups).map(([g, n]) => `${g} ${n}`).join(", ")]),
-    )),
+    el(
+      "table",
+      {},
+      head(["server", "channels", "groups"]),
+      cluster.servers.map((s) =>
+        row([
+          s.id === snapshot.server.id ? `${s.id} (this one)` : s.id,
+          el("td", { class: "num" }, s.channels),
+          Object.entries(s.groups)
+            .map(([g, n]) => `${g} ${n}`)
+            .join(", "),
+        ]),
+      ),
+    ),
     el("p", { class: "muted small" }, `${cluster.total} members in all`),
   );
 }
 
 function drawChart() {
   const svg = $("chart");
-  const W = 600, H = 120;
+  const W = 600,
+    H = 120;
   const perSecond = (h, key) => (h[key] * 1000) / h.intervalMs;
   const max = Math.max(1, ...history.map((h) => Math.max(perSecond(h, "in"), perSecond(h, "out"))));
   const line = (key) => history.map((h, i) => `${(i / (HISTORY - 1)) * W},${H - 4 - (perSecond(h, key) / max) * (H - 12)}`).join(" ");
@@ -250,7 +289,8 @@ function drawChart() {
   svg.replaceChildren(label, poly(line("in"), "#1f6fb2"), poly(line("out"), "#7d3cb5"));
   const now = history.at(-1);
   $("legend").replaceChildren(
-    el("span", { class: "dir-in" }, `■ in ${now ? perSecond(now, "in").toFixed(1) : 0}/s`), "  ",
+    el("span", { class: "dir-in" }, `■ in ${now ? perSecond(now, "in").toFixed(1) : 0}/s`),
+    "  ",
     el("span", { class: "dir-out" }, `■ out ${now ? perSecond(now, "out").toFixed(1) : 0}/s`),
     `  (per action: the last ${WINDOW_S} s)`,
   );
@@ -260,18 +300,36 @@ function drawChart() {
   for (let i = history.length - 1; i >= 0 && span < WINDOW_S * 1000; i--) {
     const h = history[i];
     span += h.intervalMs;
-    for (const [dir, counts] of [["in", h.rates.in], ["out", h.rates.out]]) {
+    for (const [dir, counts] of [
+      ["in", h.rates.in],
+      ["out", h.rates.out],
+    ]) {
       for (const [action, n] of Object.entries(counts)) actions.set(`${dir} ${action}`, (actions.get(`${dir} ${action}`) ?? 0) + n);
     }
   }
-  $("actions").replaceChildren(head(["direction", "action", "messages", "per second"]), ...[...actions].sort().map(([key, n]) => {
-    const [dir, action] = key.split(" ");
-    return row([el("td", { class: `dir-${dir}` }, dir === "in" ? "client → server" : "server → client"), action, el("td", { class: "num" }, n), el("td", { class: "num" }, ((n * 1000) / Math.max(span, 1)).toFixed(1))], { "data-rate": key });
-  }));
+  $("actions").replaceChildren(
+    head(["direction", "action", "messages", "per second"]),
+    ...[...actions].sort().map(([key, n]) => {
+      const [dir, action] = key.split(" ");
+      return row(
+        [
+          el("td", { class: `dir-${dir}` }, dir === "in" ? "client → server" : "server → client"),
+          action,
+          el("td", { class: "num" }, n),
+          el("td", { class: "num" }, ((n * 1000) / Math.max(span, 1)).toFixed(1)),
+        ],
+        { "data-rate": key },
+      );
+    }),
+  );
   const select = $("filter-action");
   const chosen = select.value;
   const known = new Set([...select.options].map((o) => o.value));
-  for (const entry of log) if (!known.has(entry.action)) { known.add(entry.action); select.append(el("option", { value: entry.action }, entry.action)); }
+  for (const entry of log)
+    if (!known.has(entry.action)) {
+      known.add(entry.action);
+      select.append(el("option", { value: entry.action }, entry.action));
+    }
   select.value = chosen;
 }
 
@@ -282,30 +340,62 @@ function typed(value) {
   if (typeof value === "number") return el("span", {}, String(value), " ", el("span", { class: "type" }, Number.isInteger(value) ? "Int" : "number"));
   if (typeof value === "boolean") return el("span", {}, String(value), " ", el("span", { class: "type" }, "boolean"));
   if (Array.isArray(value)) {
-    return el("span", {}, el("span", { class: "type" }, `array of ${value.length}`), el("ul", { class: "payload" }, value.map((item, i) => el("li", {}, `[${i}] `, typed(item)))));
+    return el(
+      "span",
+      {},
+      el("span", { class: "type" }, `array of ${value.length}`),
+      el(
+        "ul",
+        { class: "payload" },
+        value.map((item, i) => el("li", {}, `[${i}] `, typed(item))),
+      ),
+    );
   }
   if (value.$bytes !== undefined) return el("span", {}, value.$bytes, " ", el("span", { class: "type" }, "Uint8Array"));
   if (value.$bigint !== undefined) return el("span", {}, value.$bigint, " ", el("span", { class: "type" }, "bigint"));
   if (value.$cut !== undefined) return el("span", { class: "muted" }, `… ${value.$cut}`);
-  return el("span", {}, el("ul", { class: "payload" }, Object.entries(value).map(([key, v]) => el("li", {}, `${key}: `, typed(v)))));
+  return el(
+    "span",
+    {},
+    el(
+      "ul",
+      { class: "payload" },
+      Object.entries(value).map(([key, v]) => el("li", {}, `${key}: `, typed(v))),
+    ),
+  );
 }
 
 function drawLog() {
   const channel = $("filter-channel").value;
   const action = $("filter-action").value;
   const protocol = last?.server.protocol;
-  const shown = log.filter((e) => (!channel || e.channel === channel) && (!action || e.action === action)).slice(-100).reverse();
-  $("log").replaceChildren(...shown.map((e) => {
-    const { action: _, ...fields } = e.payload && typeof e.payload === "object" ? e.payload : {};
-    const typeName = protocol ? `${pascal(protocol.name)}${e.dir === "in" ? "Client" : "Server"}Messages["${e.action}"]` : e.action;
-    const verdict = e.check === "ok" ? el("span", { class: "badge ok" }, "valid") : el("span", { class: `badge ${e.check === "undeclared" ? "warn" : "bad"}`, title: e.check }, e.check);
-    return el("li", { "data-dir": e.dir, "data-action": e.action, "data-channel": e.channel },
-      el("span", { class: `dir-${e.dir}` }, e.dir === "in" ? "→ " : "← "),
-      `${new Date(e.t).toISOString().slice(11, 23)} ${e.channel} `,
-      el("b", {}, e.action), " ", el("span", { class: "type" }, typeName), ` ${e.bytes} B `, e.copies > 1 ? `to ${e.copies} channels ` : "", verdict,
-      typed(fields),
-    );
-  }));
+  const shown = log
+    .filter((e) => (!channel || e.channel === channel) && (!action || e.action === action))
+    .slice(-100)
+    .reverse();
+  $("log").replaceChildren(
+    ...shown.map((e) => {
+      const { action: _, ...fields } = e.payload && typeof e.payload === "object" ? e.payload : {};
+      const typeName = protocol ? `${pascal(protocol.name)}${e.dir === "in" ? "Client" : "Server"}Messages["${e.action}"]` : e.action;
+      const verdict =
+        e.check === "ok"
+          ? el("span", { class: "badge ok" }, "valid")
+          : el("span", { class: `badge ${e.check === "undeclared" ? "warn" : "bad"}`, title: e.check }, e.check);
+      return el(
+        "li",
+        { "data-dir": e.dir, "data-action": e.action, "data-channel": e.channel },
+        el("span", { class: `dir-${e.dir}` }, e.dir === "in" ? "→ " : "← "),
+        `${new Date(e.t).toISOString().slice(11, 23)} ${e.channel} `,
+        el("b", {}, e.action),
+        " ",
+        el("span", { class: "type" }, typeName),
+        ` ${e.bytes} B `,
+        e.copies > 1 ? `to ${e.copies} channels ` : "",
+        verdict,
+        typed(fields),
+      );
+    }),
+  );
 }
 
 $("filter-channel").addEventListener("change", drawLog);
