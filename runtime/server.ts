@@ -183,13 +183,13 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     control: (channel, message) => this.channelControl(channel as C, message),
     joined: (channel, group) => {
       // Not accepted yet (see admit) or already released: nothing to tell the adapter.
-      if (this.roster.join(channel as C, group)) this.adapter.joined(channel.id, group);
+      if (this.roster.join(channel as C, group)) this.adapter.memberChanged(channel.id);
     },
     left: (channel, group) => {
-      if (this.roster.leave(channel as C, group)) this.adapter.left(channel.id, group);
+      if (this.roster.leave(channel as C, group)) this.adapter.memberChanged(channel.id);
     },
     presence: (channel) => {
-      if (this.roster.has(channel as C)) this.adapter.presenceChanged(channel.id);
+      if (this.roster.has(channel as C)) this.adapter.memberChanged(channel.id);
     },
     error: (channel, error) => this.channelError(channel as C, error),
   };
@@ -558,7 +558,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     if (this.inspector !== null) this.inspector.admitted(channel);
     // What was sent to it while it waited (see accept) leaves first, in order.
     for (const frame of channel.link.release()) channel.link.write(frame);
-    this.adapter.channelAdded(channel.id);
+    this.adapter.memberChanged(channel.id);
     // Groups joined in the channel's constructor count from now on.
     for (const group of channel.groups) this.channelHost.joined(channel, group);
     this.logger({ event: "connect", id: channel.id, remote: remoteOf(transport) });
@@ -602,16 +602,14 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   /** Removes a channel for good: groups, bookkeeping, hooks. */
   protected release(channel: C): void {
     this.gate?.forget(channel);
-    const groups = this.roster.remove(channel);
-    if (groups === null) {
+    if (this.roster.remove(channel) === null) {
       this.onChannelGone?.(channel); // one never admitted, ended by stop()
       return;
     }
     channel.link.close(); // later sends return 0
     channel.endRequests();
     this.sessions?.released(channel);
-    for (const group of groups) this.adapter.left(channel.id, group);
-    this.adapter.channelRemoved(channel.id);
+    this.adapter.memberChanged(channel.id);
     this.logger({ event: "disconnect", id: channel.id });
     this.callHook(channel, "onClose", () => channel.onClose?.());
     this.callHook(channel, "onDisconnect", () => this.onDisconnect(channel));

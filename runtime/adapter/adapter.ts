@@ -109,14 +109,12 @@ export interface Adapter {
   init(host: AdapterHost): Promise<void>;
   /** Delivers `frame` to everyone `delivery` names, in every process (this one included). */
   publish(frame: Uint8Array, delivery: Delivery): void;
-  /** A local channel connected / left for good. */
-  channelAdded(id: string): void;
-  channelRemoved(id: string): void;
-  /** A local channel joined / left a group. */
-  joined(id: string, group: string): void;
-  left(id: string, group: string): void;
-  /** A local channel's presence changed. */
-  presenceChanged(id: string): void;
+  /**
+   * A local channel connected, left for good, joined or left a group, or
+   * changed its presence: the adapter reads what it is now from the host
+   * (`localMember(id)`), so one call says any of these.
+   */
+  memberChanged(id: string): void;
   /** The population as announced to this server so far. */
   readonly presence: PresenceView;
   /**

@@ -33,19 +33,7 @@ export class LocalAdapter implements Adapter {
     this.host?.deliverLocal(frame, delivery);
   }
 
-  channelAdded(id: string): void {
-    this.changed(id);
-  }
-  channelRemoved(id: string): void {
-    this.changed(id);
-  }
-  joined(id: string): void {
-    this.changed(id);
-  }
-  left(id: string): void {
-    this.changed(id);
-  }
-  presenceChanged(id: string): void {
+  memberChanged(id: string): void {
     this.changed(id);
   }
 

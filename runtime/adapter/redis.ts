@@ -180,19 +180,7 @@ export class RedisAdapter implements Adapter {
     this.pub!.publish(topic, sealEnvelope(host.serverId, frame, delivery)).catch((error: Error) => this.unsent(error));
   }
 
-  channelAdded(id: string): void {
-    this.changed(id);
-  }
-  channelRemoved(id: string): void {
-    this.changed(id);
-  }
-  joined(id: string): void {
-    this.changed(id);
-  }
-  left(id: string): void {
-    this.changed(id);
-  }
-  presenceChanged(id: string): void {
+  memberChanged(id: string): void {
     this.changed(id);
   }
 
