@@ -11,6 +11,7 @@
  * ```
  */
 import type { ProtocolSchema, SchemaType } from "./compat/schema.ts";
+import { isSessionType } from "./fingerprint.ts";
 import type { FieldType, MessageModel, ProtocolModel } from "./model.ts";
 
 /** The schema of every message and named type of `model`, in declaration order. */
@@ -19,7 +20,7 @@ export function schemaOf(model: ProtocolModel): ProtocolSchema {
   return {
     client: messages(model.client),
     server: messages(model.server),
-    types: Object.fromEntries(model.types.map((t) => [t.name, schemaType(t.type)])),
+    types: Object.fromEntries(model.types.filter((t) => !isSessionType(model, t.name)).map((t) => [t.name, schemaType(t.type)])),
   };
 }
 
