@@ -14,6 +14,9 @@
  *        or {action:"_resume_failed", reason}                   the greeting before it starts a fresh session
  * both   ─▶ {action:"_hb", received}    heartbeat; also the acknowledgement of `received` frames
  * both   ─▶ {action:"_bye"}             a deliberate close: do not resume
+ * server ─▶ {action:"_moved"}           cluster sessions: the server stops and handed the session to the
+ *                                       cluster; reconnect at once to the same address and resume there
+ *                                       (also the answer to a `_resume` a server cannot take: try another)
  * ```
  *
  * With authentication (see `auth/`), the greeting says `auth: true`; a
@@ -33,6 +36,7 @@ export const RESUMED = "_resumed";
 export const RESUME_FAILED = "_resume_failed";
 export const HEARTBEAT = "_hb";
 export const BYE = "_bye";
+export const MOVED = "_moved";
 export const WELCOME = "_welcome";
 export const ERROR = "_error";
 export const PROTOCOL = "_protocol";

@@ -4,7 +4,7 @@
  * nothing it must guess. msgpack, versioned by `v`.
  *
  * ```
- * { v: 1, id, generation,                 the channel id; its token's generation (tokens are cluster-wide)
+ * { v: 1, id, generation, previous?,      the channel id; its token's generation (tokens are cluster-wide)
  *   received, sent, acked,                 the frame counts of the session (see session.ts)
  *   frames: [bin, …],                      the sent frames not yet acknowledged: frames acked+1 … sent
  *   groups: [string, …], presence?,        what other players see of it
@@ -25,6 +25,8 @@ export const SNAPSHOT_VERSION = 1;
 export interface SessionSnapshot {
   readonly id: string;
   readonly generation: number;
+  /** The generation presented at the last resume, while the client may not have the new token yet. */
+  readonly previous?: number | undefined;
   readonly received: number;
   readonly sent: number;
   readonly acked: number;
@@ -50,6 +52,7 @@ export function encodeSnapshot(snapshot: SessionSnapshot): Uint8Array {
     frames: snapshot.frames,
     groups: snapshot.groups,
   };
+  if (snapshot.previous !== undefined) out.previous = snapshot.previous;
   if (snapshot.presence !== undefined) out.presence = snapshot.presence;
   if (snapshot.user !== undefined) out.user = snapshot.user;
   if (snapshot.state !== undefined) out.state = snapshot.state;
@@ -73,6 +76,7 @@ export function decodeSnapshot(bytes: Uint8Array): SessionSnapshot | string {
   if (s.v !== SNAPSHOT_VERSION) return `version ${String(s.v)}, this server reads version ${SNAPSHOT_VERSION}`;
   if (typeof s.id !== "string" || s.id === "") return "no id";
   if (!isCount(s.generation) || !isCount(s.received) || !isCount(s.sent) || !isCount(s.acked)) return "a count is not a non-negative integer";
+  if (s.previous !== undefined && !isCount(s.previous)) return "previous is not a non-negative integer";
   if (s.acked > s.sent) return `acked (${s.acked}) is more than sent (${s.sent})`;
   if (!Array.isArray(s.frames) || !s.frames.every((frame) => frame instanceof Uint8Array)) return "frames are not a list of bytes";
   if (s.frames.length !== s.sent - s.acked) return `${s.frames.length} frames kept for ${s.sent - s.acked} unacknowledged`;
@@ -82,6 +86,7 @@ export function decodeSnapshot(bytes: Uint8Array): SessionSnapshot | string {
   return {
     id: s.id,
     generation: s.generation,
+    previous: s.previous as number | undefined,
     received: s.received,
     sent: s.sent,
     acked: s.acked,
