@@ -16,6 +16,7 @@
  */
 import { CONTROL_PREFIX, REPLY_ACTION, REQUEST_ID_KEY } from "./constants.ts";
 import { RepodError } from "./errors.ts";
+import { isApplicationMessage } from "./limits/peek.ts";
 import type { RateLimiter } from "./limits/rate-limiter.ts";
 import type { Message, Validator } from "./protocol.ts";
 import type { Transport, TransportEvents } from "./transport/transport.ts";
@@ -57,6 +58,8 @@ export interface FrameLog {
    * understands a goodbye).
    */
   closing?(end: () => void): boolean;
+  /** The last `count` frames sent never left and never will (see `releaseOnly`): forget them. */
+  unsend?(count: number): void;
 }
 
 /** Watches a link's application messages (the server's inspector); a link without one pays a null check. */
@@ -145,6 +148,7 @@ export class Link implements TransportEvents {
     this.holding = hold;
     this.firstError = undefined;
     transport.bind(this);
+    if (this.limiter?.isPaused) transport.setReading?.(false); // a resumed session still over its budget
     if (!hold && this.waiting.length) {
       const frames = this.waiting;
       this.waiting = NONE;
@@ -170,6 +174,21 @@ export class Link implements TransportEvents {
     this.waiting = NONE;
     this.waitingBytes = 0;
     return frames;
+  }
+
+  /**
+   * Ends a hold, keeping only the frames `keep` accepts, in order: the others
+   * are taken back from the log, as never sent (they were held for a peer that
+   * turned out not to read them). Every held frame must have come from `send`.
+   */
+  releaseOnly(keep: (frame: Uint8Array) => boolean): Uint8Array[] {
+    const frames = this.release();
+    const kept = frames.filter(keep);
+    if (kept.length !== frames.length && this.log !== null) {
+      this.log.unsend?.(frames.length);
+      for (const frame of kept) this.log.sent(frame);
+    }
+    return kept;
   }
 
   /**
@@ -273,6 +292,13 @@ export class Link implements TransportEvents {
 
   /** Transport event: a payload arrived (the link is its transport's event receiver). */
   payload(source: Uint8Array, start: number, end: number): void {
+    const limiter = this.limiter;
+    if (limiter?.isPaused && isApplicationMessage(source, start, end)) {
+      // Reading is paused for being over budget: what was already read is refused without decoding it.
+      this.log?.received(end - start);
+      limiter.refuseUnread();
+      return;
+    }
     let message: Message & Record<string, unknown>;
     try {
       message = asMessage(decodePayload(source, start, end));
@@ -290,7 +316,7 @@ export class Link implements TransportEvents {
       return;
     }
     this.log?.received(end - start);
-    if (this.limiter !== null && !this.limiter.allow(action, end - start)) return;
+    if (limiter !== null && !limiter.allow(action, end - start)) return;
     if (this.tap !== null) this.tap.received(message, end - start);
     const validate = this.validators === null ? undefined : validatorOf(this.validators, action);
     if (validate !== undefined) {

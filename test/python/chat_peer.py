@@ -1,89 +1,77 @@
-"""A Python repod-style chat client that reconnects, as a repod game does.
+"""A Python repod chat client, as repod's own chat example writes one.
 
-It connects, waits for {"action": "connected"}, says {"action": "join",
-"room": ROOM}, then one {"action": "line", "seq": n, "text": ...} every
-INTERVAL seconds. When the connection closes it connects again (a fresh
-channel: repod has no sessions) and goes on. It prints one JSON line per
-event, flushed at once:
+It speaks the wire format (4-byte big-endian length + msgpack map) with
+plain dicts and dispatches each message to Network_<action>, as repod does.
+It knows nothing of authentication: on `connected` it sends its nickname
+(the chat server's `authAction`, so this first message is its credential),
+then at once one chat line, without waiting for an answer.
 
-    {"event": "connected", "id": ...}     a greeting
-    {"event": "closed"}                   the connection closed
-    {"action": ..., "from": ..., "seq": ...}  every other message received
+It prints one JSON line per message it receives, flushed at once, and exits:
+0 once its own line comes back from the server; 3 when the server closes
+the connection (after refusing it, say).
 
-and exits after SECONDS seconds, or when stdin closes.
-
-    python3 test/python/chat_peer.py PORT ROOM INTERVAL SECONDS
+    python3 test/python/chat_peer.py PORT NICKNAME LINE
 """
 import json
-import select
 import socket
 import struct
 import sys
-import time
 
 import msgpack
 
 
-def frame(message):
-    payload = msgpack.packb(message, use_bin_type=True)
-    return struct.pack(">I", len(payload)) + payload
+class ChatPeer:
+    def __init__(self, port, nickname, line):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=20)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+        self.nickname = nickname
+        self.line = line
+        self.done = False
+
+    def send(self, data):
+        payload = msgpack.packb(data, use_bin_type=True)
+        self.sock.sendall(struct.pack(">I", len(payload)) + payload)
+
+    def read(self):
+        while True:
+            if len(self.buffer) >= 4:
+                (length,) = struct.unpack(">I", self.buffer[:4])
+                if len(self.buffer) >= 4 + length:
+                    payload = self.buffer[4 : 4 + length]
+                    self.buffer = self.buffer[4 + length :]
+                    return msgpack.unpackb(payload, raw=False)
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                return None
+            self.buffer += chunk
+
+    def pump(self):
+        data = self.read()
+        if data is None:
+            return False
+        print(json.dumps(data), flush=True)
+        handler = getattr(self, "Network_" + data["action"], None)
+        if handler is not None:
+            handler(data)
+        return not self.done
+
+    def Network_connected(self, data):
+        self.send({"action": "nickname", "nickname": self.nickname})
+        self.send({"action": "message", "text": self.line})
+
+    def Network_message(self, data):
+        if data.get("nickname") == self.nickname and data.get("text") == self.line:
+            self.done = True
 
 
-def say(event):
-    print(json.dumps(event), flush=True)
-
-
-def connect(port):
-    while True:
-        try:
-            return socket.create_connection(("127.0.0.1", port), timeout=5)
-        except OSError:
-            time.sleep(0.05)
-
-
-def main(port, room, interval, seconds):
-    deadline = time.monotonic() + seconds
-    seq = 0
-    while time.monotonic() < deadline:
-        sock = connect(port)
-        sock.setblocking(False)
-        buffer = b""
-        greeted = False
-        next_line = time.monotonic()
-        open_ = True
-        while open_ and time.monotonic() < deadline:
-            ready, _, _ = select.select([sock, sys.stdin], [], [], 0.02)
-            if sys.stdin in ready and not sys.stdin.readline():
-                return 0
-            if sock in ready:
-                try:
-                    chunk = sock.recv(65536)
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    open_ = False
-                buffer += chunk
-                while len(buffer) >= 4 and len(buffer) >= 4 + struct.unpack(">I", buffer[:4])[0]:
-                    size = struct.unpack(">I", buffer[:4])[0]
-                    message = msgpack.unpackb(buffer[4 : 4 + size], raw=False)
-                    buffer = buffer[4 + size :]
-                    if message.get("action") == "connected":
-                        greeted = True
-                        say({"event": "connected", "id": message.get("id")})
-                        sock.sendall(frame({"action": "join", "room": room}))
-                    else:
-                        say({"action": message.get("action"), "from": message.get("from"), "seq": message.get("seq")})
-            if greeted and open_ and time.monotonic() >= next_line:
-                next_line += interval
-                try:
-                    sock.sendall(frame({"action": "line", "seq": seq, "text": "from python"}))
-                    seq += 1
-                except OSError:
-                    open_ = False
-        sock.close()
-        say({"event": "closed"})
-    return 0
+def main(port, nickname, line):
+    peer = ChatPeer(port, nickname, line)
+    while peer.pump():
+        pass
+    peer.sock.close()
+    return 0 if peer.done else 3
 
 
 if __name__ == "__main__":
-    sys.exit(main(int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), float(sys.argv[4])))
+    sys.exit(main(int(sys.argv[1]), sys.argv[2], sys.argv[3]))
