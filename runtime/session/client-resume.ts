@@ -37,7 +37,20 @@ import type { Transport } from "../transport/transport.ts";
 import { encodeFrame } from "../wire/codec.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
-import { BYE, countOf, FEATURE_COMPAT, FEATURE_HEARTBEAT, FEATURE_RESUME, HEARTBEAT, HELLO, isBreak, MOVED, RESUME, RESUME_FAILED, RESUMED } from "./control.ts";
+import {
+  BYE,
+  countOf,
+  FEATURE_COMPAT,
+  FEATURE_HEARTBEAT,
+  FEATURE_RESUME,
+  HEARTBEAT,
+  HELLO,
+  isBreak,
+  MOVED,
+  RESUME,
+  RESUME_FAILED,
+  RESUMED,
+} from "./control.ts";
 import { type Beating, Heartbeat } from "./heartbeat.ts";
 import { Session, type SessionEvents } from "./session.ts";
 

@@ -45,7 +45,9 @@ describe("a rolling deploy with cluster sessions", () => {
       },
     });
     // The Python client, in a room of its own: it prints what it gets, one JSON line each.
-    const python = spawn("/usr/bin/python3", ["test/python/cluster_chat_peer.py", String(lb.port), "python-room", "0.1", "600"], { stdio: ["pipe", "pipe", "pipe"] });
+    const python = spawn("/usr/bin/python3", ["test/python/cluster_chat_peer.py", String(lb.port), "python-room", "0.1", "600"], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     const fromPython: Array<{ event?: string; action?: string; seq?: number }> = [];
     createInterface({ input: python.stdout! }).on("line", (line) => fromPython.push(JSON.parse(line)));
     let pythonErr = "";
