@@ -8,7 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ChatServer } from "./chat-server.ts";
 import { chatPeer, type Fleet, startFleet } from "./fleet.ts";
 import { startLoadBalancer } from "./load-balancer.ts";
-import { startServer, stopAll } from "./processes.ts";
+import { startRedis, startServer, stopAll } from "./processes.ts";
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -30,6 +30,7 @@ describe("client fleet", () => {
     cleanup.push(() => fleet.close());
 
     rounds(fleet, 3);
+    const cutAt = performance.now();
     // Cut in the same tick as the sends: some lines are still on their way and must be resent.
     lb.cutAll();
     rounds(fleet, 3); // said while reconnecting: kept and sent after the resume
@@ -52,6 +53,33 @@ describe("client fleet", () => {
       misdelivered: 0,
     });
     expect(report.resumes).toBe(12);
+    const times = fleet.resumeTimes(cutAt);
+    expect(times).toHaveLength(12);
+    for (const ms of times) expect(ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it("counts fresh sessions: the clients of a killed server start over on another (resume stays within one process today)", async () => {
+    const redis = await startRedis();
+    cleanup.push(() => redis.close());
+    const args = ["--port", "0", "--redis", redis.url, "--prefix", `fleet-${process.pid}`];
+    const [a, b] = await Promise.all([startServer("test/cluster/chat-server.ts", args), startServer("test/cluster/chat-server.ts", args)]);
+    let backends = [a!, b!];
+    const lb = await startLoadBalancer({ backends: () => backends.map((s) => ({ host: "127.0.0.1", port: s.port })) });
+    cleanup.push(() => lb.close());
+    // Rooms of 4 over round-robin: every room spans both servers, through Redis.
+    const fleet = await startFleet({ clients: 8, roomSize: 4, peer: chatPeer({ port: lb.port }) });
+    cleanup.push(() => fleet.close());
+    rounds(fleet, 2);
+    expect(await fleet.settle()).toBe(true);
+    expect(fleet.report()).toMatchObject({ lost: { toServer: 0, toClient: 0 }, duplicated: { toServer: 0, toClient: 0 }, freshSessions: 0 });
+
+    const onB = lb.connectionsByBackend()[`127.0.0.1:${b!.port}`];
+    expect(onB).toBe(4);
+    backends = [a!];
+    await b!.kill();
+    await fleet.waitFor(() => fleet.freshSessions() === 4 && fleet.connectedCount() === 8, "B's clients to start over on A");
+    expect(fleet.resumedCount()).toBe(0);
+    expect(fleet.report().errors).toEqual({ RESUME_FAILED: 4 });
   });
 
   it("catches a line lost, duplicated or reordered, in the direction it happened", async () => {
