@@ -6,9 +6,10 @@
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ChatServer } from "./chat-server.ts";
+import { startCluster } from "./cluster.ts";
 import { chatPeer, type Fleet, startFleet } from "./fleet.ts";
 import { startLoadBalancer } from "./load-balancer.ts";
-import { startRedis, startServer, stopAll } from "./processes.ts";
+import { startServer, stopAll } from "./processes.ts";
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -58,28 +59,32 @@ describe("client fleet", () => {
     for (const ms of times) expect(ms).toBeGreaterThanOrEqual(0);
   });
 
-  it("counts fresh sessions: the clients of a killed server start over on another (resume stays within one process today)", async () => {
-    const redis = await startRedis();
-    cleanup.push(() => redis.close());
-    const args = ["--port", "0", "--redis", redis.url, "--prefix", `fleet-${process.pid}`];
-    const [a, b] = await Promise.all([startServer("test/cluster/chat-server.ts", args), startServer("test/cluster/chat-server.ts", args)]);
-    let backends = [a!, b!];
-    const lb = await startLoadBalancer({ backends: () => backends.map((s) => ({ host: "127.0.0.1", port: s.port })) });
-    cleanup.push(() => lb.close());
+  it("counts fresh sessions and clients gone: a killed server's clients start over on another (resume stays within one process today), a stopped one's leave", async () => {
+    const cluster = await startCluster({
+      script: "test/cluster/chat-server.ts",
+      servers: 2,
+      args: (redis) => ["--port", "0", "--redis", redis, "--prefix", `fleet-${process.pid}`],
+    });
+    cleanup.push(() => cluster.close());
     // Rooms of 4 over round-robin: every room spans both servers, through Redis.
-    const fleet = await startFleet({ clients: 8, roomSize: 4, peer: chatPeer({ port: lb.port }) });
+    const fleet = await startFleet({ clients: 8, roomSize: 4, peer: chatPeer({ port: cluster.lb.port }) });
     cleanup.push(() => fleet.close());
     rounds(fleet, 2);
     expect(await fleet.settle()).toBe(true);
     expect(fleet.report()).toMatchObject({ lost: { toServer: 0, toClient: 0 }, duplicated: { toServer: 0, toClient: 0 }, freshSessions: 0 });
 
-    const onB = lb.connectionsByBackend()[`127.0.0.1:${b!.port}`];
-    expect(onB).toBe(4);
-    backends = [a!];
-    await b!.kill();
-    await fleet.waitFor(() => fleet.freshSessions() === 4 && fleet.connectedCount() === 8, "B's clients to start over on A");
+    expect([cluster.clientsOn(0), cluster.clientsOn(1)]).toEqual([4, 4]);
+    await cluster.kill(1);
+    await fleet.waitFor(() => fleet.freshSessions() === 4 && fleet.connectedCount() === 8, "the killed server's clients to start over");
     expect(fleet.resumedCount()).toBe(0);
     expect(fleet.report().errors).toEqual({ RESUME_FAILED: 4 });
+    expect(cluster.clientsOn(0)).toBe(8);
+
+    await cluster.start(1);
+    expect(cluster.server(1)?.exited).toBe(false);
+    expect(await cluster.stop(0)).toBe(0);
+    await fleet.waitFor(() => fleet.report().disconnected === 8, "a planned stop to end every session (no cluster sessions here)");
+    expect(cluster.clientsOn(1)).toBe(0);
   });
 
   it("catches a line lost, duplicated or reordered, in the direction it happened", async () => {
