@@ -4,7 +4,7 @@
  * and the freshness of the versions' generated code.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +28,18 @@ const temporary: string[] = [];
 afterEach(() => {
   for (const dir of temporary.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * This repository's protocols are checked against a fixed earlier commit, as
+ * a game checks against its last release: `074aa75`, where requests came and
+ * the tag example's `join` message became a request (its `welcome` became
+ * the reply). That was a deliberate break for tag clients built before it
+ * (the example has no deployed clients); the commit before it,
+ * `dc3dbe5`, shows it, and nothing else. Move the baseline only with a
+ * deliberate break, recorded here.
+ */
+const BASELINE = "074aa7505b2ef9194a19c8a1b4f799f6380b863a";
+const BEFORE_REQUESTS = "dc3dbe5e29ee31d2dec2a67577c4d3a1ef0f6da0";
 
 const V3_AGAINST_V1 = [
   "test/compat/v1/game.protocol.ts:10:3: ClientMessages.chat was removed, but clients built from the earlier version still send it [MESSAGE_REMOVED]\n" +
@@ -90,11 +102,25 @@ describe("repod breaking", () => {
     expect((await run(root, "breaking", "protocol")).code).toBe(2);
   });
 
-  it("finds no breaking change in this repository's own protocol files since the last commit (as a user's CI would)", async () => {
-    const { code, out, err } = await run(root, "breaking", "protocol", "--against", "HEAD");
+  it("finds no breaking change in this repository's own protocol files since their baseline (npm run breaking, as a user's CI would)", async () => {
+    // The baseline is the commit of the last deliberate break (below), named in package.json's `breaking` script.
+    const script: string = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).scripts.breaking;
+    const baseline = /--against ([0-9a-f]{40})$/.exec(script)?.[1];
+    expect(baseline, `package.json's breaking script: ${script}`).toBe(BASELINE);
+    const { code, out, err } = await run(root, "breaking", "protocol", "--against", BASELINE);
     expect(err).toEqual([]);
-    expect(out[0]).toMatch(/^repod breaking: no breaking change against HEAD \(\d+ protocols compared\)$/);
+    expect(out[0]).toMatch(new RegExp(`^repod breaking: no breaking change against ${BASELINE} \\(\\d+ protocols compared\\)$`));
     expect(code).toBe(0);
+  });
+
+  it("records the one deliberate break before the baseline: tag's join became a request, so tag clients built before cannot join", async () => {
+    const { code, err } = await run(root, "breaking", "protocol", "--against", BEFORE_REQUESTS);
+    expect(code).toBe(1);
+    expect(err.map((line) => line.split("\n")[0])).toEqual([
+      "protocol/tag.protocol.ts:44:3: ClientMessages.join was removed (it is a request now), but clients built from the earlier version still send it [MESSAGE_REMOVED]",
+      "protocol/tag.protocol.ts:52:3: ServerMessages.welcome was removed, but clients built from the earlier version still wait for it [MESSAGE_REMOVED]",
+      `repod breaking: 2 breaking changes against ${BEFORE_REQUESTS}`,
+    ]);
   });
 });
 
@@ -196,7 +222,6 @@ describe("the versions' generated code", () => {
   });
 
   it("carries @deprecated to the message type and the handler, where editors strike them through", async () => {
-    const { readFileSync } = await import("node:fs");
     const text = readFileSync(path.join(root, "test/compat/v2/game.ts"), "utf8");
     expect(text).toContain('  /** @deprecated Use `emote`: chat goes away in version 3. */\n  chat: { action: "chat"; text: string };');
     expect(text).toContain(
