@@ -6,12 +6,15 @@
  *
  * The link calls its tap after a null check; a server without an inspector
  * pays nothing more. With an inspector nobody watches, a message costs two
- * additions. Watched, outgoing actions are read from the frame's first key
+ * additions. While someone watches, each heartbeat also times the channel's
+ * round trip: by the WebSocket pong, or over TCP by asking the client to
+ * echo a number in its answer (see session/control.ts). Watched, outgoing actions are read from the frame's first key
  * (a broadcast's frame is read once for all its receivers).
  */
 import type { Channel } from "../channel.ts";
 import { HEADER_BYTES } from "../constants.ts";
 import type { LinkTap } from "../link.ts";
+import type { Clock } from "../session/clock.ts";
 import type { Message, Validator } from "../protocol.ts";
 import { decodePayload } from "../wire/codec.ts";
 
@@ -38,6 +41,12 @@ export class ChannelTap implements LinkTap {
   bytesIn = 0;
   messagesOut = 0;
   bytesOut = 0;
+  /** The last round trip measured (milliseconds), or -1: timed by heartbeats only while someone watches. */
+  rtt = -1;
+  /** When the heartbeat being timed left (the clock's time), or -1 when none is. */
+  private pingAt = -1;
+  /** The number the client was asked to echo in its answer to that heartbeat. */
+  private probe = 0;
 
   constructor(
     private readonly activity: Activity,
@@ -54,6 +63,20 @@ export class ChannelTap implements LinkTap {
     this.messagesOut++;
     this.bytesOut += frame.length - HEADER_BYTES;
     if (this.activity.watched) this.activity.sent(this, frame);
+  }
+
+  beating(native: boolean): number | undefined {
+    if (!this.activity.watched) return undefined;
+    this.pingAt = this.activity.clock.now();
+    if (native) return undefined;
+    this.probe = (this.probe + 1) & 0x3fffffff;
+    return this.probe;
+  }
+
+  answered(probe: number | undefined): void {
+    if (this.pingAt < 0 || (probe !== undefined && probe !== this.probe)) return;
+    this.rtt = this.activity.clock.now() - this.pingAt;
+    this.pingAt = -1;
   }
 }
 
@@ -88,6 +111,8 @@ export class Activity {
   private runLogged = false;
 
   constructor(
+    /** What round trips are timed with: the server's session clock. */
+    readonly clock: Clock,
     private readonly checks: Checks,
     /** Log entries kept per period (the rest are counted, not logged). */
     private readonly sampleLimit: number,

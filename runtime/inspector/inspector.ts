@@ -27,6 +27,7 @@ import type { Member } from "../adapter/adapter.ts";
 import type { Channel } from "../channel.ts";
 import type { RepodError } from "../errors.ts";
 import type { ProtocolDescriptor } from "../protocol.ts";
+import { type Clock, systemClock } from "../session/clock.ts";
 import { Activity, ChannelTap } from "./activity.ts";
 
 /** What the inspector reads of its server (the `Server` class has all of it). */
@@ -111,6 +112,7 @@ export class Inspector {
   private constructor(
     private readonly server: InspectedServer,
     options: InspectorOptions,
+    clock: Clock,
   ) {
     if (typeof options.token !== "string" || options.token.length === 0) {
       throw new Error('the inspector needs a token: inspector: { token: "…" }');
@@ -120,7 +122,7 @@ export class Inspector {
     this.intervalMs = options.intervalMs ?? 1000;
     this.maxChannels = options.maxChannels ?? 500;
     const protocol = server.channelClass.protocol;
-    this.activity = new Activity({ client: protocol?.client ?? {}, server: protocol?.server ?? {} }, options.sampleSize ?? 80);
+    this.activity = new Activity(clock, { client: protocol?.client ?? {}, server: protocol?.server ?? {} }, options.sampleSize ?? 80);
     this.http = createServer((request, response) => this.serveFile(request, response));
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
     this.http.on("upgrade", (request, socket, head) => {
@@ -133,8 +135,8 @@ export class Inspector {
   }
 
   /** Starts the inspector of `server` on its own port. */
-  static async start(server: InspectedServer, options: InspectorOptions): Promise<Inspector> {
-    const inspector = new Inspector(server, options);
+  static async start(server: InspectedServer, options: InspectorOptions, clock: Clock = systemClock): Promise<Inspector> {
+    const inspector = new Inspector(server, options, clock);
     await new Promise<void>((resolve, reject) => {
       inspector.http.once("error", reject);
       inspector.http.listen(options.port ?? DEFAULT_INSPECTOR_PORT, options.host ?? "127.0.0.1", () => {
@@ -325,7 +327,7 @@ export class Inspector {
         presence: channel.presence ?? null,
         in: { messages: tap?.messagesIn ?? 0, bytes: tap?.bytesIn ?? 0 },
         out: { messages: tap?.messagesOut ?? 0, bytes: tap?.bytesOut ?? 0 },
-        rtt: null,
+        rtt: tap === null || tap.rtt < 0 ? null : Math.round(tap.rtt * 10) / 10,
       });
     }
     let cluster: unknown;
