@@ -14,8 +14,8 @@
 import type { Channel } from "../channel.ts";
 import { HEADER_BYTES } from "../constants.ts";
 import type { LinkTap } from "../link.ts";
-import type { Clock } from "../session/clock.ts";
 import type { Message, Validator } from "../protocol.ts";
+import type { Clock } from "../session/clock.ts";
 import { decodePayload } from "../wire/codec.ts";
 
 /** One message of the recent-message log. */

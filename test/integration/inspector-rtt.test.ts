@@ -9,8 +9,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { ManualClock } from "../helpers/manual-clock.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
-import { cleanup, listener, runCleanup, startServer } from "../session/fixtures.ts";
 import { PATIENCE_MS, waitFor } from "../helpers/wait.ts";
+import { cleanup, listener, runCleanup, startServer } from "../session/fixtures.ts";
 
 afterEach(runCleanup);
 
