@@ -12,11 +12,13 @@
  * (a broadcast's frame is read once for all its receivers).
  */
 import type { Channel } from "../channel.ts";
+import type { ProtocolSchema } from "../compat/schema.ts";
 import { HEADER_BYTES } from "../constants.ts";
 import type { LinkTap } from "../link.ts";
 import type { Message, Validator } from "../protocol.ts";
 import type { Clock } from "../session/clock.ts";
 import { decodePayload } from "../wire/codec.ts";
+import { type DeclaredView, declaredView } from "./declared.ts";
 
 /** One message of the recent-message log. */
 export interface LogEntry {
@@ -29,6 +31,8 @@ export interface LogEntry {
   readonly bytes: number;
   /** The message as JSON-safe data (bytes as `{ $bytes: hex }`, big integers as `{ $bigint: "…" }`). */
   readonly payload: unknown;
+  /** Its fields with their declared types (the kinds of its values when the protocol declares none). */
+  readonly view: DeclaredView;
   /** What the protocol's validator says: "ok", a problem, or "undeclared" for an action the protocol does not declare. */
   readonly check: string;
   /** Channels the same frame went to (a broadcast is logged once, with the first of them as `channel`). */
@@ -84,6 +88,8 @@ export class ChannelTap implements LinkTap {
 export interface Checks {
   readonly client: Readonly<Record<string, Validator>>;
   readonly server: Readonly<Record<string, Validator>>;
+  /** What each message is declared as, to show logged payloads by their declared types. */
+  readonly schema?: ProtocolSchema | undefined;
 }
 
 /** Counts shared by every channel of one server. */
@@ -221,7 +227,10 @@ export class Activity {
         check = `could not be checked: ${error instanceof Error ? error.message : String(error)}`;
       }
     }
-    const entry: LogEntry = { t: Date.now(), dir, channel: tap.channel.id, action, bytes, payload: jsonSafe(message, 0), check, copies: 1 };
+    const payload = jsonSafe(message, 0);
+    const schema = this.checks.schema;
+    const view = declaredView(payload, schema === undefined ? undefined : (dir === "in" ? schema.client : schema.server)[action], schema?.types ?? {});
+    const entry: LogEntry = { t: Date.now(), dir, channel: tap.channel.id, action, bytes, payload, view, check, copies: 1 };
     this.log.push(entry);
     return entry;
   }

@@ -122,7 +122,7 @@ export class Inspector {
     this.intervalMs = options.intervalMs ?? 1000;
     this.maxChannels = options.maxChannels ?? 500;
     const protocol = server.channelClass.protocol;
-    this.activity = new Activity(clock, { client: protocol?.client ?? {}, server: protocol?.server ?? {} }, options.sampleSize ?? 80);
+    this.activity = new Activity(clock, { client: protocol?.client ?? {}, server: protocol?.server ?? {}, schema: protocol?.schema }, options.sampleSize ?? 80);
     this.http = createServer((request, response) => this.serveFile(request, response));
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
     this.http.on("upgrade", (request, socket, head) => {
