@@ -22,12 +22,14 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Member } from "../adapter/adapter.ts";
 import type { Channel } from "../channel.ts";
 import type { RepodError } from "../errors.ts";
 import type { ProtocolDescriptor } from "../protocol.ts";
 import { type Clock, systemClock } from "../session/clock.ts";
+import type { WebSocketAcceptor } from "../transport/websocket-server.ts";
 import { Activity, ChannelTap } from "./activity.ts";
 
 /** What the inspector reads of its server (the `Server` class has all of it). */
@@ -62,6 +64,15 @@ export interface InspectorOptions {
   sampleSize?: number;
   /** Channels listed per update at most (the first ones by id; the totals count all). @default 500 */
   maxChannels?: number;
+  /**
+   * Serve the page under this path of the server's WebSocket listener (its
+   * own port, or your HTTP server) instead of on a port of its own, e.g.
+   * `"/inspector/"`: the page at `http://host:port/inspector/`, its socket at
+   * `…/inspector/live`. `host` and `port` are then unused; the server needs a
+   * `websocket` option.
+   * @default undefined (a port of its own)
+   */
+  path?: string;
 }
 
 /** The inspector's default port. */
@@ -98,7 +109,12 @@ function pageDir(): URL {
 export class Inspector {
   /** Counts shared with every channel's tap. */
   readonly activity: Activity;
-  private readonly http: HttpServer;
+  /** The inspector's own HTTP server; null when it is mounted on the server's WebSocket listener. */
+  private readonly http: HttpServer | null;
+  /** Where the page is: "/" on a port of its own, else the `path` option. */
+  private readonly prefix: string;
+  /** Mounted: the listener it is mounted on, and how to give back its path. */
+  private mount: { acceptor: WebSocketAcceptor; undo: () => void } | null = null;
   private readonly wss: WebSocketServer;
   private readonly watchers = new Set<WebSocket>();
   private readonly tokenDigest: Buffer;
@@ -123,34 +139,53 @@ export class Inspector {
     this.maxChannels = options.maxChannels ?? 500;
     const protocol = server.channelClass.protocol;
     this.activity = new Activity(clock, { client: protocol?.client ?? {}, server: protocol?.server ?? {}, schema: protocol?.schema }, options.sampleSize ?? 80);
-    this.http = createServer((request, response) => this.serveFile(request, response));
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
-    this.http.on("upgrade", (request, socket, head) => {
-      if (pathOf(request) !== "/live") {
-        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-        return;
-      }
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.greet(ws));
-    });
+    if (options.path === undefined) {
+      this.prefix = "/";
+      this.http = createServer((request, response) => this.request(request, response));
+      this.http.on("upgrade", (request, socket, head) => this.upgrade(request, socket, head));
+    } else {
+      if (typeof options.path !== "string" || !options.path.startsWith("/"))
+        throw new Error(`inspector.path must start with "/" (got ${JSON.stringify(options.path)})`);
+      this.prefix = options.path.endsWith("/") ? options.path : `${options.path}/`;
+      this.http = null;
+    }
   }
 
-  /** Starts the inspector of `server` on its own port. */
-  static async start(server: InspectedServer, options: InspectorOptions, clock: Clock = systemClock): Promise<Inspector> {
+  /**
+   * Starts the inspector of `server`: on a port of its own, or with `options.path`
+   * on the server's WebSocket listener `acceptor`.
+   */
+  static async start(server: InspectedServer, options: InspectorOptions, clock: Clock = systemClock, acceptor?: WebSocketAcceptor): Promise<Inspector> {
     const inspector = new Inspector(server, options, clock);
+    const http = inspector.http;
+    if (http === null) {
+      if (acceptor === undefined) {
+        throw new Error(
+          `inspector.path (${JSON.stringify(options.path)}) serves the inspector on the server's WebSocket listener: give the server a websocket option, or leave path out for a port of its own`,
+        );
+      }
+      const undo = acceptor.divert(inspector.prefix, inspector);
+      inspector.mount = { acceptor, undo };
+      return inspector;
+    }
     await new Promise<void>((resolve, reject) => {
-      inspector.http.once("error", reject);
-      inspector.http.listen(options.port ?? DEFAULT_INSPECTOR_PORT, options.host ?? "127.0.0.1", () => {
-        inspector.http.off("error", reject);
+      http.once("error", reject);
+      http.listen(options.port ?? DEFAULT_INSPECTOR_PORT, options.host ?? "127.0.0.1", () => {
+        http.off("error", reject);
         resolve();
       });
     });
     return inspector;
   }
 
-  /** `http://host:port/` of the page. */
+  /** `http://host:port/` of the page (`http://host:port/path/` when mounted on the server's WebSocket listener). */
   get url(): string {
-    const { address, port } = this.http.address() as AddressInfo;
-    return `http://${address.includes(":") ? `[${address}]` : address}:${port}/`;
+    let host: string;
+    let port: number;
+    if (this.http === null) ({ host, port } = this.mount!.acceptor.address);
+    else ({ address: host, port } = this.http.address() as AddressInfo);
+    return `http://${host.includes(":") ? `[${host}]` : host}:${port}${this.prefix}`;
   }
 
   /** Pages that presented the token and are watching now. */
@@ -178,16 +213,26 @@ export class Inspector {
     this.watchers.clear();
     this.activity.watched = false;
     this.wss.close();
+    this.mount?.undo();
+    this.mount = null;
+    const http = this.http;
+    if (http === null) return;
     await new Promise<void>((resolve) => {
-      this.http.close(() => resolve());
-      this.http.closeAllConnections();
+      http.close(() => resolve());
+      http.closeAllConnections();
     });
   }
 
   // ---- pages ------------------------------------------------------------------------
 
-  private serveFile(request: IncomingMessage, response: ServerResponse): void {
-    const path = pathOf(request);
+  /** @internal An HTTP request for a path under the inspector's. */
+  request(request: IncomingMessage, response: ServerResponse): void {
+    const full = pathOf(request);
+    if (full === this.prefix.slice(0, -1)) {
+      response.writeHead(308, { location: this.prefix }).end();
+      return;
+    }
+    const path = `/${full.slice(this.prefix.length)}`;
     if (path === "/favicon.ico") {
       response.writeHead(204).end();
       return;
@@ -211,6 +256,15 @@ export class Inspector {
         "x-content-type-options": "nosniff",
       })
       .end(body);
+  }
+
+  /** @internal An upgrade request for a path under the inspector's: its socket is `live`. */
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (pathOf(request) !== `${this.prefix}live`) {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.greet(ws));
   }
 
   /** A page connected: nothing until it presents the token. */
