@@ -25,6 +25,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Member } from "../adapter/adapter.ts";
+import type { ClusterInspection, InspectionAnswer } from "../adapter/inspection.ts";
 import type { Channel } from "../channel.ts";
 import type { RepodError } from "../errors.ts";
 import type { ProtocolDescriptor } from "../protocol.ts";
@@ -42,6 +43,7 @@ export interface InspectedServer {
   readonly websocketAddress: { url: string } | undefined;
   channel(id: string): Channel<any, any> | undefined;
   members(group?: string): Promise<Member[]>;
+  readonly adapter: { readonly inspection?: ClusterInspection };
 }
 
 /** Options of a server's inspector (`new Server({ inspector: { … } })`). */
@@ -167,6 +169,7 @@ export class Inspector {
       }
       const undo = acceptor.divert(inspector.prefix, inspector);
       inspector.mount = { acceptor, undo };
+      server.adapter.inspection?.serve((question) => inspector.answer(question));
       return inspector;
     }
     await new Promise<void>((resolve, reject) => {
@@ -176,6 +179,7 @@ export class Inspector {
         resolve();
       });
     });
+    server.adapter.inspection?.serve((question) => inspector.answer(question));
     return inspector;
   }
 
@@ -213,6 +217,7 @@ export class Inspector {
     this.watchers.clear();
     this.activity.watched = false;
     this.wss.close();
+    this.server.adapter.inspection?.serve(null);
     this.mount?.undo();
     this.mount = null;
     const http = this.http;
@@ -319,6 +324,7 @@ export class Inspector {
   private command(ws: WebSocket, command: Command): void {
     const answer = (type: "done" | "refused", reason?: string): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type, request: command, reason }));
+      if (type === "done") void this.update();
     };
     if (command?.type !== "close" && command?.type !== "join" && command?.type !== "leave") {
       answer("refused", `unknown request "${String(command?.type)}"`);
@@ -328,22 +334,76 @@ export class Inspector {
       answer("refused", "the inspector is read-only");
       return;
     }
-    const channel = typeof command.id === "string" ? this.server.channel(command.id) : undefined;
-    if (channel === undefined) {
-      answer("refused", `no channel "${String(command.id)}" on this server`);
+    const id = typeof command.id === "string" ? command.id : "";
+    const owner = serverOf(id);
+    const inspection = this.server.adapter.inspection;
+    if (this.server.channel(id) === undefined && owner !== "" && owner !== this.server.serverId && inspection !== undefined) {
+      // A channel of another server of the cluster: that server's inspector acts on it.
+      inspection.ask(owner, command, ASK_TIMEOUT_MS).then(
+        (reply) => {
+          if (reply === null) answer("refused", `server ${owner} has no inspector`);
+          else if (isRefusal(reply)) answer("refused", reply.refused);
+          else answer("done");
+        },
+        (error: Error) => answer("refused", error.message),
+      );
       return;
     }
+    const refusal = this.apply(command);
+    if (refusal === undefined) answer("done");
+    else answer("refused", refusal);
+  }
+
+  /** Closes a channel of this server or changes its groups; returns why not, if it cannot. */
+  private apply(command: Exclude<Command, { type: "auth" }>): string | undefined {
+    const channel = typeof command.id === "string" ? this.server.channel(command.id) : undefined;
+    if (channel === undefined) return `no channel "${String(command.id)}" on this server`;
     if (command.type === "close") channel.close();
-    else {
-      if (typeof command.group !== "string" || command.group === "") {
-        answer("refused", "a group name is needed");
-        return;
-      }
+    else if (command.type === "join" || command.type === "leave") {
+      if (typeof command.group !== "string" || command.group === "") return "a group name is needed";
       if (command.type === "join") channel.join(command.group);
       else channel.leave(command.group);
     }
-    answer("done");
-    void this.update();
+    return undefined;
+  }
+
+  /** What this server answers another server's inspector: its channels, or the outcome of an action on one of them. */
+  private answer(question: unknown): unknown {
+    const command = question as Command | { type: "channels" } | null;
+    if (command?.type === "channels") return this.local();
+    if (command?.type !== "close" && command?.type !== "join" && command?.type !== "leave") return { refused: `unknown request "${String(command?.type)}"` };
+    if (this.readOnly) return { refused: `the inspector of server ${this.server.serverId} is read-only` };
+    const refusal = this.apply(command);
+    return refusal === undefined ? { done: true } : { refused: refusal.replace("this server", `server ${this.server.serverId}`) };
+  }
+
+  /** This server's share of a snapshot: its channels (the first `maxChannels`), totals and groups. */
+  private local(): ServerShare {
+    const server = this.server;
+    const channels: ChannelRow[] = [];
+    const groups: Record<string, number> = {};
+    let connected = 0;
+    for (const channel of server.channels) {
+      if (channel.isConnected) connected++;
+      for (const group of channel.groups) groups[group] = (groups[group] ?? 0) + 1;
+      if (channels.length >= this.maxChannels) continue;
+      const tap = channel.link.tap as ChannelTap | null;
+      const transport = channel.link.transport;
+      const [host, port] = channel.addr;
+      channels.push({
+        id: channel.id,
+        server: server.serverId,
+        address: host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`,
+        transport: transport?.kind ?? "",
+        connected: channel.isConnected,
+        groups: [...channel.groups],
+        presence: channel.presence ?? null,
+        in: { messages: tap?.messagesIn ?? 0, bytes: tap?.bytesIn ?? 0 },
+        out: { messages: tap?.messagesOut ?? 0, bytes: tap?.bytesOut ?? 0 },
+        rtt: tap === null || tap.rtt < 0 ? null : Math.round(tap.rtt * 10) / 10,
+      });
+    }
+    return { id: server.serverId, readOnly: this.readOnly, totals: { channels: server.channels.size, connected }, groups, channels };
   }
 
   /** Sends every watcher (or `to`) what changed. */
@@ -362,43 +422,49 @@ export class Inspector {
   private async snapshot(periodic: boolean): Promise<unknown> {
     const server = this.server;
     const now = Date.now();
-    const channels: unknown[] = [];
+    const here = this.local();
+    // With an adapter that links servers, every other server's inspector sends its share.
+    const inspection = server.adapter.inspection;
+    let others: InspectionAnswer[] = [];
+    let askError: string | undefined;
+    if (inspection !== undefined) {
+      try {
+        others = await inspection.askAll({ type: "channels" }, ASK_TIMEOUT_MS);
+      } catch (error) {
+        askError = error instanceof Error ? error.message : String(error);
+      }
+    }
+    const shares = [here, ...others.map((o) => o.answer).filter(isShare)];
+    const channels = shares.flatMap((share) => share.channels);
     const groups = new Map<string, number>();
+    let total = 0;
     let connected = 0;
-    for (const channel of server.channels) {
-      if (channel.isConnected) connected++;
-      for (const group of channel.groups) groups.set(group, (groups.get(group) ?? 0) + 1);
-      if (channels.length >= this.maxChannels) continue;
-      const tap = channel.link.tap as ChannelTap | null;
-      const transport = channel.link.transport;
-      const [host, port] = channel.addr;
-      channels.push({
-        id: channel.id,
-        address: host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`,
-        transport: transport?.kind ?? "",
-        connected: channel.isConnected,
-        groups: [...channel.groups],
-        presence: channel.presence ?? null,
-        in: { messages: tap?.messagesIn ?? 0, bytes: tap?.bytesIn ?? 0 },
-        out: { messages: tap?.messagesOut ?? 0, bytes: tap?.bytesOut ?? 0 },
-        rtt: tap === null || tap.rtt < 0 ? null : Math.round(tap.rtt * 10) / 10,
-      });
+    for (const share of shares) {
+      total += share.totals.channels;
+      connected += share.totals.connected;
+      for (const [group, size] of Object.entries(share.groups)) groups.set(group, (groups.get(group) ?? 0) + size);
     }
     let cluster: unknown;
     try {
       const members = await server.members();
-      const servers = new Map<string, { channels: number; groups: Record<string, number> }>();
+      const servers = new Map<string, { channels: number; groups: Record<string, number>; inspector: boolean }>();
+      const entry = (id: string) => {
+        let found = servers.get(id);
+        if (!found) servers.set(id, (found = { channels: 0, groups: {}, inspector: false }));
+        return found;
+      };
       for (const member of members) {
-        const serverId = member.id.slice(0, member.id.indexOf("."));
-        let entry = servers.get(serverId);
-        if (!entry) servers.set(serverId, (entry = { channels: 0, groups: {} }));
-        entry.channels++;
-        for (const group of member.groups) entry.groups[group] = (entry.groups[group] ?? 0) + 1;
+        const server = entry(serverOf(member.id));
+        server.channels++;
+        for (const group of member.groups) server.groups[group] = (server.groups[group] ?? 0) + 1;
       }
+      for (const share of shares) entry(share.id).inspector = true;
+      for (const other of others) entry(other.server);
       cluster = {
         servers: [...servers].map(([id, entry]) => ({ id, ...entry })),
         members: members.slice(0, this.maxChannels).map((m) => ({ id: m.id, groups: m.groups, presence: m.presence ?? null })),
         total: members.length,
+        askError,
       };
     } catch (error) {
       cluster = { error: error instanceof Error ? error.message : String(error) };
@@ -417,7 +483,7 @@ export class Inspector {
         uptimeMs: now - this.started,
         readOnly: this.readOnly,
       },
-      totals: { channels: server.channels.size, connected, listed: channels.length },
+      totals: { channels: total, connected, listed: channels.length },
       channels,
       groups: [...groups].map(([name, size]) => ({ name, size })).sort((a, b) => a.name.localeCompare(b.name)),
       cluster,
@@ -436,4 +502,45 @@ function pathOf(request: IncomingMessage): string {
   const url = request.url ?? "/";
   const query = url.indexOf("?");
   return query === -1 ? url : url.slice(0, query);
+}
+
+/** How long a question to the other servers of the cluster may take. */
+const ASK_TIMEOUT_MS = 2000;
+
+/** One channel as the page lists it. */
+interface ChannelRow {
+  id: string;
+  server: string;
+  address: string;
+  transport: string;
+  connected: boolean;
+  groups: string[];
+  presence: unknown;
+  in: { messages: number; bytes: number };
+  out: { messages: number; bytes: number };
+  rtt: number | null;
+}
+
+/** One server's share of a snapshot, as it answers the cluster's inspectors. */
+interface ServerShare {
+  id: string;
+  readOnly: boolean;
+  totals: { channels: number; connected: number };
+  groups: Record<string, number>;
+  channels: ChannelRow[];
+}
+
+function isShare(answer: unknown): answer is ServerShare {
+  const share = answer as ServerShare | null;
+  return typeof share?.id === "string" && Array.isArray(share.channels) && typeof share.totals === "object" && typeof share.groups === "object";
+}
+
+function isRefusal(answer: unknown): answer is { refused: string } {
+  return typeof (answer as { refused?: unknown } | null)?.refused === "string";
+}
+
+/** The server id in a channel id (`<server id>.<n>`), or "". */
+function serverOf(channelId: string): string {
+  const dot = channelId.lastIndexOf(".");
+  return dot > 0 ? channelId.slice(0, dot) : "";
 }

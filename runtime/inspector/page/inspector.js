@@ -177,7 +177,7 @@ function drawTotals(snapshot) {
 
 function drawChannels(snapshot) {
   const table = $("channels");
-  const rows = [head(["id", "address", "transport", "state", "groups", "presence", "in", "out", "rtt", ""])];
+  const rows = [head(["id", "server", "address", "transport", "state", "groups", "presence", "in", "out", "rtt", ""])];
   for (const c of snapshot.channels) {
     const groupInput = el("input", { class: "group", placeholder: "group", "aria-label": `group for ${c.id}` });
     const actions = [
@@ -190,6 +190,7 @@ function drawChannels(snapshot) {
       row(
         [
           c.id,
+          c.server === snapshot.server.id ? `${c.server} (this one)` : c.server,
           c.address,
           c.transport || "—",
           el("td", {}, el("span", { class: `badge ${c.connected ? "ok" : "warn"}` }, c.connected ? "connected" : "suspended")),
@@ -200,7 +201,7 @@ function drawChannels(snapshot) {
           c.rtt === null ? "—" : `${c.rtt} ms`,
           el("td", {}, actions),
         ],
-        { "data-channel": c.id },
+        { "data-channel": c.id, "data-server": c.server },
       ),
     );
   }
@@ -225,7 +226,7 @@ function drawChannels(snapshot) {
 
 function drawGroups(snapshot) {
   $("groups").replaceChildren(
-    head(["group", "members here"]),
+    head(["group", "members"]),
     ...snapshot.groups.map((g) => row([g.name, el("td", { class: "num", "data-group": g.name }, g.size)])),
   );
 }
@@ -248,7 +249,7 @@ function drawCluster(snapshot) {
     el(
       "table",
       {},
-      head(["server", "channels", "groups"]),
+      head(["server", "channels", "groups", "inspector"]),
       cluster.servers.map((s) =>
         row([
           s.id === snapshot.server.id ? `${s.id} (this one)` : s.id,
@@ -256,10 +257,12 @@ function drawCluster(snapshot) {
           Object.entries(s.groups)
             .map(([g, n]) => `${g} ${n}`)
             .join(", "),
+          el("td", { "data-inspector": s.id }, s.inspector ? "yes" : "none: its channels are counted, not listed"),
         ]),
       ),
     ),
     el("p", { class: "muted small" }, `${cluster.total} members in all`),
+    cluster.askError ? el("p", { class: "error small" }, `the other servers could not be asked: ${cluster.askError}`) : "",
   );
 }
 
