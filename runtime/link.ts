@@ -16,6 +16,7 @@
  */
 import { CONTROL_PREFIX, REPLY_ACTION, REQUEST_ID_KEY } from "./constants.ts";
 import { RepodError } from "./errors.ts";
+import { isApplicationMessage } from "./limits/peek.ts";
 import type { RateLimiter } from "./limits/rate-limiter.ts";
 import type { Message, Validator } from "./protocol.ts";
 import type { Transport, TransportEvents } from "./transport/transport.ts";
@@ -155,6 +156,7 @@ export class Link implements TransportEvents {
     this.holding = hold;
     this.firstError = undefined;
     transport.bind(this);
+    if (this.limiter?.isPaused) transport.setReading?.(false); // a resumed session still over its budget
     if (!hold && this.waiting.length) {
       const frames = this.waiting;
       this.waiting = NONE;
@@ -298,6 +300,13 @@ export class Link implements TransportEvents {
 
   /** Transport event: a payload arrived (the link is its transport's event receiver). */
   payload(source: Uint8Array, start: number, end: number): void {
+    const limiter = this.limiter;
+    if (limiter?.isPaused && isApplicationMessage(source, start, end)) {
+      // Reading is paused for being over budget: what was already read is refused without decoding it.
+      this.log?.received(end - start);
+      limiter.refuseUnread();
+      return;
+    }
     let message: Message & Record<string, unknown>;
     try {
       message = asMessage(decodePayload(source, start, end));
@@ -315,7 +324,7 @@ export class Link implements TransportEvents {
       return;
     }
     this.log?.received(end - start);
-    if (this.limiter !== null && !this.limiter.allow(action, end - start)) return;
+    if (limiter !== null && !limiter.allow(action, end - start)) return;
     if (this.tap !== null) this.tap.received(message, end - start);
     const validate = this.validators === null ? undefined : validatorOf(this.validators, action);
     if (validate !== undefined) {

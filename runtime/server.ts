@@ -619,6 +619,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   /** Removes a channel for good: groups, bookkeeping, hooks. */
   protected release(channel: C): void {
     this.gate?.forget(channel);
+    channel.link.limiter?.dispose();
     if (this.roster.remove(channel) === null) {
       this.onChannelGone?.(channel); // one never admitted, ended by stop()
       return;
@@ -643,6 +644,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     if (this.rateSettings === null) return;
     channel.link.limiter = new RateLimiter(this.rateSettings, this.clock ?? systemClock, {
       refused: (error, closing) => this.rateLimited(channel, error, closing),
+      reading: (on) => channel.link.transport?.setReading?.(on),
     });
   }
 
