@@ -329,7 +329,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
         this.acceptors.push(this.websocketAcceptor);
       }
       if (this.acceptors.length === 0) throw new Error("nothing to listen on: tcp is false and no websocket is given");
-      if (this.inspectorOptions) this.inspector = await Inspector.start(this, this.inspectorOptions);
+      if (this.inspectorOptions) this.inspector = await Inspector.start(this, this.inspectorOptions, this.clock, this.websocketAcceptor);
     } catch (error) {
       this.state = "stopped";
       for (const acceptor of this.acceptors) await acceptor.close();
