@@ -44,6 +44,7 @@ import type { LogEvent } from "../logging.ts";
 import type { Adapter, AdapterHost, Delivery, Member, PresenceChange, PresenceView } from "./adapter.ts";
 import { Population } from "./population.ts";
 import { openEnvelope, sealEnvelope } from "./redis-envelope.ts";
+import { RedisInspection } from "./redis-inspection.ts";
 import { erasePresence, PresenceChanges, PresenceKeys, readChange, readSnapshot, sweepPresence, writePresence } from "./redis-presence.ts";
 import { type ClusterSessionOptions, RedisSessions } from "./redis-sessions.ts";
 
@@ -118,6 +119,9 @@ export class RedisAdapter implements Adapter {
   /** Readers (`count()`, `members()`) waiting for the view to reach a version. */
   private waiters: Array<{ version: number; resolve: () => void; reject: (cause: Error) => void }> = [];
 
+  /** The cluster's inspection: what lets one server's inspector see and act on every server's channels (see redis-inspection.ts). */
+  readonly inspection: RedisInspection;
+
   constructor(options: RedisAdapterOptions = {}) {
     const heartbeatMs = options.heartbeatMs ?? DEFAULT_REDIS_HEARTBEAT_MS;
     this.options = {
@@ -132,6 +136,7 @@ export class RedisAdapter implements Adapter {
       throw new RangeError(`presenceTtlMs (${this.options.presenceTtlMs}) must be longer than heartbeatMs (${this.options.heartbeatMs})`);
     }
     this.keys = new PresenceKeys(this.options.prefix);
+    this.inspection = new RedisInspection(this.options.prefix, async (topic, message) => this.ready("ask the cluster").publish(topic, message));
     this.changesChannel = Buffer.from(this.keys.changes);
     const self = this;
     if (options.sessions) {
@@ -259,6 +264,7 @@ export class RedisAdapter implements Adapter {
     }
     this.rejectWaiters(new Error("the server stopped"));
     this.sessions?.close();
+    this.inspection.stop();
     pub?.disconnect();
     sub?.disconnect();
     this.pub = this.sub = null;
@@ -288,7 +294,7 @@ export class RedisAdapter implements Adapter {
     const host = this.host;
     if (!host || sub !== this.sub) return;
     try {
-      const channels = [this.keys.bus, this.keys.inbox(host.serverId), this.keys.changes];
+      const channels = [this.keys.bus, this.keys.inbox(host.serverId), this.keys.changes, ...this.inspection.start(host.serverId)];
       if (this.sessions) channels.push(this.sessions.channel);
       await sub.subscribe(...channels);
     } catch (error) {
@@ -366,6 +372,7 @@ export class RedisAdapter implements Adapter {
       this.sessions!.message(message.toString("utf8"));
       return;
     }
+    if (this.inspection.receive(channel, message)) return;
     const envelope = openEnvelope(message);
     if (typeof envelope === "string") {
       host.reportError(new RepodError("ADAPTER_FAILED", `dropped a message on ${this.keys.bus} that is no envelope: ${envelope}`));
