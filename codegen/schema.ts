@@ -10,7 +10,7 @@
  * schemaOf(model).client.move; // { kind: "object", fields: [{ name: "dir", type: { kind: "string" } }] }
  * ```
  */
-import type { ProtocolSchema, SchemaRequest, SchemaType } from "./compat/schema.ts";
+import type { ProtocolSchema, SchemaRequest, SchemaType } from "repod/compat";
 import type { FieldType, MessageModel, ProtocolModel, RequestModel } from "./model.ts";
 
 /** The schema of every message, request and named type of `model`, in declaration order. */
