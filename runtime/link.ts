@@ -68,6 +68,14 @@ export interface LinkTap {
   received(message: Message & Record<string, unknown>, bytes: number): void;
   /** An application frame was sent or queued. */
   sent(frame: Uint8Array): void;
+  /**
+   * A heartbeat goes out (with the transport's ping when `native`): returns
+   * the number the client is asked to echo to time the round trip, or
+   * undefined (nobody watches, or the native ping times it).
+   */
+  beating?(native: boolean): number | undefined;
+  /** The peer answered: its WebSocket pong (`probe` undefined), or the echo of `probe` in its heartbeat. */
+  answered?(probe: number | undefined): void;
 }
 
 const CONTROL = CONTROL_PREFIX.charCodeAt(0);
@@ -344,6 +352,7 @@ export class Link implements TransportEvents {
   /** Transport event: the transport's own keep-alive was answered. */
   pong(): void {
     this.log?.alive?.();
+    if (this.tap !== null) this.tap.answered?.(undefined);
   }
 
   /** Transport event: bad input that left the transport usable. */
