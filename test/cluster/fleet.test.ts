@@ -59,6 +59,29 @@ describe("client fleet", () => {
     for (const ms of times) expect(ms).toBeGreaterThanOrEqual(0);
   });
 
+  it("counts the same over WebSocket through the balancer: cut, resumed, nothing lost or repeated", async () => {
+    const server = new ChatServer({ tcp: false, websocket: { port: 0 } });
+    await server.start();
+    cleanup.push(() => server.stop());
+    const lb = await startLoadBalancer({ backends: () => [{ host: "127.0.0.1", port: server.websocketAddress!.port }] });
+    cleanup.push(() => lb.close());
+    const fleet = await startFleet({ clients: 6, roomSize: 3, peer: chatPeer({ url: `ws://127.0.0.1:${lb.port}/` }) });
+    cleanup.push(() => fleet.close());
+    rounds(fleet, 2);
+    lb.cutAll();
+    rounds(fleet, 2);
+    await fleet.waitFor(() => fleet.resumedCount() === 6, "every client to resume");
+    expect(await fleet.settle()).toBe(true);
+    expect(fleet.report()).toMatchObject({
+      said: 6 * 4,
+      received: 6 * 4 * 3,
+      lost: { toServer: 0, toClient: 0 },
+      duplicated: { toServer: 0, toClient: 0 },
+      outOfOrder: { toServer: 0, toClient: 0 },
+      freshSessions: 0,
+    });
+  });
+
   it("counts fresh sessions and clients gone: a killed server's clients start over on another (resume stays within one process today), a stopped one's leave", async () => {
     const cluster = await startCluster({
       script: "test/cluster/chat-server.ts",
