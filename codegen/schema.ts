@@ -10,7 +10,7 @@
  * schemaOf(model).client.move; // { kind: "object", fields: [{ name: "dir", type: { kind: "string" } }] }
  * ```
  */
-import type { ProtocolSchema, SchemaRequest, SchemaType } from "./compat/schema.ts";
+import type { ProtocolSchema, SchemaRequest, SchemaType } from "repod/compat";
 import { isSessionType } from "./fingerprint.ts";
 import type { FieldType, MessageModel, ProtocolModel, RequestModel } from "./model.ts";
 

@@ -8,7 +8,8 @@
  * client ─▶ {action:"_protocol", fingerprint, schema}           (only when its fingerprint differs from the greeting's)
  * server ─▶ {action:"_protocol", reads, unread}                 what of the client's messages it reads / of its own the client does not
  *        or {action:"_mismatch", reason}                       the versions break a message both know; the server closes
- * client ─▶ {action:"_hello", features}                       (fresh session, right after the greeting, or after `_protocol`)
+ * client ─▶ {action:"_hello", features}                       (fresh session, right after the greeting, or after `_protocol`;
+ *                                                               also to a server offering only `compat`: it admits the connection on it)
  * client ─▶ {action:"_resume", id, token, received, fingerprint} (first frame of a reconnection)
  * server ─▶ {action:"_resumed", received, token}                 then the frames the client missed
  *        or {action:"_resume_failed", reason}                   the greeting before it starts a fresh session
