@@ -190,7 +190,11 @@ function drawChannels(snapshot) {
       row(
         [
           c.id,
-          el("td", { title: c.server === snapshot.server.id ? "this server" : "another server of the cluster" }, c.server === snapshot.server.id ? "this one" : c.server),
+          el(
+            "td",
+            { title: c.server === snapshot.server.id ? "this server" : "another server of the cluster" },
+            c.server === snapshot.server.id ? "this one" : c.server,
+          ),
           c.address,
           c.transport || "—",
           el("td", {}, el("span", { class: `badge ${c.connected ? "ok" : "warn"}` }, c.connected ? "connected" : "suspended")),
