@@ -12,7 +12,8 @@ import { TOKEN_BYTES } from "../constants.ts";
 
 /** Makes the tokens of one server's sessions. */
 export class TokenMint {
-  private readonly key = randomBytes(32);
+  /** A random key of this server's, or the cluster's (cluster sessions: every server makes and checks the same tokens). */
+  constructor(private readonly key: Uint8Array = randomBytes(32)) {}
 
   /** The token of session `id` at `generation`. */
   token(id: string, generation: number): string {
