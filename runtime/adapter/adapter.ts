@@ -152,6 +152,8 @@ export interface Departure {
 export interface Arrival {
   /** The session as the server it left saved it (see session/snapshot.ts). */
   readonly snapshot: Uint8Array;
+  /** True when it is the last checkpoint of a server that died (not a handover): what came after it is not there. */
+  readonly recovered?: boolean;
   /**
    * The frames sent to it since it left, in order: call once, at the very
    * moment the session becomes one of this server's local channels, and
@@ -190,5 +192,13 @@ export interface SessionStore {
    * left (it started later: the client should try another server), or with
    * a reason it cannot be resumed at all.
    */
-  claim(id: string, check: (snapshot: Uint8Array) => string | undefined): Promise<Arrival | "elsewhere" | string>;
+  claim(id: string, check: (snapshot: Uint8Array, recovered: boolean) => string | undefined): Promise<Arrival | "elsewhere" | string>;
+  /** How often sessions are checkpointed (undefined: the server's heartbeat interval). */
+  readonly checkpointMs?: number | undefined;
+  /**
+   * Saves the sessions that changed (a crash of this server leaves them for
+   * another to take), and forgets those that `ended`, in one write.
+   * Resolves to true once all of it is written.
+   */
+  checkpoint(saves: ReadonlyArray<readonly [string, Uint8Array]>, ended: readonly string[], ttlMs: number): Promise<boolean>;
 }

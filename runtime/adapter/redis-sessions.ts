@@ -50,12 +50,29 @@ export interface ClusterSessionOptions {
    * @default 10000
    */
   markerWaitMs?: number;
+  /**
+   * How often each server saves the sessions that changed, all in one
+   * pipelined write, so that the clients of a server that dies resume
+   * elsewhere from there; our clients are told a message was received only
+   * once it is saved. @default the server's heartbeatIntervalMs
+   */
+  checkpointMs?: number;
 }
 
 /** KEYS: the session's record. ARGV: the nonce read, this server's id. The record then says where the session is. */
 const CLAIM_SCRIPT = `
 if redis.call('HGET', KEYS[1], 'o') ~= ARGV[1] then return 0 end
-redis.call('HDEL', KEYS[1], 's', 'n', 'o')
+redis.call('HDEL', KEYS[1], 's', 'n', 'o', 'c', 'w')
+redis.call('HSET', KEYS[1], 'at', ARGV[2])
+return 1`;
+
+/**
+ * KEYS: the session's record, the liveness mark of the server that wrote its checkpoint.
+ * ARGV: that server's id, this server's id. Takes the checkpoint of a server that died.
+ */
+const RECOVER_SCRIPT = `
+if redis.call('HGET', KEYS[1], 'w') ~= ARGV[1] or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('HDEL', KEYS[1], 'c', 'w')
 redis.call('HSET', KEYS[1], 'at', ARGV[2])
 return 1`;
 
@@ -100,7 +117,9 @@ export class RedisSessions implements SessionStore {
   readonly departing = new Set<string>();
   readonly maxHeldBytes: number;
   readonly markerWaitMs: number;
-  private readonly keys: { key: string; seq: string; channel: string; session: (id: string) => string };
+  /** How often each server saves its sessions that changed (undefined: the server's heartbeat interval). */
+  readonly checkpointMs: number | undefined;
+  private readonly keys: { key: string; seq: string; channel: string; session: (id: string) => string; alive: (server: string) => string };
   /** Markers with a number up to this one may have been published before this server listened. */
   private startSeq = Number.POSITIVE_INFINITY;
   private readonly holds = new Map<string, Hold>();
@@ -129,7 +148,9 @@ export class RedisSessions implements SessionStore {
       seq: `${prefix}:handover-seq`,
       channel: `${prefix}:handover`,
       session: (id) => `${prefix}:session:${id}`,
+      alive: (server) => `${prefix}:alive:${server}`,
     };
+    this.checkpointMs = options.checkpointMs;
   }
 
   /** The pub/sub channel of markers, to subscribe to with the bus (one order for both). */
@@ -320,13 +341,43 @@ export class RedisSessions implements SessionStore {
 
   // ---- taking over ---------------------------------------------------------------------
 
-  async claim(id: string, check: (snapshot: Uint8Array) => string | undefined): Promise<Arrival | "elsewhere" | string> {
+  async checkpoint(saves: ReadonlyArray<readonly [string, Uint8Array]>, ended: readonly string[], ttlMs: number): Promise<boolean> {
+    const redis = this.adapter.connection();
+    if (redis === null) return false;
+    const pipeline = redis.pipeline();
+    const self = this.adapter.serverId;
+    for (const [id, bytes] of saves) {
+      const key = this.keys.session(id);
+      pipeline.hset(key, "c", Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), "w", self);
+      pipeline.pexpire(key, ttlMs);
+    }
+    for (const id of ended) pipeline.hdel(this.keys.session(id), "c", "w");
+    try {
+      const results = await pipeline.exec();
+      return results !== null && results.every(([error]) => error === null);
+    } catch {
+      return false;
+    }
+  }
+
+  async claim(id: string, check: (snapshot: Uint8Array, recovered: boolean) => string | undefined): Promise<Arrival | "elsewhere" | string> {
     const redis = this.adapter.connection();
     if (redis === null) return "Redis is not connected";
     const key = this.keys.session(id);
     const record = await redis.hgetallBuffer(key);
     const snapshot = record.s;
     const at = record.at?.toString();
+    const owner = record.w?.toString();
+    if (snapshot === undefined && record.c !== undefined && owner !== undefined) {
+      // The last checkpoint of a server that has the session: alive, the client belongs there; dead, it is taken from here.
+      if (owner === this.adapter.serverId) return "it ended here";
+      if ((await redis.exists(this.keys.alive(owner))) === 1) return "elsewhere";
+      const refusal = check(record.c, true);
+      if (refusal !== undefined) return refusal;
+      const won = Number(await redis.eval(RECOVER_SCRIPT, 2, key, this.keys.alive(owner), owner, this.adapter.serverId));
+      if (won !== 1) return `another connection took session ${id} first`;
+      return { snapshot: record.c, recovered: true, take: () => [], settled: () => {}, abandon: () => {} };
+    }
     if (snapshot === undefined && at !== undefined) return at === this.adapter.serverId ? "it ended here" : "elsewhere";
     const n = Number(record.n?.toString() ?? NaN);
     const nonce = record.o?.toString();
@@ -338,7 +389,7 @@ export class RedisSessions implements SessionStore {
       if (n > this.highestSeen && !(await this.markerSeen(n))) return "elsewhere";
       if (!this.holds.has(id)) return "elsewhere";
     }
-    const refusal = check(snapshot);
+    const refusal = check(snapshot, false);
     if (refusal !== undefined) return refusal;
     const hold = this.holds.get(id)!;
     if (hold.overflowed) {

@@ -38,7 +38,7 @@ import type { Logger } from "../logging.ts";
 import type { Message } from "../protocol.ts";
 import type { Transport, TransportEvents } from "../transport/transport.ts";
 import { encodeFrame } from "../wire/codec.ts";
-import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
+import { type Clock, systemClock, type TimerHandle, unref } from "./clock.ts";
 import { BYE, countOf, FEATURE_HEARTBEAT, FEATURE_RESUME, HEARTBEAT, HELLO, isBreak, MOVED, RESUME, RESUME_FAILED, RESUMED } from "./control.ts";
 import { type Beating, Heartbeat } from "./heartbeat.ts";
 import { Session, type SessionEvents, SUBCLASS_FLAG } from "./session.ts";
@@ -181,6 +181,18 @@ export class ServerSessions<C extends Endpoint> {
   private suspendedCount = 0;
   /** Where sessions go when this server stops, and come from when a client resumes one it does not hold (cluster sessions). */
   private store: SessionStore | null = null;
+  /**
+   * Cluster sessions: of each session, the received count of its last
+   * checkpoint — what the heartbeat acknowledges, so that our client keeps
+   * every frame the cluster could not give back after a crash.
+   */
+  private durable: Map<Entry<C>, number> | null = null;
+  /** What each session's counts were at its last checkpoint ("received/sent/acked"). */
+  private readonly saved = new Map<Entry<C>, string>();
+  /** Checkpointed sessions that ended: their checkpoints go at the next write. */
+  private ended: string[] = [];
+  private checkpointTimer: TimerHandle | undefined;
+  private checkpointing = false;
 
   constructor(
     private readonly host: SessionHost<C>,
@@ -205,6 +217,52 @@ export class ServerSessions<C extends Endpoint> {
     if (this.settings.resumeWindowMs === 0) return;
     this.store = store;
     if (store.tokenKey.length > 0) this.mint = new TokenMint(store.tokenKey);
+    this.durable = new Map();
+    this.scheduleCheckpoint();
+  }
+
+  private scheduleCheckpoint(): void {
+    const everyMs = this.store?.checkpointMs ?? (this.settings.heartbeatIntervalMs || 2500);
+    this.checkpointTimer = this.clock.setTimeout(() => {
+      this.checkpointTimer = undefined;
+      void this.checkpoint().finally(() => {
+        if (this.store !== null && this.durable !== null) this.scheduleCheckpoint();
+      });
+    }, everyMs);
+    unref(this.checkpointTimer);
+  }
+
+  /** Saves, in one write, every session that changed since its last checkpoint. */
+  private async checkpoint(): Promise<void> {
+    const store = this.store;
+    if (store === null || this.checkpointing || !this.host.isRunning) return;
+    const saves: Array<[string, Uint8Array]> = [];
+    const counts: Array<[Entry<C>, number, string]> = [];
+    // A session that did not change is saved again every half resume window, before its record expires.
+    const epoch = Math.floor(this.clock.now() / Math.max(1, this.settings.resumeWindowMs / 2));
+    for (const entry of this.entries.values()) {
+      if (entry.phase === "undecided" || !entry.admitted || !entry.confirmed || entry.bye || !entry.resumable) continue;
+      const mark = `${epoch}/${entry.receivedCount}/${entry.sentCount}/${entry.acked}`;
+      if (this.saved.get(entry) === mark) continue;
+      const bytes = this.snapshotOf(entry);
+      if (bytes === null) continue;
+      saves.push([entry.channel.id, bytes]);
+      counts.push([entry, entry.receivedCount, mark]);
+    }
+    const ended = this.ended;
+    this.ended = [];
+    if (saves.length + ended.length === 0) return;
+    this.checkpointing = true;
+    try {
+      if (!(await store.checkpoint(saves, ended, this.settings.resumeWindowMs))) return; // tried again next time
+      for (const [entry, received, mark] of counts) {
+        if (this.entries.get(entry.channel) !== entry) continue;
+        this.saved.set(entry, mark);
+        this.durable?.set(entry, received);
+      }
+    } finally {
+      this.checkpointing = false;
+    }
   }
 
   /** True when the channel's peer is one of our clients (it said `_hello`, or resumed): it reads control frames. */
@@ -325,6 +383,8 @@ export class ServerSessions<C extends Endpoint> {
    */
   stop(): void {
     this.heartbeat?.clear();
+    this.clock.clearTimeout(this.checkpointTimer);
+    this.durable = null;
     for (const entry of [...this.entries.values()]) {
       if (entry.phase === "suspended") {
         this.host.release(entry.channel);
@@ -391,11 +451,9 @@ export class ServerSessions<C extends Endpoint> {
     const link = entry.channel.link;
     // While the inspector watches, the heartbeat times the round trip: by the WebSocket pong, or by the client's echo of `ping`.
     const probe = link.tap?.beating?.(link.transport?.ping !== undefined);
-    link.sendControl(
-      encodeFrame(
-        probe === undefined ? { action: HEARTBEAT, received: session.receivedCount } : { action: HEARTBEAT, received: session.receivedCount, ping: probe },
-      ),
-    );
+    // With cluster sessions, only what a checkpoint holds is acknowledged: the client keeps the rest, for a crash.
+    const received = this.durable === null ? session.receivedCount : (this.durable.get(entry) ?? 0);
+    link.sendControl(encodeFrame(probe === undefined ? { action: HEARTBEAT, received } : { action: HEARTBEAT, received, ping: probe }));
     link.transport?.ping?.(); // WebSocket: the protocol's own ping; its pong counts as heard
     session.ackSent();
   }
@@ -536,7 +594,7 @@ export class ServerSessions<C extends Endpoint> {
     entry.admitTimer = undefined;
     let snapshot: SessionSnapshot | undefined;
     let isCurrent = false;
-    const check = (bytes: Uint8Array): string | undefined => {
+    const check = (bytes: Uint8Array, recovered: boolean): string | undefined => {
       const read = decodeSnapshot(bytes);
       if (typeof read === "string") return `the session saved in the cluster cannot be read: ${read}`;
       isCurrent = sameToken(message.token, this.mint.token(read.id, read.generation));
@@ -547,7 +605,8 @@ export class ServerSessions<C extends Endpoint> {
       if (theirs !== opened) return `the session was opened for protocol fingerprint ${opened ?? "(none)"}, the client speaks ${theirs ?? "(none)"}`;
       const received = countOf(message.received);
       if (received === undefined) return "it sent no count of received frames";
-      if (received > read.sent) return `it claims ${received} frames, only ${read.sent} were sent`;
+      // After a crash the client may have had more than the last checkpoint knew of: those were sent, and are not sent again.
+      if (received > read.sent && !recovered) return `it claims ${received} frames, only ${read.sent} were sent`;
       if (received < read.acked) return `it claims ${received} frames after acknowledging ${read.acked}`;
       const unfit = this.host.checkArrival?.(read);
       if (unfit !== undefined) return unfit;
@@ -590,7 +649,10 @@ export class ServerSessions<C extends Endpoint> {
       return;
     }
     const target = new Entry(this, made, this.settings.maxRetainedBytes);
-    target.restore(saved.received, saved.sent, saved.acked, saved.frames);
+    const clientReceived = countOf(message.received)!;
+    if (arrival.recovered && clientReceived > saved.sent) target.restore(saved.received, clientReceived, clientReceived, []);
+    else target.restore(saved.received, saved.sent, saved.acked, saved.frames);
+    this.durable?.set(target, saved.received); // it is in the cluster already
     target.generation = saved.generation;
     target.previous = saved.previous ?? -1;
     target.phase = "suspended";
@@ -621,7 +683,7 @@ export class ServerSessions<C extends Endpoint> {
       if (!entry.admitted) this.admit(entry);
       return;
     }
-    this.host.logger({ event: "session-arrived", id, held: target.sentCount - saved.sent });
+    this.host.logger({ event: arrival.recovered ? "session-recovered" : "session-arrived", id, held: target.sentCount - saved.sent, received: saved.received });
     this.resumeOn(entry, target, frames, isCurrent);
   }
 
@@ -634,6 +696,8 @@ export class ServerSessions<C extends Endpoint> {
   async handOver(): Promise<void> {
     const store = this.store;
     if (store === null) return;
+    this.clock.clearTimeout(this.checkpointTimer);
+    this.durable = null;
     const leaving = new Map<string, { entry: Entry<C>; transport: Transport | null }>();
     for (const entry of this.entries.values()) {
       const link = entry.channel.link;
@@ -658,6 +722,7 @@ export class ServerSessions<C extends Endpoint> {
           const bytes = this.snapshotOf(entry);
           if (bytes === null) return null;
           departed.add(id);
+          this.saved.delete(entry); // its record is the handover now: not a checkpoint to erase
           this.forget(entry);
           this.host.departed!(entry.channel);
           return bytes;
@@ -708,6 +773,8 @@ export class ServerSessions<C extends Endpoint> {
   }
 
   private forget(entry: Entry<C>): void {
+    if (this.saved.delete(entry)) this.ended.push(entry.channel.id);
+    this.durable?.delete(entry);
     if (this.entries.get(entry.channel) === entry) this.entries.delete(entry.channel);
     if (this.byId.get(entry.channel.id) === entry) this.byId.delete(entry.channel.id);
     this.clock.clearTimeout(entry.timer);
