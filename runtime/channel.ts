@@ -125,6 +125,10 @@ class ChannelLink implements LinkOwner {
     this.channel.report(error);
   }
 
+  rateLimited(error: RepodError, closing: boolean): void {
+    this.host.rateLimited(this.channel, error, closing);
+  }
+
   invalidRequest(message: Message & Record<string, unknown>, problem: string): void {
     refuseInvalid(message, problem, this.send);
   }

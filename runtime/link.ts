@@ -16,7 +16,7 @@
  */
 import { CONTROL_PREFIX, REPLY_ACTION, REQUEST_ID_KEY } from "./constants.ts";
 import { RepodError } from "./errors.ts";
-import type { RateLimiter } from "./limits/rate-limiter.ts";
+import { type LimiterEvents, RateLimiter, type RateSettings } from "./limits/rate-limiter.ts";
 import type { Message, Validator } from "./protocol.ts";
 import type { Transport, TransportEvents } from "./transport/transport.ts";
 import { remoteOf } from "./transport/transport.ts";
@@ -28,6 +28,8 @@ export interface LinkOwner {
   message(message: Message & Record<string, unknown>, bytes: number): void;
   /** A control frame (action starting with `_`: heartbeat, resume) or the server's `connected` greeting. */
   control(message: Message & Record<string, unknown>): void;
+  /** A message was over its rate limit (see limits/): the first of a run, or one too many (`closing`). Links with rate limits only. */
+  rateLimited?(error: RepodError, closing: boolean): void;
   /** Bad input that did not break the connection (DECODE_FAILED, NOT_A_MESSAGE, INVALID_PAYLOAD, SLOW_CONSUMER…). */
   problem(error: RepodError): void;
   /** A request (a message with a request id) was refused as INVALID_PAYLOAD: answer it with `problem` (see requests.ts). */
@@ -40,6 +42,8 @@ export interface LinkOwner {
 export interface LinkLimits {
   maxFrameBytes: number;
   maxBufferedBytes: number;
+  /** A server's rate limits (see limits/); each link makes its limiter from them at its first message. @default undefined (none) */
+  rate?: RateSettings;
 }
 
 /** Hooks of a session that keeps frames for resume (see `session/`). */
@@ -103,8 +107,11 @@ export class Link implements TransportEvents {
   private firstError: RepodError | undefined;
   /** Set by a session that retains frames for resume. */
   log: FrameLog | null = null;
-  /** Set by a server with rate limits: a message over budget goes no further (not validated, not dispatched). */
-  limiter: RateLimiter | null = null;
+  /**
+   * Made at the first application message when `limits.rate` is set: a
+   * message over budget goes no further (not validated, not dispatched).
+   */
+  private limiter: RateLimiter | null = null;
   /** Set by the server's inspector, when it has one. */
   tap: LinkTap | null = null;
 
@@ -290,7 +297,8 @@ export class Link implements TransportEvents {
       return;
     }
     this.log?.received(end - start);
-    if (this.limiter !== null && !this.limiter.allow(action, end - start)) return;
+    const rate = this.limits.rate;
+    if (rate !== undefined && !(this.limiter ??= new RateLimiter(rate, this.owner as LimiterEvents)).allow(action, end - start)) return;
     if (this.tap !== null) this.tap.received(message, end - start);
     const validate = this.validators === null ? undefined : validatorOf(this.validators, action);
     if (validate !== undefined) {

@@ -32,6 +32,8 @@ export interface RateSettings {
   readonly bytes: RateLimit;
   readonly actions: ReadonlyMap<string, RateLimit>;
   readonly closeAfter: number;
+  /** What the buckets refill from. */
+  readonly clock: Clock;
 }
 
 export const DEFAULT_MESSAGE_LIMIT: RateLimit = { perSecond: 1000, burst: 5000 };
@@ -39,7 +41,7 @@ export const DEFAULT_BYTE_LIMIT: RateLimit = { perSecond: 1024 * 1024, burst: 4 
 export const DEFAULT_CLOSE_AFTER = 200;
 
 /** The settings of a server: its options over the protocol file's limits. */
-export function rateSettings(options: RateLimitOptions, declared: Readonly<Record<string, RateLimit>> | undefined): RateSettings {
+export function rateSettings(options: RateLimitOptions, declared: Readonly<Record<string, RateLimit>> | undefined, clock: Clock): RateSettings {
   const actions = new Map<string, RateLimit>(Object.entries(declared ?? {}));
   for (const [action, limit] of Object.entries(options.actions ?? {})) actions.set(action, limit);
   return {
@@ -47,87 +49,112 @@ export function rateSettings(options: RateLimitOptions, declared: Readonly<Recor
     bytes: options.bytes ?? DEFAULT_BYTE_LIMIT,
     actions,
     closeAfter: options.closeAfter ?? DEFAULT_CLOSE_AFTER,
+    clock,
   };
 }
 
+/** A bucket of an action with a budget of its own (the shared ones are fields of the limiter). */
 class Bucket {
-  private tokens: number;
-  private last: number;
+  tokens: number;
 
   constructor(
     readonly limit: RateLimit,
-    now: number,
+    public last: number,
   ) {
     this.tokens = limit.burst;
-    this.last = now;
   }
+}
 
-  take(cost: number, now: number): boolean {
-    if (now > this.last) {
-      this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.last) * this.limit.perSecond) / 1000);
-      this.last = now;
-    }
-    if (this.tokens < cost) return false;
-    this.tokens -= cost;
-    return true;
-  }
+/** Takes `cost` from a bucket of `limit` holding `tokens` at `last`, refilled up to `now`: its new tokens, or -1 when short. */
+function take(limit: RateLimit, tokens: number, last: number, now: number, cost: number): number {
+  if (now > last) tokens = Math.min(limit.burst, tokens + ((now - last) * limit.perSecond) / 1000);
+  return tokens < cost ? -1 - tokens : tokens - cost;
 }
 
 /** What a limiter tells its channel. */
 export interface LimiterEvents {
   /** A message was refused: the first of a run (`closing` false), or one too many (`closing` true: close the channel). */
-  refused(error: RepodError, closing: boolean): void;
+  rateLimited(error: RepodError, closing: boolean): void;
 }
 
+/**
+ * The rate limits of one channel. Made at its first message, not when it
+ * connects: a bucket untouched since the connect would be full anyway, so
+ * an idle connection holds nothing for its limits. The two shared buckets
+ * (messages, bytes) are fields of the limiter; an action with a budget of
+ * its own gets a {@link Bucket} when it is first sent.
+ */
 export class RateLimiter {
-  private readonly shared: Bucket;
-  private readonly bytes: Bucket;
-  private readonly own = new Map<string, Bucket>();
-  /** Refused minus accepted messages, never below 0. */
+  private messageTokens: number;
+  private messagesAt: number;
+  private byteTokens: number;
+  private bytesAt: number;
+  /** Buckets of actions with their own budget, made when first needed. */
+  private own: Map<string, Bucket> | null = null;
+  /** Refused minus accepted messages, never below 0; -1 once the channel is being closed. */
   private strikes = 0;
-  private closed = false;
 
   constructor(
     private readonly settings: RateSettings,
-    private readonly clock: Clock,
     private readonly events: LimiterEvents,
   ) {
-    const now = clock.now();
-    this.shared = new Bucket(settings.messages, now);
-    this.bytes = new Bucket(settings.bytes, now);
+    const now = settings.clock.now();
+    this.messageTokens = settings.messages.burst;
+    this.messagesAt = now;
+    this.byteTokens = settings.bytes.burst;
+    this.bytesAt = now;
   }
 
   /** True when a message of `action` and `bytes` payload bytes is within budget (and counts it). */
   allow(action: string, bytes: number): boolean {
-    if (this.closed) return false;
-    const now = this.clock.now();
-    let bucket = this.shared;
-    const limit = this.settings.actions.size === 0 ? undefined : this.settings.actions.get(action);
-    if (limit !== undefined) {
-      bucket = this.own.get(action) ?? new Bucket(limit, now);
-      this.own.set(action, bucket);
-    }
-    if (bucket.take(1, now)) {
-      if (this.bytes.take(bytes, now)) {
-        if (this.strikes > 0) this.strikes--;
-        return true;
+    if (this.strikes < 0) return false;
+    const settings = this.settings;
+    const now = settings.clock.now();
+    const limit = settings.actions.size === 0 ? undefined : settings.actions.get(action);
+    if (limit === undefined) {
+      const left = take(settings.messages, this.messageTokens, this.messagesAt, now, 1);
+      if (left < 0) return this.refuse(action, `the limit of ${describe(settings.messages, "messages")}`, -1 - left, now);
+      this.messageTokens = left;
+      this.messagesAt = now;
+    } else {
+      const own = (this.own ??= new Map());
+      let bucket = own.get(action);
+      if (bucket === undefined) own.set(action, (bucket = new Bucket(limit, now)));
+      const left = take(limit, bucket.tokens, bucket.last, now, 1);
+      bucket.last = now;
+      if (left < 0) {
+        bucket.tokens = -1 - left;
+        return this.refuse(action, `its limit of ${describe(limit, "messages")}`, -1, now);
       }
-      return this.refuse(action, `the byte budget of ${describe(this.bytes.limit, "bytes")}`);
+      bucket.tokens = left;
     }
-    return this.refuse(action, `${limit === undefined ? "the limit" : "its limit"} of ${describe(bucket.limit, "messages")}`);
+    const left = take(settings.bytes, this.byteTokens, this.bytesAt, now, bytes);
+    this.bytesAt = now;
+    if (left < 0) {
+      this.byteTokens = -1 - left;
+      return this.refuse(action, `the byte budget of ${describe(settings.bytes, "bytes")}`, -1, now);
+    }
+    this.byteTokens = left;
+    if (this.strikes > 0) this.strikes--;
+    return true;
   }
 
-  private refuse(action: string, limit: string): false {
+  /** Counts a refusal; `messageTokens` (when not -1) is what the shared message bucket holds after its refill. */
+  private refuse(action: string, limit: string, messageTokens: number, now: number): false {
+    if (messageTokens >= 0) {
+      this.messageTokens = messageTokens;
+      this.messagesAt = now;
+    }
     const first = this.strikes === 0;
     this.strikes++;
     if (this.strikes > this.settings.closeAfter) {
-      this.closed = true;
-      this.events.refused(
+      this.strikes = -1;
+      this.events.rateLimited(
         new RepodError("RATE_LIMITED", `"${action}" is over ${limit}, and more than ${this.settings.closeAfter} messages were over it: closing`, { action }),
         true,
       );
     } else if (first) {
-      this.events.refused(new RepodError("RATE_LIMITED", `"${action}" is over ${limit}: not dispatched`, { action }), false);
+      this.events.rateLimited(new RepodError("RATE_LIMITED", `"${action}" is over ${limit}: not dispatched`, { action }), false);
     }
     return false;
   }
