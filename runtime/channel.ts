@@ -222,9 +222,9 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
    * Whether the client reads messages of this action. Always true for a
    * client of the server's protocol version (and for Python repod peers);
    * false for a message its older or newer version does not have. Known
-   * once the client has said which version it runs (before `onConnect`
-   * for a client that resumes or waits to be admitted; for the others,
-   * its first frame, sent on receipt of the greeting).
+   * from `onConnect` on: a server with a versioned protocol admits a
+   * connection once its client has said which version it runs (or after
+   * 500 ms of silence: a Python repod peer, taken to speak the server's).
    *
    * @example
    * ```ts

@@ -61,6 +61,8 @@ export interface FrameLog {
    * understands a goodbye).
    */
   closing?(end: () => void): boolean;
+  /** The last `count` frames sent never left and never will (see `releaseOnly`): forget them. */
+  unsend?(count: number): void;
 }
 
 /** Watches a link's application messages (the server's inspector); a link without one pays a null check. */
@@ -177,6 +179,21 @@ export class Link implements TransportEvents {
     this.waiting = NONE;
     this.waitingBytes = 0;
     return frames;
+  }
+
+  /**
+   * Ends a hold, keeping only the frames `keep` accepts, in order: the others
+   * are taken back from the log, as never sent (they were held for a peer that
+   * turned out not to read them). Every held frame must have come from `send`.
+   */
+  releaseOnly(keep: (frame: Uint8Array) => boolean): Uint8Array[] {
+    const frames = this.release();
+    const kept = frames.filter(keep);
+    if (kept.length !== frames.length && this.log !== null) {
+      this.log.unsend?.(frames.length);
+      for (const frame of kept) this.log.sent(frame);
+    }
+    return kept;
   }
 
   /**

@@ -134,7 +134,7 @@ export class Roster<C extends Endpoint> {
 }
 
 /** The action of an encoded frame (one published by another process, which did not say it). */
-function actionOf(frame: Uint8Array): string {
+export function actionOf(frame: Uint8Array): string {
   try {
     return asMessage(decodePayload(frame, HEADER_BYTES, frame.length)).action;
   } catch {

@@ -45,7 +45,7 @@ import { type RateLimitOptions, rateSettings } from "./limits/rate-limiter.ts";
 import type { LinkLimits } from "./link.ts";
 import { type Logger, silentLogger } from "./logging.ts";
 import type { AnyMessage, Message, Validator } from "./protocol.ts";
-import { Roster } from "./roster.ts";
+import { actionOf, Roster } from "./roster.ts";
 import { type Clock, systemClock } from "./session/clock.ts";
 import { ERROR, FEATURE_COMPAT, HELLO, MISMATCH, PROTOCOL } from "./session/control.ts";
 import { ServerSessions } from "./session/server-sessions.ts";
@@ -219,8 +219,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   private replies: ReadonlyMap<string, Validator> | null | undefined;
   private stopped!: Promise<void>;
   private markStopped!: () => void;
-  /** Heartbeat and resume for our clients; null when both are off. */
-  private readonly sessions: ServerSessions<C> | null;
+  /** Heartbeat and resume for our clients, and the wait for a client to say what it is; null when none is needed (see start). */
+  private sessions: ServerSessions<C> | null = null;
+  private readonly sessionKeeper: ServerSessions<C>;
+  /** The protocol has versions (a schema): a connection is admitted once its client has said which version it speaks. */
+  private versioned = false;
   /** Authentication before admission; null without an `authenticate` hook. */
   private gate: Gate<C> | null = null;
   private readonly rateLimit: RateLimitOptions | false;
@@ -279,7 +282,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       this.options,
       options.clock,
     );
-    this.sessions = sessions.enabled ? sessions : null;
+    this.sessionKeeper = sessions;
     this.inspectorOptions = options.inspector;
     this.resetStopped();
   }
@@ -313,6 +316,9 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     if (this.acceptors.length === 0) this.resetStopped();
     const { host, port, maxFrameBytes } = this.options;
     this.gate = typeof this.authenticate === "function" ? this.makeGate() : null;
+    // Known now, not in the constructor: a subclass may set `channelClass` as a field.
+    this.versioned = this.channelClass.protocol?.schema !== undefined;
+    this.sessions = this.sessionKeeper.enabled || this.versioned ? this.sessionKeeper : null;
     try {
       await this.adapter.init(this.adapterHost);
       const accept = (transport: Transport): void => this.accept(transport);
@@ -380,7 +386,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     const closers = new Map<C, () => void>();
     this.onChannelGone = (channel) => closers.get(channel)?.();
     for (const channel of pending) {
-      if (channel.link.transport) for (const frame of channel.link.release()) channel.link.write(frame);
+      if (channel.link.transport) for (const frame of this.heldFor(channel)) channel.link.write(frame);
     }
     const ending = [...this.channels, ...pending];
     const closing = ending.map(
@@ -528,7 +534,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     // A channel may have to wait until its connection says whether it resumes another (see session/).
     // Meanwhile it is a member of deliveries, and its link holds what they send it until it is admitted.
     // A channel that must first be authenticated is sent nothing before it is: it waits outside the deliveries.
-    const waits = this.sessions?.accepted(channel, greeting) ?? false;
+    // With a versioned protocol, every channel waits: onConnect must know which version its client speaks.
+    const waits = this.sessions?.accepted(channel, greeting, this.versioned) ?? false;
     // Clients of another version of the protocol may send their schema to be judged (`_protocol`).
     if (channelClass.protocol?.schema !== undefined) greeting.features = [...((greeting.features as string[] | undefined) ?? []), FEATURE_COMPAT];
     const pending = waits && this.gate === null;
@@ -556,7 +563,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     this.roster.add(channel);
     if (this.inspector !== null) this.inspector.admitted(channel);
     // What was sent to it while it waited (see accept) leaves first, in order.
-    for (const frame of channel.link.release()) channel.link.write(frame);
+    for (const frame of this.heldFor(channel)) channel.link.write(frame);
     this.adapter.memberChanged(channel.id);
     // Groups joined in the channel's constructor count from now on.
     for (const group of channel.groups) this.channelHost.joined(channel, group);
@@ -564,6 +571,16 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     this.callHook(channel, "onConnect", () => channel.onConnect?.());
     this.callHook(channel, "onConnect", () => this.onConnect(channel, channel.addr));
     return true;
+  }
+
+  /**
+   * What a waiting channel was sent, to send now: broadcasts reached it
+   * before its client said which version it speaks, so those that version
+   * does not read stay behind (as never sent: they are not counted).
+   */
+  private heldFor(channel: C): Uint8Array[] {
+    const lacks = channel.peerUnread;
+    return lacks === null ? channel.link.release() : channel.link.releaseOnly((frame) => !lacks.has(actionOf(frame)));
   }
 
   /** The first frame every client receives. Python repod clients read only `action`. */

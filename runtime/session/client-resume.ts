@@ -37,7 +37,7 @@ import type { Transport } from "../transport/transport.ts";
 import { encodeFrame } from "../wire/codec.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
-import { BYE, countOf, FEATURE_HEARTBEAT, FEATURE_RESUME, HEARTBEAT, HELLO, isBreak, RESUME, RESUME_FAILED, RESUMED } from "./control.ts";
+import { BYE, countOf, FEATURE_COMPAT, FEATURE_HEARTBEAT, FEATURE_RESUME, HEARTBEAT, HELLO, isBreak, RESUME, RESUME_FAILED, RESUMED } from "./control.ts";
 import { type Beating, Heartbeat } from "./heartbeat.ts";
 import { Session, type SessionEvents } from "./session.ts";
 
@@ -195,7 +195,10 @@ export class ClientResume {
       this.phase = "off";
       this.session = null;
       link.log = null;
-      if (credential !== undefined) link.sendControl(encodeFrame({ action: HELLO, features: [], auth: credential }));
+      // A server that compares versions admits a connection once it says what it is: `_hello` says "ours, nothing more".
+      if (credential !== undefined || features.includes(FEATURE_COMPAT)) {
+        link.sendControl(encodeFrame(credential === undefined ? { action: HELLO, features: [] } : { action: HELLO, features: [], auth: credential }));
+      }
     } else {
       this.session = session ?? new Session(this.offersResume ? this.settings.maxRetainedBytes : 0, this.events);
       if (!this.offersResume) this.session.resumable = false;

@@ -20,6 +20,10 @@
  * server knowing), a new connection may be a client coming back, so its
  * channel is admitted — put among `channels`, `onConnect` fired — only once
  * its first frame says it is not a resume, or after {@link ADMIT_DEADLINE_MS}.
+ * A server whose protocol has versions (see compat/) makes every connection
+ * wait so, whatever its sessions: `onConnect` must know which version the
+ * client speaks, and our client says it (`_protocol`, then `_hello`) before
+ * anything else; a Python client's first message admits it.
  * Until then it is pending: already greeted, so already a member of
  * deliveries (see roster.ts), whose frames its link holds and its session
  * counts. Admitted, it gets them first; a resume of another session drops
@@ -197,11 +201,13 @@ export class ServerSessions<C extends Endpoint> {
   /**
    * A connection was accepted and its channel made: adds the session fields
    * to the greeting about to be sent. Returns true when the channel must wait
-   * before being admitted (see the file's comment).
+   * before being admitted (see the file's comment): always with `decide`, the
+   * connection must first say what it is.
    */
-  accepted(channel: C, greeting: Record<string, unknown>): boolean {
+  accepted(channel: C, greeting: Record<string, unknown>, decide = false): boolean {
     const resume = this.settings.resumeWindowMs > 0;
     const entry = new Entry(this, channel, resume ? this.settings.maxRetainedBytes : 0);
+    if (!resume) entry.resumable = false; // counts, keeps nothing: no overflow to take it for a quiet Python client
     this.entries.set(channel, entry);
     if (resume) this.byId.set(channel.id, entry);
     channel.link.log = entry;
@@ -214,7 +220,7 @@ export class ServerSessions<C extends Endpoint> {
       greeting.heartbeatMs = this.settings.heartbeatIntervalMs;
       greeting.timeoutMs = this.settings.timeoutMs;
     }
-    const wait = resume && (this.suspendedCount > 0 || (this.heartbeat?.silent ?? 0) > 0);
+    const wait = decide || (resume && (this.suspendedCount > 0 || (this.heartbeat?.silent ?? 0) > 0));
     if (wait) {
       entry.admitted = false;
       entry.admitTimer = this.clock.setTimeout(() => this.admit(entry), ADMIT_DEADLINE_MS);

@@ -164,6 +164,20 @@ export class Session implements FrameLog {
   }
 
   /**
+   * Takes back the last `count` frames sent, which never left: they were held
+   * for a peer not admitted yet, whose version turned out not to read some.
+   */
+  unsend(count: number): void {
+    this.sentCount -= count;
+    if (!this.resumable) return;
+    for (let i = 0; i < count && this.retained.length > this.head; i++) this.retainedBytesNow -= this.retained.pop()!.length;
+    if (this.head === this.retained.length) {
+      this.retained = NONE;
+      this.head = 0;
+    }
+  }
+
+  /**
    * The frames to resend to a peer that has received `count` of ours, in
    * order, or a sentence saying why they cannot be given.
    */

@@ -376,3 +376,113 @@ describe("versions of one protocol", () => {
     expect(channel.supports("emoted")).toBe(false);
   });
 });
+
+/** A v2 channel that speaks first, in `onConnect`: before its client has said anything, its version must already be known. */
+class GreeterV2 extends PlayerV2 {
+  supportedAtConnect: boolean | undefined;
+  refusedAtConnect: unknown;
+  override onConnect(): void {
+    this.supportedAtConnect = this.supports("emoted");
+    try {
+      this.send({ action: "emoted", name: "server", emote: "wave" });
+    } catch (error) {
+      this.refusedAtConnect = error;
+    }
+    this.send({ action: "said", name: "server", text: "welcome" });
+  }
+}
+
+/** A v2 server on which something is broadcast the moment a connection is greeted, before its client says anything. */
+class EagerServerV2 extends v2.GameServer<PlayerV2> {
+  protected override accept(transport: Parameters<v2.GameServer<PlayerV2>["accept"]>[0]): void {
+    super.accept(transport);
+    this.sendToAll({ action: "emoted", name: "other", emote: "laugh" });
+    this.sendToAll({ action: "said", name: "other", text: "hi all" });
+  }
+}
+
+const sessionModes = [
+  ["tcp", "with sessions"],
+  ["websocket", "with sessions"],
+  ["tcp", "without heartbeat or resume"],
+  ["websocket", "without heartbeat or resume"],
+] as const;
+
+describe.each(sessionModes)("a client's version is known before the first send (%s, %s)", (transport, mode) => {
+  const sessions = mode === "with sessions" ? {} : { heartbeatIntervalMs: 0, resumeWindowMs: 0 };
+
+  it("onConnect of a v2 server knows a v1 client's version: the new message is refused, never sent", async () => {
+    const { server, target } = await start((o) => new v2.GameServer({ channelClass: GreeterV2, ...sessions, ...o }), transport);
+    const errors = serverErrors(server);
+    const old = await connect(new ClientV1(), target);
+    await old.waitFor("said");
+    const channel = [...server.channels][0] as GreeterV2;
+    expect(channel.supportedAtConnect).toBe(false);
+    expect(isRepodError(channel.refusedAtConnect, "NOT_SUPPORTED")).toBe(true);
+    // Something after the greeting, so that an `emoted` sent at connect would have arrived by now.
+    channel.send({ action: "said", name: "server", text: "later" });
+    await old.waitFor("said", 2);
+    expect(old.log.map((m) => m.action)).toEqual(["connected", "said", "said"]);
+    expect(old.of("error")).toEqual([]);
+    expect(errors).toEqual([]);
+
+    const current = await connect(new ClientV2(), target);
+    await current.waitFor("said");
+    const newChannel = [...server.channels].find((c) => c !== channel) as GreeterV2;
+    expect(newChannel.supportedAtConnect).toBe(true);
+    expect(newChannel.refusedAtConnect).toBeUndefined();
+    expect(current.log.map((m) => m.action)).toEqual(["connected", "emoted", "said"]);
+  });
+
+  it("what is broadcast while a v1 client's connection is being greeted reaches it only if v1 has it", async () => {
+    const { server, target } = await start((o) => new EagerServerV2({ channelClass: PlayerV2, ...sessions, ...o }), transport);
+    const errors = serverErrors(server);
+    const old = await connect(new ClientV1({ reconnectMinDelayMs: 5, reconnectMaxDelayMs: 40 }), target);
+    await old.waitFor("said");
+    const current = await connect(new ClientV2(), target);
+    await current.waitFor("said");
+    expect(current.log.map((m) => m.action)).toEqual(["connected", "emoted", "said"]);
+    const oldChannel = [...server.channels].find((c) => !c.supports("emoted"))!;
+    oldChannel.send({ action: "said", name: "server", text: "later" });
+    await old.waitFor("said", 3);
+    // Its own greeting's broadcast, the newer client's (without `emoted`), then `later`.
+    expect(old.log.map((m) => m.action)).toEqual(["connected", "said", "said", "said"]);
+    expect(errors).toEqual([]);
+    expect(oldChannel.errors).toEqual([]);
+    if (mode === "without heartbeat or resume") return;
+
+    // The session's count matches what the client got: a resume resends nothing it had, nothing it cannot read.
+    old.connection.link.transport?.destroy();
+    await old.waitFor("reconnected");
+    oldChannel.send({ action: "said", name: "server", text: "after the resume" });
+    await old.waitFor("said", 4);
+    expect(old.log.map((m) => m.action)).toEqual(["connected", "said", "said", "said", "reconnecting", "reconnected", "said"]);
+    expect(old.of("error")).toEqual([]);
+    expect(oldChannel.errors).toEqual([]);
+  });
+});
+
+describe("Python repod peers on a server that waits for a client's version", () => {
+  it("a peer that speaks first is admitted on its first message, before that message's handler", async () => {
+    const { server } = await start((o) => new v2.GameServer({ channelClass: GreeterV2, ...o }), "tcp");
+    const peer = await RawPeer.connect(server.address.port);
+    cleanup.push(() => peer.close());
+    await peer.waitFor(1, "the greeting");
+    peer.send({ action: "join", name: "py" });
+    await peer.waitFor(3, "what onConnect sent");
+    await waitFor(() => server.channels.size === 1 && [...server.channels][0]!.got.length === 1, "the join");
+    const channel = [...server.channels][0] as GreeterV2;
+    expect(channel.supportedAtConnect).toBe(true);
+    expect(channel.got).toEqual([{ action: "join", name: "py" }]);
+    expect(peer.received.map((m) => m.action)).toEqual(["connected", "emoted", "said"]);
+  });
+
+  it("a peer that never speaks is admitted at the deadline and gets everything sent since its greeting, in order", async () => {
+    const { server } = await start((o) => new EagerServerV2({ channelClass: GreeterV2, ...o }), "tcp");
+    const peer = await RawPeer.connect(server.address.port);
+    cleanup.push(() => peer.close());
+    await peer.waitFor(5, "the greeting, the broadcasts, then what onConnect sent");
+    expect(peer.received.map((m) => m.action)).toEqual(["connected", "emoted", "said", "emoted", "said"]);
+    expect(server.channels.size).toBe(1);
+  });
+});

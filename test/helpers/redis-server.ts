@@ -27,6 +27,11 @@ export class RedisServer {
     return this.child !== null;
   }
 
+  /** The running redis-server's process id (undefined when stopped). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Starts redis-server on a free port; resolves once it accepts connections. */
   static async start(timeoutMs = PATIENCE_MS): Promise<RedisServer> {
     const server = new RedisServer(await freePort());
