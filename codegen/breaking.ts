@@ -9,7 +9,10 @@
  * pair of message versions goes through the compatibility rules the
  * handshake applies (`compat/rules.ts`, a copy of the runtime's), plus
  * two retirement rules: a message or a message's field may be removed only
- * once it was `@deprecated` in the version compared against.
+ * once it was `@deprecated` in the version compared against. Requests
+ * (`ClientRequests`, `ServerRequests`) go the same way, their fields as
+ * their direction's messages and their reply the other way round: the new
+ * server answers earlier clients' requests, earlier clients answer its own.
  *
  * @example
  * ```ts
@@ -19,12 +22,14 @@
  */
 import { COMPAT_RULES, type ReadProblem, readProblems } from "./compat/rules.ts";
 import type { SchemaType } from "./compat/schema.ts";
-import type { Direction, FieldModel, FieldType, MessageModel, ProtocolModel, SourceLocation } from "./model.ts";
+import type { Direction, FieldModel, FieldType, MessageModel, ProtocolModel, RequestModel, SourceLocation } from "./model.ts";
 
 /** Every rule `repod breaking` checks. */
 export const BREAKING_RULES = {
   /** A message was removed without being `@deprecated` first. */
   MESSAGE_REMOVED: "MESSAGE_REMOVED",
+  /** A request was removed without being `@deprecated` first. */
+  REQUEST_REMOVED: "REQUEST_REMOVED",
   /** A message's field was removed without being `@deprecated` first. */
   FIELD_REMOVED: "FIELD_REMOVED",
   /** A protocol file (with messages) was removed. */
@@ -43,6 +48,9 @@ export interface BreakingChange extends SourceLocation {
 }
 
 const SIDE: Record<Direction, string> = { client: "ClientMessages", server: "ServerMessages" };
+const ASKS: Record<Direction, string> = { client: "ClientRequests", server: "ServerRequests" };
+const REQUESTS = { client: "clientRequests", server: "serverRequests" } as const;
+const OTHER: Record<Direction, Direction> = { client: "server", server: "client" };
 
 /**
  * The breaking changes from `before` to `after` (models of the same
@@ -64,7 +72,10 @@ export function breakingChanges(before: readonly ProtocolModel[], after: readonl
       });
       continue;
     }
-    for (const direction of ["client", "server"] as const) compareDirection(old, now, direction, changes);
+    for (const direction of ["client", "server"] as const) {
+      compareDirection(old, now, direction, changes);
+      compareRequests(old, now, direction, changes);
+    }
   }
   return changes.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
 }
@@ -77,36 +88,81 @@ function compareDirection(old: ProtocolModel, now: ProtocolModel, direction: Dir
     const name = `${SIDE[direction]}.${before.action}`;
     if (after === undefined) {
       if (before.deprecated === true) continue;
+      const became = now[REQUESTS[direction]].some((r) => r.action === before.action) ? " (it is a request now)" : "";
       out.push({
         ...before.location,
         rule: BREAKING_RULES.MESSAGE_REMOVED,
         message:
           direction === "client"
-            ? `${name} was removed, but clients built from the earlier version still send it`
-            : `${name} was removed, but clients built from the earlier version still wait for it`,
+            ? `${name} was removed${became}, but clients built from the earlier version still send it`
+            : `${name} was removed${became}, but clients built from the earlier version still wait for it`,
         instead: "put it back with @deprecated in its doc; remove it in a later version, once no client built before still uses it",
       });
       continue;
     }
-    if (before.deprecated !== true) {
-      const newFields = new Set(fieldsOf(after, newTypes)?.map((f) => f.name) ?? []);
-      for (const field of fieldsOf(before, oldTypes) ?? []) {
-        if (newFields.has(field.name) || field.deprecated === true) continue;
-        out.push({
-          ...field.location,
-          rule: BREAKING_RULES.FIELD_REMOVED,
-          message: `${name}.${field.name} was removed without being deprecated first`,
-          instead: "put it back with @deprecated in its doc; remove it in a later version",
-        });
-      }
-    }
-    // Who reads whom: the new server reads earlier clients; earlier clients read the new server.
-    const problems =
-      direction === "client"
-        ? readProblems(before.body as SchemaType, oldTypes, after.body as SchemaType, newTypes)
-        : readProblems(after.body as SchemaType, newTypes, before.body as SchemaType, oldTypes);
-    for (const problem of problems) out.push(describe(problem, direction, name, after));
+    compareBodies(before, after, oldTypes, newTypes, direction, name, out);
   }
+}
+
+/** Requests one way: removed, their fields (as the direction's messages), their reply (read the other way). */
+function compareRequests(old: ProtocolModel, now: ProtocolModel, direction: Direction, out: BreakingChange[]): void {
+  const oldTypes = typesOf(old);
+  const newTypes = typesOf(now);
+  for (const before of old[REQUESTS[direction]]) {
+    const after = now[REQUESTS[direction]].find((r) => r.action === before.action);
+    const name = `${ASKS[direction]}.${before.action}`;
+    if (after === undefined) {
+      if (before.deprecated === true) continue;
+      out.push({
+        ...before.location,
+        rule: BREAKING_RULES.REQUEST_REMOVED,
+        message:
+          direction === "client"
+            ? `${name} was removed, but clients built from the earlier version still ask it`
+            : `${name} was removed, but clients built from the earlier version still wait to be asked it`,
+        instead: "put it back with @deprecated in its doc; remove it in a later version, once no client built before still uses it",
+      });
+      continue;
+    }
+    compareBodies(before, after, oldTypes, newTypes, direction, name, out);
+    // The reply goes the other way: written by the side that answers.
+    const reply = OTHER[direction];
+    const problems =
+      reply === "client"
+        ? readProblems(before.reply as SchemaType, oldTypes, after.reply as SchemaType, newTypes)
+        : readProblems(after.reply as SchemaType, newTypes, before.reply as SchemaType, oldTypes);
+    for (const problem of problems) out.push(describe(problem, reply, `${name}'s reply`, after));
+  }
+}
+
+/** A message's or a request's fields, from the earlier version to the new one. */
+function compareBodies(
+  before: MessageModel | RequestModel,
+  after: MessageModel | RequestModel,
+  oldTypes: Record<string, SchemaType>,
+  newTypes: Record<string, SchemaType>,
+  direction: Direction,
+  name: string,
+  out: BreakingChange[],
+): void {
+  if (before.deprecated !== true) {
+    const newFields = new Set(fieldsOf(after, newTypes)?.map((f) => f.name) ?? []);
+    for (const field of fieldsOf(before, oldTypes) ?? []) {
+      if (newFields.has(field.name) || field.deprecated === true) continue;
+      out.push({
+        ...field.location,
+        rule: BREAKING_RULES.FIELD_REMOVED,
+        message: `${name}.${field.name} was removed without being deprecated first`,
+        instead: "put it back with @deprecated in its doc; remove it in a later version",
+      });
+    }
+  }
+  // Who reads whom: the new server reads earlier clients; earlier clients read the new server.
+  const problems =
+    direction === "client"
+      ? readProblems(before.body as SchemaType, oldTypes, after.body as SchemaType, newTypes)
+      : readProblems(after.body as SchemaType, newTypes, before.body as SchemaType, oldTypes);
+  for (const problem of problems) out.push(describe(problem, direction, name, after));
 }
 
 /** Named types by name, as the rules look them up. */
@@ -115,13 +171,13 @@ function typesOf(model: ProtocolModel): Record<string, SchemaType> {
 }
 
 /** The fields of a message (its body, or the object type it names). */
-function fieldsOf(message: MessageModel, types: Record<string, SchemaType>): readonly FieldModel[] | undefined {
+function fieldsOf(message: MessageModel | RequestModel, types: Record<string, SchemaType>): readonly FieldModel[] | undefined {
   let body: FieldType | undefined = message.body;
   for (let hops = 0; body?.kind === "ref" && hops < 64; hops++) body = types[body.name] as FieldType | undefined;
   return body?.kind === "object" ? body.fields : undefined;
 }
 
-function describe(problem: ReadProblem, direction: Direction, name: string, after: MessageModel): BreakingChange {
+function describe(problem: ReadProblem, direction: Direction, name: string, after: MessageModel | RequestModel): BreakingChange {
   // Point at the new version's field where there is one: that is the line to change back.
   const newField = (direction === "client" ? problem.readerField : problem.writerField) as FieldModel | undefined;
   const oldField = (direction === "client" ? problem.writerField : problem.readerField) as FieldModel | undefined;

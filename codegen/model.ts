@@ -137,6 +137,8 @@ export interface RequestModel {
   /** What the answer carries: any field type (the method's return type). */
   readonly reply: FieldType;
   readonly doc?: string;
+  /** Its doc has a `@deprecated` tag: it may be removed in a later version (see `repod breaking`). */
+  readonly deprecated?: true;
   readonly location: SourceLocation;
 }
 

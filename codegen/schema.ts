@@ -10,16 +10,21 @@
  * schemaOf(model).client.move; // { kind: "object", fields: [{ name: "dir", type: { kind: "string" } }] }
  * ```
  */
-import type { ProtocolSchema, SchemaType } from "./compat/schema.ts";
-import type { FieldType, MessageModel, ProtocolModel } from "./model.ts";
+import type { ProtocolSchema, SchemaRequest, SchemaType } from "./compat/schema.ts";
+import type { FieldType, MessageModel, ProtocolModel, RequestModel } from "./model.ts";
 
-/** The schema of every message and named type of `model`, in declaration order. */
+/** The schema of every message, request and named type of `model`, in declaration order. */
 export function schemaOf(model: ProtocolModel): ProtocolSchema {
   const messages = (list: readonly MessageModel[]) => Object.fromEntries(list.map((m) => [m.action, schemaType(m.body)]));
+  const requests = (list: readonly RequestModel[]): Record<string, SchemaRequest> =>
+    Object.fromEntries(list.map((r) => [r.action, { data: schemaType(r.body), reply: schemaType(r.reply) }]));
   return {
     client: messages(model.client),
     server: messages(model.server),
     types: Object.fromEntries(model.types.map((t) => [t.name, schemaType(t.type)])),
+    // Only when there are some: a protocol without requests keeps its descriptor as it was.
+    ...(model.clientRequests.length > 0 ? { clientRequests: requests(model.clientRequests) } : {}),
+    ...(model.serverRequests.length > 0 ? { serverRequests: requests(model.serverRequests) } : {}),
   };
 }
 

@@ -168,6 +168,12 @@ export const benchProtocol: ProtocolDescriptor = {
       tick: { kind: "object", fields: [{ name: "n", type: { kind: "int" } }] },
     },
     types: {},
+    clientRequests: {
+      echo: {
+        data: { kind: "object", fields: [{ name: "seq", type: { kind: "int" } }] },
+        reply: { kind: "object", fields: [{ name: "seq", type: { kind: "int" } }] },
+      },
+    },
   },
   replies: {
     client: {
@@ -264,6 +270,14 @@ export abstract class BenchListener extends ConnectionListener<BenchClientMessag
    */
   override request<A extends keyof BenchClientRequests & string>(action: A, data: Omit<BenchClientRequests[A], "action">, options?: RequestOptions): Promise<BenchClientReplies[A]> {
     return super.request(action, data, options) as Promise<BenchClientReplies[A]>;
+  }
+
+  /**
+   * Whether the server reads this message or answers this request: false for one its version of the
+   * protocol does not have (sending or asking it is refused with NOT_SUPPORTED).
+   */
+  override supports(action: BenchClientMessage["action"] | (keyof BenchClientRequests & string)): boolean {
+    return super.supports(action as BenchClientMessage["action"]);
   }
 }
 

@@ -974,6 +974,35 @@ export const kitchenSinkProtocol: ProtocolDescriptor = {
         ],
       },
     },
+    clientRequests: {
+      sit: {
+        data: {
+          kind: "object",
+          fields: [
+            { name: "table", type: { kind: "string" } },
+            { name: "team", type: { kind: "ref", name: "Team" }, optional: true },
+          ],
+        },
+        reply: {
+          kind: "object",
+          fields: [
+            { name: "seat", type: { kind: "int" } },
+            { name: "players", type: { kind: "array", element: { kind: "ref", name: "Player" } } },
+          ],
+        },
+      },
+      time: { data: { kind: "object", fields: [] }, reply: { kind: "int" } },
+      locate: {
+        data: { kind: "ref", name: "Vec2" },
+        reply: { kind: "union", members: [{ kind: "ref", name: "Shape" }, { kind: "null" }] },
+      },
+    },
+    serverRequests: {
+      confirm: {
+        data: { kind: "object", fields: [{ name: "question", type: { kind: "string" } }] },
+        reply: { kind: "boolean" },
+      },
+    },
   },
   replies: {
     client: {
@@ -1112,6 +1141,14 @@ export abstract class KitchenSinkChannel<TUser = unknown> extends Channel<Kitche
   override request<A extends keyof KitchenSinkServerRequests & string>(action: A, data: Omit<KitchenSinkServerRequests[A], "action">, options?: RequestOptions): Promise<KitchenSinkServerReplies[A]> {
     return super.request(action, data, options) as Promise<KitchenSinkServerReplies[A]>;
   }
+
+  /**
+   * Whether this client reads this message or answers this request: false for one its version of the
+   * protocol does not have (sending or asking it is refused with NOT_SUPPORTED).
+   */
+  override supports(action: KitchenSinkServerMessage["action"] | (keyof KitchenSinkServerRequests & string)): boolean {
+    return super.supports(action as KitchenSinkServerMessage["action"]);
+  }
 }
 
 /**
@@ -1172,6 +1209,14 @@ export abstract class KitchenSinkListener extends ConnectionListener<KitchenSink
    */
   override request<A extends keyof KitchenSinkClientRequests & string>(action: A, data: Omit<KitchenSinkClientRequests[A], "action">, options?: RequestOptions): Promise<KitchenSinkClientReplies[A]> {
     return super.request(action, data, options) as Promise<KitchenSinkClientReplies[A]>;
+  }
+
+  /**
+   * Whether the server reads this message or answers this request: false for one its version of the
+   * protocol does not have (sending or asking it is refused with NOT_SUPPORTED).
+   */
+  override supports(action: KitchenSinkClientMessage["action"] | (keyof KitchenSinkClientRequests & string)): boolean {
+    return super.supports(action as KitchenSinkClientMessage["action"]);
   }
 }
 

@@ -266,6 +266,15 @@ export const tagProtocol: ProtocolDescriptor = {
         members: [{ kind: "literal", value: -1 }, { kind: "literal", value: 0 }, { kind: "literal", value: 1 }],
       },
     },
+    clientRequests: {
+      join: {
+        data: { kind: "object", fields: [{ name: "name", type: { kind: "string" } }] },
+        reply: {
+          kind: "object",
+          fields: [{ name: "you", type: { kind: "string" } }, { name: "arena", type: { kind: "ref", name: "Arena" } }],
+        },
+      },
+    },
   },
   replies: {
     client: {
@@ -346,6 +355,14 @@ export abstract class TagListener extends ConnectionListener<TagClientMessage, T
    */
   override request<A extends keyof TagClientRequests & string>(action: A, data: Omit<TagClientRequests[A], "action">, options?: RequestOptions): Promise<TagClientReplies[A]> {
     return super.request(action, data, options) as Promise<TagClientReplies[A]>;
+  }
+
+  /**
+   * Whether the server reads this message or answers this request: false for one its version of the
+   * protocol does not have (sending or asking it is refused with NOT_SUPPORTED).
+   */
+  override supports(action: TagClientMessage["action"] | (keyof TagClientRequests & string)): boolean {
+    return super.supports(action as TagClientMessage["action"]);
   }
 }
 

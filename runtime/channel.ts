@@ -285,6 +285,14 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
    * Generated channels type it by the protocol's `ServerRequests`.
    */
   request(action: string, data?: object, options?: RequestOptions): Promise<unknown> {
+    if (this.peerUnread?.has(action)) {
+      return Promise.reject(
+        new RepodError("NOT_SUPPORTED", `the client's version of the protocol has no "${action}" request: check supports("${action}") before asking it`, {
+          remote: this.link.remote,
+          action,
+        }),
+      );
+    }
     const owner = this.#owner;
     const { replies, timeoutMs, clock } = owner.settings;
     const talk = owner.conversation;

@@ -354,6 +354,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
    * order with the messages around it). See `ConnectionListener.request`.
    */
   request(action: string, data?: object, options?: RequestOptions): Promise<unknown> {
+    if (this.unread?.has(action)) return Promise.reject(this.notSupported(action, "request"));
     return this.requests.ask(action, data, options);
   }
 
@@ -554,10 +555,10 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
     this.link.abort(error);
   }
 
-  private notSupported(action: string): RepodError {
+  private notSupported(action: string, what: "message" | "request" = "message"): RepodError {
     return new RepodError(
       "NOT_SUPPORTED",
-      `the server's version of the ${this.protocol?.name ?? ""} protocol has no "${action}" message: check supports("${action}") before sending it`,
+      `the server's version of the ${this.protocol?.name ?? ""} protocol has no "${action}" ${what}: check supports("${action}") before ${what === "message" ? "sending" : "asking"} it`,
       { action },
     );
   }

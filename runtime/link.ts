@@ -16,6 +16,7 @@
  */
 import { CONTROL_PREFIX, REPLY_ACTION, REQUEST_ID_KEY } from "./constants.ts";
 import { RepodError } from "./errors.ts";
+import { isApplicationMessage } from "./limits/peek.ts";
 import { type LimiterEvents, RateLimiter, type RateSettings } from "./limits/rate-limiter.ts";
 import type { Message, Validator } from "./protocol.ts";
 import type { Transport, TransportEvents } from "./transport/transport.ts";
@@ -71,6 +72,14 @@ export interface LinkTap {
   received(message: Message & Record<string, unknown>, bytes: number): void;
   /** An application frame was sent or queued. */
   sent(frame: Uint8Array): void;
+  /**
+   * A heartbeat goes out (with the transport's ping when `native`): returns
+   * the number the client is asked to echo to time the round trip, or
+   * undefined (nobody watches, or the native ping times it).
+   */
+  beating?(native: boolean): number | undefined;
+  /** The peer answered: its WebSocket pong (`probe` undefined), or the echo of `probe` in its heartbeat. */
+  answered?(probe: number | undefined): void;
 }
 
 const CONTROL = CONTROL_PREFIX.charCodeAt(0);
@@ -98,7 +107,7 @@ const NONE: Uint8Array[] = [];
  * A link is the receiver of its transport's events itself (`bind(link)`): its
  * methods are shared, so attaching costs no closure.
  */
-export class Link implements TransportEvents {
+export class Link implements TransportEvents, LimiterEvents {
   private current: Transport | null = null;
   /** Frames sent while no transport was attached; they leave first on the next one. */
   private waiting: Uint8Array[] = NONE;
@@ -110,10 +119,11 @@ export class Link implements TransportEvents {
   /** Set by a session that retains frames for resume. */
   log: FrameLog | null = null;
   /**
-   * Made at the first application message when `limits.rate` is set: a
-   * message over budget goes no further (not validated, not dispatched).
+   * Made at the first application message when `limits.rate` is set (a
+   * server's): a message over budget goes no further (not validated, not
+   * dispatched).
    */
-  private limiter: RateLimiter | null = null;
+  limiter: RateLimiter | null = null;
   /** Set by the server's inspector, when it has one. */
   tap: LinkTap | null = null;
 
@@ -154,6 +164,7 @@ export class Link implements TransportEvents {
     this.holding = hold;
     this.firstError = undefined;
     transport.bind(this);
+    if (this.limiter?.isPaused) transport.setReading?.(false); // a resumed session still over its budget
     if (!hold && this.waiting.length) {
       const frames = this.waiting;
       this.waiting = NONE;
@@ -295,8 +306,36 @@ export class Link implements TransportEvents {
     this.waitingBytes = 0;
   }
 
+  /** Makes the link's rate limiter (at its first application message); the link hears what it says. */
+  private limit(rate: RateSettings): RateLimiter {
+    return (this.limiter = new RateLimiter(rate, this));
+  }
+
+  /** The channel is gone: no pause timer left behind, and what still arrives is refused unread. */
+  disposeLimiter(): void {
+    const rate = this.limits.rate;
+    if (rate !== undefined) (this.limiter ?? this.limit(rate)).dispose();
+  }
+
+  /** Limiter event: a message was over budget (see limits/); the owner tells the peer and the server. */
+  refused(error: RepodError, closing: boolean): void {
+    this.owner.rateLimited?.(error, closing);
+  }
+
+  /** Limiter event: stop or start again reading from the peer (backpressure while over budget). */
+  reading(on: boolean): void {
+    this.current?.setReading?.(on);
+  }
+
   /** Transport event: a payload arrived (the link is its transport's event receiver). */
   payload(source: Uint8Array, start: number, end: number): void {
+    const limiter = this.limiter;
+    if (limiter?.isPaused && isApplicationMessage(source, start, end)) {
+      // Reading is paused for being over budget: what was already read is refused without decoding it.
+      this.log?.received(end - start);
+      limiter.refuseUnread();
+      return;
+    }
     let message: Message & Record<string, unknown>;
     try {
       message = asMessage(decodePayload(source, start, end));
@@ -315,7 +354,7 @@ export class Link implements TransportEvents {
     }
     this.log?.received(end - start);
     const rate = this.limits.rate;
-    if (rate !== undefined && !(this.limiter ??= new RateLimiter(rate, this.owner as LimiterEvents)).allow(action, end - start)) return;
+    if (rate !== undefined && !(limiter ?? this.limit(rate)).allow(action, end - start)) return;
     if (this.tap !== null) this.tap.received(message, end - start);
     const validate = this.validators === null ? undefined : validatorOf(this.validators, action);
     if (validate !== undefined) {
@@ -343,6 +382,7 @@ export class Link implements TransportEvents {
   /** Transport event: the transport's own keep-alive was answered. */
   pong(): void {
     this.log?.alive?.();
+    if (this.tap !== null) this.tap.answered?.(undefined);
   }
 
   /** Transport event: bad input that left the transport usable. */

@@ -24,6 +24,7 @@ import { LocalAdapter } from "./adapter/local.ts";
 import { type AuthInfo, Gate, type Refusal } from "./auth/gate.ts";
 import { Channel, type ChannelClass, type ChannelInit } from "./channel.ts";
 import { type Agreement, agree, isSchema } from "./compat/agree.ts";
+import type { ProtocolSchema } from "./compat/schema.ts";
 import {
   DEFAULT_AUTH_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -328,7 +329,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
         this.acceptors.push(this.websocketAcceptor);
       }
       if (this.acceptors.length === 0) throw new Error("nothing to listen on: tcp is false and no websocket is given");
-      if (this.inspectorOptions) this.inspector = await Inspector.start(this, this.inspectorOptions);
+      if (this.inspectorOptions) this.inspector = await Inspector.start(this, this.inspectorOptions, this.clock, this.websocketAcceptor);
     } catch (error) {
       this.state = "stopped";
       for (const acceptor of this.acceptors) await acceptor.close();
@@ -618,6 +619,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   /** Removes a channel for good: groups, bookkeeping, hooks. */
   protected release(channel: C): void {
     this.gate?.forget(channel);
+    channel.link.disposeLimiter();
     if (this.roster.remove(channel) === null) {
       this.onChannelGone?.(channel); // one never admitted, ended by stop()
       return;
@@ -731,11 +733,13 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     }
     const serverReads = new Set(verdict.serverReads);
     const clientReads = new Set(verdict.clientReads);
-    // Only messages are compared between versions (requests are not in the schema yet).
-    const unread = Object.keys(protocol!.schema!.server).filter((action) => !clientReads.has(action));
+    // Messages and requests (one action is never both on one side): what the other side does not know is never sent to it.
+    const ours = protocol!.schema!;
+    const unread = [...Object.keys(ours.server), ...Object.keys(ours.serverRequests ?? {})].filter((action) => !clientReads.has(action));
     channel.peerFingerprint = message.fingerprint as string;
     channel.peerUnread = unread.length > 0 ? new Set(unread) : null;
-    const theirsUnread = Object.keys((schema as { client: object }).client).filter((action) => !serverReads.has(action));
+    const theirs = schema as ProtocolSchema;
+    const theirsUnread = [...Object.keys(theirs.client), ...Object.keys(theirs.clientRequests ?? {})].filter((action) => !serverReads.has(action));
     this.logger({ event: "protocol", id: channel.id, fingerprint: channel.peerFingerprint, unread, unreadByServer: theirsUnread });
     link.sendControl(encodeFrame({ action: PROTOCOL, unread: theirsUnread }));
   }

@@ -7,11 +7,12 @@
 import { execFile } from "node:child_process";
 import { ROOT } from "./build.ts";
 
-export function runScript<T>(script: string, timeoutMs = 300_000): Promise<T[]> {
+/** Runs `script --json ...args`; resolves with the JSON lines it printed. */
+export function runScript<T>(script: string, timeoutMs = 300_000, args: readonly string[] = []): Promise<T[]> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ["--conditions=repod-source", "--import", "tsx", script, "--json"],
+      ["--conditions=repod-source", "--import", "tsx", script, "--json", ...args],
       { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`${script} failed: ${error.message}\n${stderr}`));

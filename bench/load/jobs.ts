@@ -12,12 +12,15 @@ export type Job =
   | { kind: "throughput"; clients: number; messages: number; warmup: number; passes: number }
   | { kind: "fanout"; clients: number; messages: number; bursts: number }
   | { kind: "hold"; clients: number; hello?: boolean }
-  | { kind: "neighbour"; players: number; rounds: number; flood: boolean };
+  | { kind: "neighbour"; players: number; rounds: number; floodFirst: boolean }
+  | { kind: "flood" };
 
-/** What the runner does for a job: note the server's CPU time (`mark`), end a `hold`. */
+/** What the runner does for a job: note the server's CPU time (`mark`), end a `hold`, change a neighbour's phase. */
 export interface Runner {
   mark(): Promise<void>;
   holding(): Promise<void>;
+  /** Asks the runner to start (`"flood"`) or stop (`"calm"`) the flooder, or to read the server's memory (`"memory"`); resolves once done. */
+  phase(name: "flood" | "calm" | "memory"): Promise<void>;
 }
 
 export interface RttResult {
@@ -33,11 +36,12 @@ export interface ThroughputResult {
   messages: number;
 }
 export interface NeighbourResult {
-  p50: number;
-  p99: number;
-  roundTrips: number;
+  quiet: { p50: number; p99: number; roundTrips: number };
+  flooded: { p50: number; p99: number; roundTrips: number };
+}
+export interface FloodResult {
   flooded: number;
-  flooderClosed: boolean;
+  closed: boolean;
 }
 export interface FanoutResult {
   deliveriesPerSecond: number;
@@ -211,47 +215,80 @@ export async function hold(port: number, job: Extract<Job, { kind: "hold" }>, ru
 }
 
 /**
- * A noisy neighbour: `players` clients each play `rounds` ping/pong round
- * trips, one every 10 ms as a game's inputs would come, while (with `flood`)
- * one more client writes valid `move` messages as fast as its socket takes
- * them. Returns the players' round-trip times; at the end, with the
- * flooder still pouring, it waits (`holding`) for the runner to read the
- * server's memory.
+ * A noisy neighbour: `players` clients each play ping/pong round trips, one
+ * every 10 ms as a game's inputs would come: a warm-up, then `rounds` quiet
+ * and `rounds` while the runner has a flooder (another process, see
+ * {@link flood}) pour valid messages into the same server — in that order,
+ * or flooded first with `floodFirst`. The same players, the same number of
+ * round trips, one server: the two phases differ only by the flood. While
+ * each phase ends, the runner reads the server's memory.
  */
 export async function neighbour(port: number, job: Extract<Job, { kind: "neighbour" }>, runner: Runner): Promise<NeighbourResult> {
-  const clients = await connectMany(HOST, port, job.players + (job.flood ? 1 : 0));
-  const players = clients.slice(0, job.players);
-  const flooder = job.flood ? clients[job.players]! : undefined;
-  if (flooder) flooder.onMessage = () => {}; // its RATE_LIMITED notices: not read
-  let flooding = flooder !== undefined;
-  let flooded = 0;
+  const players = await connectMany(HOST, port, job.players);
+  let seq = 0;
+  const play = async (rounds: number): Promise<NeighbourResult["quiet"]> => {
+    const times: number[] = [];
+    await Promise.all(
+      players.map(async (client) => {
+        for (let round = 0; round < rounds; round++) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          const n = seq++;
+          const start = now();
+          client.socket.write(frame({ action: "ping", seq: n }));
+          const pong = await client.next(60_000);
+          if (pong.action !== "pong" || pong.seq !== n) throw new Error(`expected pong ${n}, got ${JSON.stringify(pong)}`);
+          times.push(now() - start);
+        }
+      }),
+    );
+    times.sort((a, b) => a - b);
+    return { p50: percentile(times, 0.5), p99: percentile(times, 0.99), roundTrips: times.length };
+  };
+  await play(Math.max(10, job.rounds >> 2));
+  let quiet: NeighbourResult["quiet"];
+  let flooded: NeighbourResult["flooded"];
+  if (job.floodFirst) {
+    await runner.phase("flood");
+    flooded = await play(job.rounds);
+    await runner.phase("memory");
+    await runner.phase("calm");
+    quiet = await play(job.rounds);
+    await runner.phase("memory");
+  } else {
+    quiet = await play(job.rounds);
+    await runner.phase("memory");
+    await runner.phase("flood");
+    flooded = await play(job.rounds);
+    await runner.phase("memory");
+    await runner.phase("calm");
+  }
+  for (const client of players) client.close();
+  return { quiet, flooded };
+}
+
+/**
+ * The flooder of {@link neighbour}: one client that writes valid `move`
+ * messages as fast as its socket takes them (2,000 to a write, waiting
+ * whenever the socket's buffer is full) until the runner says stop
+ * (`holding` answered), and never reads what the server sends it.
+ */
+export async function flood(port: number, runner: Runner): Promise<FloodResult> {
+  const [flooder] = await connectMany(HOST, port, 1);
+  const client = flooder!;
+  client.onMessage = () => {}; // its RATE_LIMITED notices: not read
   const batch = moves(2000, 0);
-  const flood = (async (): Promise<void> => {
-    while (flooding && flooder && !flooder.closed) {
-      await flooder.write(batch);
+  let flooding = true;
+  let flooded = 0;
+  const pouring = (async (): Promise<void> => {
+    while (flooding && !client.closed) {
+      await client.write(batch);
       flooded += 2000;
     }
   })().catch(() => {});
-  const times: number[] = [];
-  await runner.mark();
-  await Promise.all(
-    players.map(async (client) => {
-      for (let seq = 0; seq < job.rounds; seq++) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-        const start = now();
-        client.socket.write(frame({ action: "ping", seq }));
-        const pong = await client.next(60_000);
-        if (pong.action !== "pong" || pong.seq !== seq) throw new Error(`expected pong ${seq}, got ${JSON.stringify(pong)}`);
-        times.push(now() - start);
-      }
-    }),
-  );
-  await runner.mark();
   await runner.holding();
   flooding = false;
-  const flooderClosed = flooder?.closed ?? false;
-  for (const client of clients) client.close();
-  await flood;
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 0.5), p99: percentile(times, 0.99), roundTrips: times.length, flooded, flooderClosed };
+  const closed = client.closed;
+  client.close();
+  await pouring;
+  return { flooded, closed };
 }

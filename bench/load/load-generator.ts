@@ -4,11 +4,12 @@
  *
  * IPC (load → runner): `{type: "mark"}` around the measured part (answered
  * by `{type: "marked"}`), `{type: "holding"}` once a `hold` job's
- * connections are open (answered by `{type: "release"}`), then
+ * connections are open (answered by `{type: "release"}`), `{type: "phase",
+ * name}` when a neighbour job moves on (answered by `{type: "phased"}`), then
  * `{type: "result", result}` or `{type: "failed", message}`.
  */
 import { parseArgs } from "node:util";
-import { fanout, hold, type Job, neighbour, type Runner, rtt, throughput } from "./jobs.ts";
+import { fanout, flood, hold, type Job, neighbour, type Runner, rtt, throughput } from "./jobs.ts";
 
 const send = (message: object): void => void process.send?.(message);
 const { values } = parseArgs({ options: { port: { type: "string" }, job: { type: "string" } }, strict: true });
@@ -31,6 +32,7 @@ function ask(message: object, answer: string): Promise<void> {
 const runner: Runner = {
   mark: () => ask({ type: "mark" }, "marked"),
   holding: () => ask({ type: "holding" }, "release"),
+  phase: (name) => ask({ type: "phase", name }, "phased"),
 };
 
 async function main(): Promise<unknown> {
@@ -45,6 +47,8 @@ async function main(): Promise<unknown> {
       return hold(port, job, runner);
     case "neighbour":
       return neighbour(port, job, runner);
+    case "flood":
+      return flood(port, runner);
   }
 }
 

@@ -1,62 +1,107 @@
 /**
- * neighbour: one client floods valid messages as fast as its socket allows
- * while 50 others play (a ping every 10 ms each). Our server runs with its
- * default rate limits, except that the flooder is never closed (so the
- * server goes on refusing it for the whole run). The players' p99 round
- * trip must stay within 2× of the same run without the flooder, and the
- * server's memory (read while the flood goes on) bounded. A third run,
- * with rate limits off, shows what the flood does without them.
+ * neighbour: 50 players each play a ping every 10 ms, first quiet, then
+ * while one more client — in a process of its own, so that its writing
+ * takes nothing from the players' process — floods valid messages as fast
+ * as its socket allows (the order of the two phases alternates from round
+ * to round). Same server, same players, same number of round trips: the
+ * phases differ only by the flood. Our server runs with its default rate
+ * limits, except that the flooder is never closed (so the server goes on
+ * limiting it for the whole phase). The players' p99 round trip must stay
+ * within 2× of the quiet phase's, and the server's memory (read after a full
+ * GC at the end of each phase) bounded. A second server, with rate limits
+ * off, shows what the flood does without them.
  */
+import os from "node:os";
 import { type BenchContext, type BenchRow, compare } from "../lib/context.ts";
+import type { Child } from "../lib/processes.ts";
 import { median } from "../lib/stats.ts";
-import type { NeighbourResult } from "../load/jobs.ts";
+import type { FloodResult, NeighbourResult } from "../load/jobs.ts";
 
 export const order = 35;
 
-const VARIANTS: Record<string, { args: string[]; flood: boolean }> = {
-  quiet: { args: ["--rate-limit", "never-close"], flood: false },
-  flooded: { args: ["--rate-limit", "never-close"], flood: true },
-  "flooded, no limits": { args: ["--rate-limit", "off"], flood: true },
+const VARIANTS: Record<string, string[]> = {
+  limited: ["--rate-limit", "never-close"],
+  "no limits": ["--rate-limit", "off"],
 };
+
+interface Run extends NeighbourResult {
+  rss: { quiet: number; flooded: number };
+  flood: FloodResult;
+  /** The machine's one-minute load average when the run ended. */
+  load: number;
+}
 
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const players = 50;
   const rounds = ctx.quick ? 100 : 300;
-  const runs = await ctx.alternate(Object.keys(VARIANTS), async (variant) => {
-    const { args, flood } = VARIANTS[variant]!;
-    const server = await ctx.server("repod", args);
+  const runs = await ctx.alternate(Object.keys(VARIANTS), async (variant, round): Promise<Run> => {
+    const server = await ctx.server("repod", VARIANTS[variant]!);
+    let flooder: Child | undefined;
+    let flooding = false;
+    const rss: number[] = [];
+    let flood: FloodResult = { flooded: 0, closed: false };
     try {
-      const load = await ctx.loadProcess(server.port, { kind: "neighbour", players, rounds, flood });
-      load.on("mark", () => load.send({ type: "marked" }));
-      await load.next("holding", 300_000);
-      const memory = await server.memory();
-      load.send({ type: "release" });
-      const { result } = await load.next<{ result: NeighbourResult }>("result", 60_000);
+      const floodFirst = round % 2 === 1;
+      const load = await ctx.loadProcess(server.port, { kind: "neighbour", players, rounds, floodFirst });
+      load.on("phase", (message) => {
+        void (async () => {
+          if (message.name === "flood") {
+            flooder = await ctx.loadProcess(server.port, { kind: "flood" });
+            await flooder.next("holding", 60_000); // connected and pouring
+            flooding = true;
+          } else if (message.name === "calm") {
+            flooder!.send({ type: "release" });
+            ({ result: flood } = await flooder!.next<{ result: FloodResult }>("result", 60_000));
+            await flooder!.stop();
+            flooder = undefined;
+            flooding = false;
+          } else {
+            // Memory at the end of a phase: the flooded one's index is fixed whatever the order.
+            rss[flooding ? 1 : 0] = (await server.memory()).rss;
+          }
+          load.send({ type: "phased" });
+        })();
+      });
+      const { result } = await load.next<{ result: NeighbourResult }>("result", 300_000);
       await load.stop();
-      return { ...result, rss: memory.rss };
+      return { ...result, rss: { quiet: rss[0]!, flooded: rss[1]! }, flood, load: os.loadavg()[0]! };
     } finally {
+      await flooder?.stop();
       await server.stop();
     }
   });
   const scenario = `noisy neighbour (${players} players × ${rounds} pings, 1 flooder)`;
-  const p99 = (v: string): number[] => runs[v]!.map((r) => r.p99);
-  const rss = (v: string): number[] => runs[v]!.map((r) => r.rss);
-  const flooded = median(runs.flooded!.map((r) => r.flooded));
-  const unlimited = median(runs["flooded, no limits"]!.map((r) => r.flooded));
+  const p99 = (v: string, phase: "quiet" | "flooded"): number[] => runs[v]!.map((r) => r[phase].p99);
+  const flooded = (v: string): string => median(runs[v]!.map((r) => r.flood.flooded)).toLocaleString("en");
+  const loads = [...runs.limited!, ...runs["no limits"]!].map((r) => r.load.toFixed(1)).join(", ");
   return [
     {
-      ...compare(scenario, "players' p99, flooded vs quiet", p99("flooded"), p99("quiet"), { atMost: 2 }, "microseconds"),
-      note: `the reference column is the run without the flooder; ${flooded.toLocaleString("en")} messages flooded (median)`,
+      ...compare(scenario, "players' p99, flooded vs quiet phase", p99("limited", "flooded"), p99("limited", "quiet"), { atMost: 2 }, "microseconds"),
+      note: `the reference column is the same run's quiet phase; ${flooded("limited")} messages written by the flooder (median); load average at the end of each run: ${loads}`,
     },
     {
-      ...compare(scenario, "server RSS, flooded vs quiet", rss("flooded"), rss("quiet"), { atMost: 1.5 }, "kibibytes"),
-      note: "read after a full GC while the flood goes on",
+      ...compare(
+        scenario,
+        "server RSS, flooded vs quiet phase",
+        runs.limited!.map((r) => r.rss.flooded),
+        runs.limited!.map((r) => r.rss.quiet),
+        { atMost: 1.5 },
+        "kibibytes",
+      ),
+      note: "read after a full GC at the end of each phase",
     },
     {
-      ...compare(scenario, "players' p99, no rate limits, flooded vs quiet", p99("flooded, no limits"), p99("quiet"), { atMost: Infinity }, "microseconds"),
+      ...compare(
+        scenario,
+        "players' p99, no rate limits, flooded vs quiet phase",
+        p99("no limits", "flooded"),
+        p99("no limits", "quiet"),
+        { atMost: Infinity },
+        "microseconds",
+      ),
       target: undefined,
       ok: undefined,
-      note: `${unlimited.toLocaleString("en")} messages flooded and dispatched (median)`,
+      note: `${flooded("no limits")} messages flooded and dispatched (median)`,
     },
   ];
 }

@@ -41,7 +41,13 @@ export type SchemaType =
   | { readonly kind: "union"; readonly members: readonly SchemaType[] }
   | { readonly kind: "ref"; readonly name: string };
 
-/** Every message of both directions, by action, and the named types they refer to. */
+/** A request: its fields, written by the side that asks, and its reply, written by the side that answers. */
+export interface SchemaRequest {
+  readonly data: SchemaType;
+  readonly reply: SchemaType;
+}
+
+/** Every message and request of both directions, by action, and the named types they refer to. */
 export interface ProtocolSchema {
   /** Messages clients send (the server reads them). */
   readonly client: Readonly<Record<string, SchemaType>>;
@@ -49,4 +55,8 @@ export interface ProtocolSchema {
   readonly server: Readonly<Record<string, SchemaType>>;
   /** Named types, by the name `ref` uses. */
   readonly types: Readonly<Record<string, SchemaType>>;
+  /** Requests clients send (the server answers), by action; absent when there are none. */
+  readonly clientRequests?: Readonly<Record<string, SchemaRequest>>;
+  /** Requests the server sends (clients answer), by action; absent when there are none. */
+  readonly serverRequests?: Readonly<Record<string, SchemaRequest>>;
 }

@@ -51,7 +51,7 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
     w.line(`${PROTOCOL_FIELD}: ${descriptorType} = ${names.descriptor};`);
     handlers(w, model.client, names.clientMessages, "void | Promise<void>", "a client sends");
     answers(w, model.clientRequests, names.clientRequests, names.clientReplies, "a client sends");
-    asker(ctx, w, model.serverRequests, names.serverRequests, names.serverReplies, "this client", names.channel);
+    asker(ctx, w, model.serverRequests, names.serverRequests, names.serverReplies, "this client", names.channel, names.serverMessage);
   });
 
   w.blank();
@@ -76,7 +76,7 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
     w.line(`${PROTOCOL_FIELD}: ${descriptorType} = ${names.descriptor};`);
     handlers(w, model.server, names.serverMessages, "void", "the server sends");
     answers(w, model.serverRequests, names.serverRequests, names.serverReplies, "the server sends");
-    asker(ctx, w, model.clientRequests, names.clientRequests, names.clientReplies, "the server", names.listener);
+    asker(ctx, w, model.clientRequests, names.clientRequests, names.clientReplies, "the server", names.listener, names.clientMessage);
   });
 
   w.blank();
@@ -105,8 +105,17 @@ function answers(w: CodeWriter, requests: readonly RequestModel[], mapName: stri
   }
 }
 
-/** A `request()` typed by the requests this side sends (none: the untyped one stays). */
-function asker(ctx: EmitContext, w: CodeWriter, requests: readonly RequestModel[], mapName: string, repliesName: string, to: string, className: string): void {
+/** A `request()` typed by the requests this side sends, and `supports()` that takes them too (none: the untyped ones stay). */
+function asker(
+  ctx: EmitContext,
+  w: CodeWriter,
+  requests: readonly RequestModel[],
+  mapName: string,
+  repliesName: string,
+  to: string,
+  className: string,
+  sends: string,
+): void {
   const first = requests[0];
   if (first === undefined) return;
   const action = JSON.stringify(first.action);
@@ -124,6 +133,14 @@ function asker(ctx: EmitContext, w: CodeWriter, requests: readonly RequestModel[
   w.block(
     `override request<A extends keyof ${mapName} & string>(action: A, data: Omit<${mapName}[A], "action">, options?: ${options}): Promise<${repliesName}[A]> {`,
     () => w.line(`return super.request(action, data, options) as Promise<${repliesName}[A]>;`),
+  );
+  w.blank();
+  w.doc(
+    `Whether ${to} reads this message or answers this request: false for one its version of the
+` + "protocol does not have (sending or asking it is refused with NOT_SUPPORTED).",
+  );
+  w.block(`override supports(action: ${sends}["action"] | (keyof ${mapName} & string)): boolean {`, () =>
+    w.line(`return super.supports(action as ${sends}["action"]);`),
   );
 }
 

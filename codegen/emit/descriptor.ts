@@ -65,8 +65,10 @@ export function emitDescriptor(ctx: EmitContext, w: CodeWriter, validators: Vali
       w.block(
         "schema: {",
         () => {
-          for (const part of ["client", "server", "types"] as const) {
-            const entries = Object.entries(schema[part]);
+          for (const part of ["client", "server", "types", "clientRequests", "serverRequests"] as const) {
+            const list = schema[part];
+            if (list === undefined) continue;
+            const entries = Object.entries(list);
             if (entries.length === 0) {
               w.line(`${part}: {},`);
               continue;

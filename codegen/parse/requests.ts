@@ -17,7 +17,7 @@ import type { RequestModel } from "../model.ts";
 import { isReservedAction } from "../naming.ts";
 import { REQUEST_ID_FIELD, requestFieldMessage } from "./checks.ts";
 import type { ParseContext } from "./context.ts";
-import { docOf } from "./docs.ts";
+import { docOf, isDeprecated } from "./docs.ts";
 import type { Declaration } from "./scope.ts";
 import type { TypeConverter } from "./type-node.ts";
 
@@ -85,7 +85,14 @@ export function requests(
     }
     if (body === undefined || reply === undefined) continue;
     const doc = docOf(member);
-    result.push({ action, body, reply, ...(doc === undefined ? {} : { doc }), location: ctx.locate(nameNode) });
+    result.push({
+      action,
+      body,
+      reply,
+      ...(doc === undefined ? {} : { doc }),
+      ...(isDeprecated(doc) ? { deprecated: true as const } : {}),
+      location: ctx.locate(nameNode),
+    });
   }
   return result;
 }

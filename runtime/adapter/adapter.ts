@@ -7,6 +7,7 @@
  */
 import type { RepodError } from "../errors.ts";
 import type { LogEvent } from "../logging.ts";
+import type { ClusterInspection } from "./inspection.ts";
 
 /** Who a send is for. */
 export type Audience = { readonly to: "all" } | { readonly to: "group"; readonly group: string } | { readonly to: "channel"; readonly id: string };
@@ -127,4 +128,6 @@ export interface Adapter {
   members(group?: string): Promise<Member[]>;
   /** Called by `server.stop()`. */
   close(): Promise<void>;
+  /** How the inspector reaches the other servers (see inspection.ts); absent for an adapter of one process. */
+  readonly inspection?: ClusterInspection;
 }

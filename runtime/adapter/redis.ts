@@ -44,6 +44,7 @@ import type { LogEvent } from "../logging.ts";
 import type { Adapter, AdapterHost, Delivery, Member, PresenceChange, PresenceView } from "./adapter.ts";
 import { Population } from "./population.ts";
 import { openEnvelope, sealEnvelope } from "./redis-envelope.ts";
+import { RedisInspection } from "./redis-inspection.ts";
 import { erasePresence, PresenceChanges, PresenceKeys, readChange, readSnapshot, sweepPresence, writePresence } from "./redis-presence.ts";
 
 /** Options of a {@link RedisAdapter}; every one has a default. */
@@ -106,6 +107,9 @@ export class RedisAdapter implements Adapter {
   /** Readers (`count()`, `members()`) waiting for the view to reach a version. */
   private waiters: Array<{ version: number; resolve: () => void; reject: (cause: Error) => void }> = [];
 
+  /** The cluster's inspection: what lets one server's inspector see and act on every server's channels (see redis-inspection.ts). */
+  readonly inspection: RedisInspection;
+
   constructor(options: RedisAdapterOptions = {}) {
     const heartbeatMs = options.heartbeatMs ?? DEFAULT_REDIS_HEARTBEAT_MS;
     this.options = {
@@ -120,6 +124,7 @@ export class RedisAdapter implements Adapter {
       throw new RangeError(`presenceTtlMs (${this.options.presenceTtlMs}) must be longer than heartbeatMs (${this.options.heartbeatMs})`);
     }
     this.keys = new PresenceKeys(this.options.prefix);
+    this.inspection = new RedisInspection(this.options.prefix, async (topic, message) => this.ready("ask the cluster").publish(topic, message));
     this.changesChannel = Buffer.from(this.keys.changes);
   }
 
@@ -210,6 +215,7 @@ export class RedisAdapter implements Adapter {
       clearTimeout(timer);
     }
     this.rejectWaiters(new Error("the server stopped"));
+    this.inspection.stop();
     pub?.disconnect();
     sub?.disconnect();
     this.pub = this.sub = null;
@@ -239,7 +245,7 @@ export class RedisAdapter implements Adapter {
     const host = this.host;
     if (!host || sub !== this.sub) return;
     try {
-      await sub.subscribe(this.keys.bus, this.keys.inbox(host.serverId), this.keys.changes);
+      await sub.subscribe(this.keys.bus, this.keys.inbox(host.serverId), this.keys.changes, ...this.inspection.start(host.serverId));
     } catch (error) {
       this.fail(error as Error);
       return;
@@ -311,6 +317,7 @@ export class RedisAdapter implements Adapter {
       this.receiveChange(message.toString("utf8"));
       return;
     }
+    if (this.inspection.receive(channel, message)) return;
     const envelope = openEnvelope(message);
     if (typeof envelope === "string") {
       host.reportError(new RepodError("ADAPTER_FAILED", `dropped a message on ${this.keys.bus} that is no envelope: ${envelope}`));

@@ -6,14 +6,19 @@
  *
  * The link calls its tap after a null check; a server without an inspector
  * pays nothing more. With an inspector nobody watches, a message costs two
- * additions. Watched, outgoing actions are read from the frame's first key
+ * additions. While someone watches, each heartbeat also times the channel's
+ * round trip: by the WebSocket pong, or over TCP by asking the client to
+ * echo a number in its answer (see session/control.ts). Watched, outgoing actions are read from the frame's first key
  * (a broadcast's frame is read once for all its receivers).
  */
 import type { Channel } from "../channel.ts";
+import type { ProtocolSchema } from "../compat/schema.ts";
 import { HEADER_BYTES } from "../constants.ts";
 import type { LinkTap } from "../link.ts";
 import type { Message, Validator } from "../protocol.ts";
+import type { Clock } from "../session/clock.ts";
 import { decodePayload } from "../wire/codec.ts";
+import { type DeclaredView, declaredView } from "./declared.ts";
 
 /** One message of the recent-message log. */
 export interface LogEntry {
@@ -26,6 +31,8 @@ export interface LogEntry {
   readonly bytes: number;
   /** The message as JSON-safe data (bytes as `{ $bytes: hex }`, big integers as `{ $bigint: "…" }`). */
   readonly payload: unknown;
+  /** Its fields with their declared types (the kinds of its values when the protocol declares none). */
+  readonly view: DeclaredView;
   /** What the protocol's validator says: "ok", a problem, or "undeclared" for an action the protocol does not declare. */
   readonly check: string;
   /** Channels the same frame went to (a broadcast is logged once, with the first of them as `channel`). */
@@ -38,6 +45,12 @@ export class ChannelTap implements LinkTap {
   bytesIn = 0;
   messagesOut = 0;
   bytesOut = 0;
+  /** The last round trip measured (milliseconds), or -1: timed by heartbeats only while someone watches. */
+  rtt = -1;
+  /** When the heartbeat being timed left (the clock's time), or -1 when none is. */
+  private pingAt = -1;
+  /** The number the client was asked to echo in its answer to that heartbeat. */
+  private probe = 0;
 
   constructor(
     private readonly activity: Activity,
@@ -55,12 +68,28 @@ export class ChannelTap implements LinkTap {
     this.bytesOut += frame.length - HEADER_BYTES;
     if (this.activity.watched) this.activity.sent(this, frame);
   }
+
+  beating(native: boolean): number | undefined {
+    if (!this.activity.watched) return undefined;
+    this.pingAt = this.activity.clock.now();
+    if (native) return undefined;
+    this.probe = (this.probe + 1) & 0x3fffffff;
+    return this.probe;
+  }
+
+  answered(probe: number | undefined): void {
+    if (this.pingAt < 0 || (probe !== undefined && probe !== this.probe)) return;
+    this.rtt = this.activity.clock.now() - this.pingAt;
+    this.pingAt = -1;
+  }
 }
 
 /** Validators of a protocol, by direction; empty for an untyped server. */
 export interface Checks {
   readonly client: Readonly<Record<string, Validator>>;
   readonly server: Readonly<Record<string, Validator>>;
+  /** What each message is declared as, to show logged payloads by their declared types. */
+  readonly schema?: ProtocolSchema | undefined;
 }
 
 /** Counts shared by every channel of one server. */
@@ -88,6 +117,8 @@ export class Activity {
   private runLogged = false;
 
   constructor(
+    /** What round trips are timed with: the server's session clock. */
+    readonly clock: Clock,
     private readonly checks: Checks,
     /** Log entries kept per period (the rest are counted, not logged). */
     private readonly sampleLimit: number,
@@ -196,7 +227,10 @@ export class Activity {
         check = `could not be checked: ${error instanceof Error ? error.message : String(error)}`;
       }
     }
-    const entry: LogEntry = { t: Date.now(), dir, channel: tap.channel.id, action, bytes, payload: jsonSafe(message, 0), check, copies: 1 };
+    const payload = jsonSafe(message, 0);
+    const schema = this.checks.schema;
+    const view = declaredView(payload, schema === undefined ? undefined : (dir === "in" ? schema.client : schema.server)[action], schema?.types ?? {});
+    const entry: LogEntry = { t: Date.now(), dir, channel: tap.channel.id, action, bytes, payload, view, check, copies: 1 };
     this.log.push(entry);
     return entry;
   }

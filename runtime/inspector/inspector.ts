@@ -22,11 +22,15 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Member } from "../adapter/adapter.ts";
+import type { ClusterInspection, InspectionAnswer } from "../adapter/inspection.ts";
 import type { Channel } from "../channel.ts";
 import type { RepodError } from "../errors.ts";
 import type { ProtocolDescriptor } from "../protocol.ts";
+import { type Clock, systemClock } from "../session/clock.ts";
+import type { WebSocketAcceptor } from "../transport/websocket-server.ts";
 import { Activity, ChannelTap } from "./activity.ts";
 
 /** What the inspector reads of its server (the `Server` class has all of it). */
@@ -39,6 +43,7 @@ export interface InspectedServer {
   readonly websocketAddress: { url: string } | undefined;
   channel(id: string): Channel<any, any> | undefined;
   members(group?: string): Promise<Member[]>;
+  readonly adapter: { readonly inspection?: ClusterInspection };
 }
 
 /** Options of a server's inspector (`new Server({ inspector: { … } })`). */
@@ -61,6 +66,15 @@ export interface InspectorOptions {
   sampleSize?: number;
   /** Channels listed per update at most (the first ones by id; the totals count all). @default 500 */
   maxChannels?: number;
+  /**
+   * Serve the page under this path of the server's WebSocket listener (its
+   * own port, or your HTTP server) instead of on a port of its own, e.g.
+   * `"/inspector/"`: the page at `http://host:port/inspector/`, its socket at
+   * `…/inspector/live`. `host` and `port` are then unused; the server needs a
+   * `websocket` option.
+   * @default undefined (a port of its own)
+   */
+  path?: string;
 }
 
 /** The inspector's default port. */
@@ -97,7 +111,12 @@ function pageDir(): URL {
 export class Inspector {
   /** Counts shared with every channel's tap. */
   readonly activity: Activity;
-  private readonly http: HttpServer;
+  /** The inspector's own HTTP server; null when it is mounted on the server's WebSocket listener. */
+  private readonly http: HttpServer | null;
+  /** Where the page is: "/" on a port of its own, else the `path` option. */
+  private readonly prefix: string;
+  /** Mounted: the listener it is mounted on, and how to give back its path. */
+  private mount: { acceptor: WebSocketAcceptor; undo: () => void } | null = null;
   private readonly wss: WebSocketServer;
   private readonly watchers = new Set<WebSocket>();
   private readonly tokenDigest: Buffer;
@@ -111,6 +130,7 @@ export class Inspector {
   private constructor(
     private readonly server: InspectedServer,
     options: InspectorOptions,
+    clock: Clock,
   ) {
     if (typeof options.token !== "string" || options.token.length === 0) {
       throw new Error('the inspector needs a token: inspector: { token: "…" }');
@@ -120,35 +140,56 @@ export class Inspector {
     this.intervalMs = options.intervalMs ?? 1000;
     this.maxChannels = options.maxChannels ?? 500;
     const protocol = server.channelClass.protocol;
-    this.activity = new Activity({ client: protocol?.client ?? {}, server: protocol?.server ?? {} }, options.sampleSize ?? 80);
-    this.http = createServer((request, response) => this.serveFile(request, response));
+    this.activity = new Activity(clock, { client: protocol?.client ?? {}, server: protocol?.server ?? {}, schema: protocol?.schema }, options.sampleSize ?? 80);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
-    this.http.on("upgrade", (request, socket, head) => {
-      if (pathOf(request) !== "/live") {
-        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-        return;
-      }
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.greet(ws));
-    });
+    if (options.path === undefined) {
+      this.prefix = "/";
+      this.http = createServer((request, response) => this.request(request, response));
+      this.http.on("upgrade", (request, socket, head) => this.upgrade(request, socket, head));
+    } else {
+      if (typeof options.path !== "string" || !options.path.startsWith("/"))
+        throw new Error(`inspector.path must start with "/" (got ${JSON.stringify(options.path)})`);
+      this.prefix = options.path.endsWith("/") ? options.path : `${options.path}/`;
+      this.http = null;
+    }
   }
 
-  /** Starts the inspector of `server` on its own port. */
-  static async start(server: InspectedServer, options: InspectorOptions): Promise<Inspector> {
-    const inspector = new Inspector(server, options);
+  /**
+   * Starts the inspector of `server`: on a port of its own, or with `options.path`
+   * on the server's WebSocket listener `acceptor`.
+   */
+  static async start(server: InspectedServer, options: InspectorOptions, clock: Clock = systemClock, acceptor?: WebSocketAcceptor): Promise<Inspector> {
+    const inspector = new Inspector(server, options, clock);
+    const http = inspector.http;
+    if (http === null) {
+      if (acceptor === undefined) {
+        throw new Error(
+          `inspector.path (${JSON.stringify(options.path)}) serves the inspector on the server's WebSocket listener: give the server a websocket option, or leave path out for a port of its own`,
+        );
+      }
+      const undo = acceptor.divert(inspector.prefix, inspector);
+      inspector.mount = { acceptor, undo };
+      server.adapter.inspection?.serve((question) => inspector.answer(question));
+      return inspector;
+    }
     await new Promise<void>((resolve, reject) => {
-      inspector.http.once("error", reject);
-      inspector.http.listen(options.port ?? DEFAULT_INSPECTOR_PORT, options.host ?? "127.0.0.1", () => {
-        inspector.http.off("error", reject);
+      http.once("error", reject);
+      http.listen(options.port ?? DEFAULT_INSPECTOR_PORT, options.host ?? "127.0.0.1", () => {
+        http.off("error", reject);
         resolve();
       });
     });
+    server.adapter.inspection?.serve((question) => inspector.answer(question));
     return inspector;
   }
 
-  /** `http://host:port/` of the page. */
+  /** `http://host:port/` of the page (`http://host:port/path/` when mounted on the server's WebSocket listener). */
   get url(): string {
-    const { address, port } = this.http.address() as AddressInfo;
-    return `http://${address.includes(":") ? `[${address}]` : address}:${port}/`;
+    let host: string;
+    let port: number;
+    if (this.http === null) ({ host, port } = this.mount!.acceptor.address);
+    else ({ address: host, port } = this.http.address() as AddressInfo);
+    return `http://${host.includes(":") ? `[${host}]` : host}:${port}${this.prefix}`;
   }
 
   /** Pages that presented the token and are watching now. */
@@ -176,16 +217,27 @@ export class Inspector {
     this.watchers.clear();
     this.activity.watched = false;
     this.wss.close();
+    this.server.adapter.inspection?.serve(null);
+    this.mount?.undo();
+    this.mount = null;
+    const http = this.http;
+    if (http === null) return;
     await new Promise<void>((resolve) => {
-      this.http.close(() => resolve());
-      this.http.closeAllConnections();
+      http.close(() => resolve());
+      http.closeAllConnections();
     });
   }
 
   // ---- pages ------------------------------------------------------------------------
 
-  private serveFile(request: IncomingMessage, response: ServerResponse): void {
-    const path = pathOf(request);
+  /** @internal An HTTP request for a path under the inspector's. */
+  request(request: IncomingMessage, response: ServerResponse): void {
+    const full = pathOf(request);
+    if (full === this.prefix.slice(0, -1)) {
+      response.writeHead(308, { location: this.prefix }).end();
+      return;
+    }
+    const path = `/${full.slice(this.prefix.length)}`;
     if (path === "/favicon.ico") {
       response.writeHead(204).end();
       return;
@@ -209,6 +261,15 @@ export class Inspector {
         "x-content-type-options": "nosniff",
       })
       .end(body);
+  }
+
+  /** @internal An upgrade request for a path under the inspector's: its socket is `live`. */
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (pathOf(request) !== `${this.prefix}live`) {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.greet(ws));
   }
 
   /** A page connected: nothing until it presents the token. */
@@ -263,6 +324,7 @@ export class Inspector {
   private command(ws: WebSocket, command: Command): void {
     const answer = (type: "done" | "refused", reason?: string): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type, request: command, reason }));
+      if (type === "done") void this.update();
     };
     if (command?.type !== "close" && command?.type !== "join" && command?.type !== "leave") {
       answer("refused", `unknown request "${String(command?.type)}"`);
@@ -272,22 +334,76 @@ export class Inspector {
       answer("refused", "the inspector is read-only");
       return;
     }
-    const channel = typeof command.id === "string" ? this.server.channel(command.id) : undefined;
-    if (channel === undefined) {
-      answer("refused", `no channel "${String(command.id)}" on this server`);
+    const id = typeof command.id === "string" ? command.id : "";
+    const owner = serverOf(id);
+    const inspection = this.server.adapter.inspection;
+    if (this.server.channel(id) === undefined && owner !== "" && owner !== this.server.serverId && inspection !== undefined) {
+      // A channel of another server of the cluster: that server's inspector acts on it.
+      inspection.ask(owner, command, ASK_TIMEOUT_MS).then(
+        (reply) => {
+          if (reply === null) answer("refused", `server ${owner} has no inspector`);
+          else if (isRefusal(reply)) answer("refused", reply.refused);
+          else answer("done");
+        },
+        (error: Error) => answer("refused", error.message),
+      );
       return;
     }
+    const refusal = this.apply(command);
+    if (refusal === undefined) answer("done");
+    else answer("refused", refusal);
+  }
+
+  /** Closes a channel of this server or changes its groups; returns why not, if it cannot. */
+  private apply(command: Exclude<Command, { type: "auth" }>): string | undefined {
+    const channel = typeof command.id === "string" ? this.server.channel(command.id) : undefined;
+    if (channel === undefined) return `no channel "${String(command.id)}" on this server`;
     if (command.type === "close") channel.close();
-    else {
-      if (typeof command.group !== "string" || command.group === "") {
-        answer("refused", "a group name is needed");
-        return;
-      }
+    else if (command.type === "join" || command.type === "leave") {
+      if (typeof command.group !== "string" || command.group === "") return "a group name is needed";
       if (command.type === "join") channel.join(command.group);
       else channel.leave(command.group);
     }
-    answer("done");
-    void this.update();
+    return undefined;
+  }
+
+  /** What this server answers another server's inspector: its channels, or the outcome of an action on one of them. */
+  private answer(question: unknown): unknown {
+    const command = question as Command | { type: "channels" } | null;
+    if (command?.type === "channels") return this.local();
+    if (command?.type !== "close" && command?.type !== "join" && command?.type !== "leave") return { refused: `unknown request "${String(command?.type)}"` };
+    if (this.readOnly) return { refused: `the inspector of server ${this.server.serverId} is read-only` };
+    const refusal = this.apply(command);
+    return refusal === undefined ? { done: true } : { refused: refusal.replace("this server", `server ${this.server.serverId}`) };
+  }
+
+  /** This server's share of a snapshot: its channels (the first `maxChannels`), totals and groups. */
+  private local(): ServerShare {
+    const server = this.server;
+    const channels: ChannelRow[] = [];
+    const groups: Record<string, number> = {};
+    let connected = 0;
+    for (const channel of server.channels) {
+      if (channel.isConnected) connected++;
+      for (const group of channel.groups) groups[group] = (groups[group] ?? 0) + 1;
+      if (channels.length >= this.maxChannels) continue;
+      const tap = channel.link.tap as ChannelTap | null;
+      const transport = channel.link.transport;
+      const [host, port] = channel.addr;
+      channels.push({
+        id: channel.id,
+        server: server.serverId,
+        address: host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`,
+        transport: transport?.kind ?? "",
+        connected: channel.isConnected,
+        groups: [...channel.groups],
+        presence: channel.presence ?? null,
+        in: { messages: tap?.messagesIn ?? 0, bytes: tap?.bytesIn ?? 0 },
+        out: { messages: tap?.messagesOut ?? 0, bytes: tap?.bytesOut ?? 0 },
+        rtt: tap === null || tap.rtt < 0 ? null : Math.round(tap.rtt * 10) / 10,
+      });
+    }
+    return { id: server.serverId, readOnly: this.readOnly, totals: { channels: server.channels.size, connected }, groups, channels };
   }
 
   /** Sends every watcher (or `to`) what changed. */
@@ -306,43 +422,49 @@ export class Inspector {
   private async snapshot(periodic: boolean): Promise<unknown> {
     const server = this.server;
     const now = Date.now();
-    const channels: unknown[] = [];
+    const here = this.local();
+    // With an adapter that links servers, every other server's inspector sends its share.
+    const inspection = server.adapter.inspection;
+    let others: InspectionAnswer[] = [];
+    let askError: string | undefined;
+    if (inspection !== undefined) {
+      try {
+        others = await inspection.askAll({ type: "channels" }, ASK_TIMEOUT_MS);
+      } catch (error) {
+        askError = error instanceof Error ? error.message : String(error);
+      }
+    }
+    const shares = [here, ...others.map((o) => o.answer).filter(isShare)];
+    const channels = shares.flatMap((share) => share.channels);
     const groups = new Map<string, number>();
+    let total = 0;
     let connected = 0;
-    for (const channel of server.channels) {
-      if (channel.isConnected) connected++;
-      for (const group of channel.groups) groups.set(group, (groups.get(group) ?? 0) + 1);
-      if (channels.length >= this.maxChannels) continue;
-      const tap = channel.link.tap as ChannelTap | null;
-      const transport = channel.link.transport;
-      const [host, port] = channel.addr;
-      channels.push({
-        id: channel.id,
-        address: host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`,
-        transport: transport?.kind ?? "",
-        connected: channel.isConnected,
-        groups: [...channel.groups],
-        presence: channel.presence ?? null,
-        in: { messages: tap?.messagesIn ?? 0, bytes: tap?.bytesIn ?? 0 },
-        out: { messages: tap?.messagesOut ?? 0, bytes: tap?.bytesOut ?? 0 },
-        rtt: null,
-      });
+    for (const share of shares) {
+      total += share.totals.channels;
+      connected += share.totals.connected;
+      for (const [group, size] of Object.entries(share.groups)) groups.set(group, (groups.get(group) ?? 0) + size);
     }
     let cluster: unknown;
     try {
       const members = await server.members();
-      const servers = new Map<string, { channels: number; groups: Record<string, number> }>();
+      const servers = new Map<string, { channels: number; groups: Record<string, number>; inspector: boolean }>();
+      const entry = (id: string) => {
+        let found = servers.get(id);
+        if (!found) servers.set(id, (found = { channels: 0, groups: {}, inspector: false }));
+        return found;
+      };
       for (const member of members) {
-        const serverId = member.id.slice(0, member.id.indexOf("."));
-        let entry = servers.get(serverId);
-        if (!entry) servers.set(serverId, (entry = { channels: 0, groups: {} }));
-        entry.channels++;
-        for (const group of member.groups) entry.groups[group] = (entry.groups[group] ?? 0) + 1;
+        const server = entry(serverOf(member.id));
+        server.channels++;
+        for (const group of member.groups) server.groups[group] = (server.groups[group] ?? 0) + 1;
       }
+      for (const share of shares) entry(share.id).inspector = true;
+      for (const other of others) entry(other.server);
       cluster = {
         servers: [...servers].map(([id, entry]) => ({ id, ...entry })),
         members: members.slice(0, this.maxChannels).map((m) => ({ id: m.id, groups: m.groups, presence: m.presence ?? null })),
         total: members.length,
+        askError,
       };
     } catch (error) {
       cluster = { error: error instanceof Error ? error.message : String(error) };
@@ -361,7 +483,7 @@ export class Inspector {
         uptimeMs: now - this.started,
         readOnly: this.readOnly,
       },
-      totals: { channels: server.channels.size, connected, listed: channels.length },
+      totals: { channels: total, connected, listed: channels.length },
       channels,
       groups: [...groups].map(([name, size]) => ({ name, size })).sort((a, b) => a.name.localeCompare(b.name)),
       cluster,
@@ -380,4 +502,45 @@ function pathOf(request: IncomingMessage): string {
   const url = request.url ?? "/";
   const query = url.indexOf("?");
   return query === -1 ? url : url.slice(0, query);
+}
+
+/** How long a question to the other servers of the cluster may take. */
+const ASK_TIMEOUT_MS = 2000;
+
+/** One channel as the page lists it. */
+interface ChannelRow {
+  id: string;
+  server: string;
+  address: string;
+  transport: string;
+  connected: boolean;
+  groups: string[];
+  presence: unknown;
+  in: { messages: number; bytes: number };
+  out: { messages: number; bytes: number };
+  rtt: number | null;
+}
+
+/** One server's share of a snapshot, as it answers the cluster's inspectors. */
+interface ServerShare {
+  id: string;
+  readOnly: boolean;
+  totals: { channels: number; connected: number };
+  groups: Record<string, number>;
+  channels: ChannelRow[];
+}
+
+function isShare(answer: unknown): answer is ServerShare {
+  const share = answer as ServerShare | null;
+  return typeof share?.id === "string" && Array.isArray(share.channels) && typeof share.totals === "object" && typeof share.groups === "object";
+}
+
+function isRefusal(answer: unknown): answer is { refused: string } {
+  return typeof (answer as { refused?: unknown } | null)?.refused === "string";
+}
+
+/** The server id in a channel id (`<server id>.<n>`), or "". */
+function serverOf(channelId: string): string {
+  const dot = channelId.lastIndexOf(".");
+  return dot > 0 ? channelId.slice(0, dot) : "";
 }

@@ -275,6 +275,12 @@ export class ClientResume {
             }),
           );
         }
+        // The server times the round trip (its inspector watches): answer at once, echoing its number.
+        const ping = countOf(message.ping);
+        if (ping !== undefined) {
+          this.host.link.sendControl(encodeFrame({ action: HEARTBEAT, received: this.session.receivedCount, pong: ping }));
+          this.session.ackSent();
+        }
         return;
       }
       case BYE:

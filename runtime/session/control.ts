@@ -13,6 +13,8 @@
  * server ─▶ {action:"_resumed", received, token}                 then the frames the client missed
  *        or {action:"_resume_failed", reason}                   the greeting before it starts a fresh session
  * both   ─▶ {action:"_hb", received}    heartbeat; also the acknowledgement of `received` frames
+ * server ─▶ {action:"_hb", received, ping}   (while its inspector watches, over TCP) the client answers at once:
+ * client ─▶ {action:"_hb", received, pong}   `pong` is `ping` echoed; the server reads the round trip from it
  * both   ─▶ {action:"_bye"}             a deliberate close: do not resume
  * ```
  *

@@ -301,6 +301,7 @@ export class ServerSessions<C extends Endpoint> {
         if (entry.phase !== "live") return true;
         // The client answers a resume with a heartbeat: it has the new token, the one it presented is spent.
         entry.previous = -1;
+        if (message.pong !== undefined) channel.link.tap?.answered?.(countOf(message.pong) ?? -1); // the inspector times the round trip
         const count = countOf(message.received);
         if (count === undefined || !entry.session.acknowledge(count)) {
           channel.report(
@@ -424,8 +425,15 @@ export class ServerSessions<C extends Endpoint> {
   beat(entry: Entry<C>): void {
     if (entry.phase !== "live") return;
     const session = entry.session;
-    entry.channel.link.sendControl(encodeFrame({ action: HEARTBEAT, received: session.receivedCount }));
-    entry.channel.link.transport?.ping?.(); // WebSocket: the protocol's own ping; its pong counts as heard
+    const link = entry.channel.link;
+    // While the inspector watches, the heartbeat times the round trip: by the WebSocket pong, or by the client's echo of `ping`.
+    const probe = link.tap?.beating?.(link.transport?.ping !== undefined);
+    link.sendControl(
+      encodeFrame(
+        probe === undefined ? { action: HEARTBEAT, received: session.receivedCount } : { action: HEARTBEAT, received: session.receivedCount, ping: probe },
+      ),
+    );
+    link.transport?.ping?.(); // WebSocket: the protocol's own ping; its pong counts as heard
     session.ackSent();
   }
 

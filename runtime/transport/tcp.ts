@@ -166,6 +166,8 @@ export class TcpTransport implements Transport {
     this.flush();
     this.ending = true;
     this.socket.end();
+    // The peer's end of the stream must be read, even from a client paused for its rate: then the socket closes.
+    this.socket.resume();
   }
 
   destroy(): void {

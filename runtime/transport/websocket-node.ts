@@ -10,7 +10,9 @@
  *   nests, so its frames join ours),
  * - `ws`'s error codes turned into ours (a message over `maxPayload` is
  *   FRAME_TOO_LARGE, refused before its body is buffered),
- * - `terminate()` for a hard close.
+ * - `terminate()` for a hard close,
+ * - `pause()` and `resume()` of reading (a rate-limited client is not read
+ *   until its budget has room; TCP flow control slows it meanwhile).
  */
 import type { Socket } from "node:net";
 import { WebSocket as WsWebSocket } from "ws";
@@ -44,6 +46,8 @@ export function nativeOf(ws: WsWebSocket, socketOf: () => Socket | null, maxFram
     ping: () => ws.ping(),
     onPong: (listener) => void ws.on("pong", listener),
     terminate: () => ws.terminate(),
+    pause: () => ws.pause(),
+    resume: () => ws.resume(),
     beforeWrite: () => {
       const socket = socketOf();
       if (socket !== null) corkForThisTick(socket);

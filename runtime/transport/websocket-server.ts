@@ -57,6 +57,18 @@ export function withWebSocketDefaults(options: WebSocketOptions, host: string, p
 export interface WebSocketAcceptor extends Acceptor {
   /** `ws://host:port/path` of the listener (the port is 0 while a server of yours is not listening yet). */
   readonly url: string;
+  /**
+   * Hands the HTTP requests and upgrades whose path starts with `prefix`
+   * (which ends with "/"), or is `prefix` without its "/", to `route` instead (the server's inspector, served on the same port).
+   * Returns a function that takes them back.
+   */
+  divert(prefix: string, route: HttpRoute): () => void;
+}
+
+/** What takes the requests and upgrades of a path of a WebSocket listener's HTTP server. */
+export interface HttpRoute {
+  request(request: IncomingMessage, response: ServerResponse): void;
+  upgrade(request: IncomingMessage, socket: Socket, head: Buffer): void;
 }
 
 /**
@@ -67,10 +79,25 @@ export interface WebSocketAcceptor extends Acceptor {
 export async function listenWebSocket(options: WebSocketListen, maxFrameBytes: number, accept: (transport: Transport) => void): Promise<WebSocketAcceptor> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   const own = !("server" in options);
-  const http = "server" in options ? options.server : createServer(refusePlainHttp);
+  /** Requests and upgrades under a prefix that go elsewhere (see `divert`). */
+  let diverted: { prefix: string; route: HttpRoute } | null = null;
+  const divertedRoute = (request: IncomingMessage): HttpRoute | undefined => {
+    if (diverted === null) return undefined;
+    const at = pathOf(request);
+    return at.startsWith(diverted.prefix) || at === diverted.prefix.slice(0, -1) ? diverted.route : undefined;
+  };
+  const http =
+    "server" in options
+      ? options.server
+      : createServer((request, response) => (divertedRoute(request) ?? { request: refusePlainHttp }).request(request, response));
   const path = options.path;
 
   const onUpgrade = (request: IncomingMessage, socket: Socket, head: Buffer): void => {
+    const route = divertedRoute(request);
+    if (route !== undefined) {
+      route.upgrade(request, socket, head);
+      return;
+    }
     if (path !== undefined && pathOf(request) !== path) {
       // On a server of yours, another upgrade listener may want it; alone, answer so the peer does not hang.
       if (http.listenerCount("upgrade") === 1) refuseUpgrade(socket, 404, "Not Found");
@@ -111,6 +138,24 @@ export async function listenWebSocket(options: WebSocketListen, maxFrameBytes: n
     get url() {
       const { host, port } = addressNow();
       return `ws://${host.includes(":") ? `[${host}]` : host}:${port}${path ?? "/"}`;
+    },
+    divert(prefix, route) {
+      diverted = { prefix, route };
+      if (own) return () => void (diverted = null);
+      // A server of yours answers its own requests: those under the prefix are taken from its listeners while diverted.
+      const others = http.listeners("request") as Array<(request: IncomingMessage, response: ServerResponse) => void>;
+      const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+        const taken = divertedRoute(request);
+        if (taken !== undefined) taken.request(request, response);
+        else for (const listener of others) listener.call(http, request, response);
+      };
+      http.removeAllListeners("request");
+      http.on("request", onRequest);
+      return () => {
+        diverted = null;
+        http.off("request", onRequest);
+        for (const listener of others) http.on("request", listener);
+      };
     },
     close: async () => {
       http.off("upgrade", onUpgrade);

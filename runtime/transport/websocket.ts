@@ -55,6 +55,10 @@ export interface NativeWebSocket {
   terminate(): void;
   /** Called before each write: lets Node coalesce the writes of one tick into one. */
   beforeWrite?(): void;
+  /** Stops reading from the socket (`ws`'s `pause()`); what was already read is still delivered. */
+  pause?(): void;
+  /** Reads from the socket again (`ws`'s `resume()`). */
+  resume?(): void;
   /** Turns a `ws` error into a RepodError (it knows `ws`'s error codes). */
   describeError?(error: unknown, transport: WebSocketTransport): RepodError;
 }
@@ -145,6 +149,8 @@ export class WebSocketTransport implements Transport {
   end(): void {
     if (this.ending || this.closed) return;
     this.ending = true;
+    // The peer's half of the closing handshake must be read, even from a client paused for its rate.
+    this.native?.resume?.();
     // The closing handshake goes after every message already sent.
     this.socket.close(NORMAL_CLOSURE);
   }
@@ -154,6 +160,13 @@ export class WebSocketTransport implements Transport {
     this.ending = true;
     if (this.native) this.native.terminate();
     else this.socket.close(NORMAL_CLOSURE); // a browser cannot drop a connection harder than this
+  }
+
+  /** Stops (false) or resumes (true) reading, where the WebSocket allows it (`ws`; a browser's cannot). */
+  setReading(reading: boolean): void {
+    if (this.closed) return;
+    if (reading) this.native?.resume?.();
+    else this.native?.pause?.();
   }
 
   private receive(data: MessageData): void {

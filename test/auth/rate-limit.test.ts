@@ -4,6 +4,7 @@
  * closed; per-action limits from the protocol file and from the options;
  * the byte budget.
  */
+import type { Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChatRoom } from "../../examples/chat/server.ts";
 import { type AnyMessage, Channel, type RepodError, Server, type ServerOptions } from "../../runtime/index.ts";
@@ -73,17 +74,54 @@ describe.each(["TCP", "WebSocket"] as const)("rate limits over %s", (kind) => {
     clock.advance(1000); // the bucket is full again (5)
     for (let i = 8; i < 13; i++) c.send({ action: "ping", i });
     await waitFor(() => channel.got.length === 10, "five more");
+    // Accepted messages ended the run: a new refusal is told again. It pauses reading, so the
+    // 40 sent in the same tick (one write, one read) are refused with it, unread: 41 > 20, closed.
     c.send({ action: "ping", i: 99 });
-    await c.waitFor("error", 2); // accepted messages ended the run: a new one is told again
-    expect(channel.got.map((m) => m.i)).toEqual([0, 1, 2, 3, 4, 8, 9, 10, 11, 12]);
-
     for (let i = 0; i < 40; i++) c.send({ action: "ping", i: 100 + i });
     await c.waitFor("disconnected");
+    expect(c.of("error")[1]!.message).toMatch(/^"ping" is over the limit of 10 messages\/s \(burst 5\): not dispatched/);
+    expect(c.of("error").map((e) => e.code)).toEqual(["RATE_LIMITED", "RATE_LIMITED", "RATE_LIMITED"]);
     expect(c.of("error").at(-1)!.message).toMatch(/^"ping" is over the limit of 10 messages\/s \(burst 5\), and more than 20 messages were over it: closing/);
     expect(c.actions()).not.toContain("reconnecting");
     expect(channel.got).toHaveLength(10);
     await waitFor(() => server.channels.size === 0, "the channel released");
     expect(server.errors.map((e) => e.code)).toEqual(["RATE_LIMITED", "RATE_LIMITED", "RATE_LIMITED"]);
+  });
+
+  it("stops reading a client over budget (TCP flow control slows it) and reads it again once the bucket has room", async () => {
+    const clock = new ManualClock();
+    const server = await start({ clock, rateLimit: { messages: { perSecond: 10, burst: 5 }, closeAfter: Infinity } });
+    const c = client();
+    await connect(c, server);
+    await c.waitFor("connected");
+    for (let i = 0; i < 8; i++) c.send({ action: "ping", i });
+    await c.waitFor("error");
+    await c.waitFor("pong", 5);
+    const channel = [...server.channels][0]!;
+    const socket = serverSocketOf(channel);
+    expect(socket.isPaused()).toBe(true); // 5 over budget: not read until one token is back (100 ms at 10/s)
+
+    // More arrives at the server's socket but is not read: nothing dispatched, nothing refused.
+    const before = socket.bytesRead;
+    for (let i = 8; i < 13; i++) c.send({ action: "ping", i });
+    await waitFor(() => socket.bytesRead > before, "the pings at the server's socket");
+    expect(channel.got.map((m) => m.i)).toEqual([0, 1, 2, 3, 4]);
+
+    clock.advance(99);
+    expect(socket.isPaused()).toBe(true);
+    clock.advance(1); // one token: 8 is read and taken, 9 is refused and pauses reading again, 10–12 are refused with it
+    await c.waitFor("pong", 6);
+    expect(channel.got.map((m) => m.i)).toEqual([0, 1, 2, 3, 4, 8]);
+    expect(socket.isPaused()).toBe(true);
+    expect(c.of("error")).toHaveLength(1); // still the same run: told once
+    expect(server.errors.map((e) => e.code)).toEqual(["RATE_LIMITED"]);
+
+    clock.advance(1000); // full again: reading resumes, and what comes is taken
+    for (let i = 13; i < 18; i++) c.send({ action: "ping", i });
+    await c.waitFor("pong", 11);
+    expect(channel.got.map((m) => m.i)).toEqual([0, 1, 2, 3, 4, 8, 13, 14, 15, 16, 17]);
+    expect(socket.isPaused()).toBe(false);
+    expect(c.actions()).not.toContain("disconnected");
   });
 
   it("counts bytes beside messages", async () => {
@@ -99,6 +137,12 @@ describe.each(["TCP", "WebSocket"] as const)("rate limits over %s", (kind) => {
     expect([...server.channels][0]!.got.map((m) => m.i)).toEqual([0, 1]);
   });
 });
+
+/** The server's own socket under a channel (the `ws` WebSocket's socket over WebSocket). */
+function serverSocketOf(channel: CountingChannel): Socket {
+  const transport = channel.link.transport as unknown as { socket: Socket & { _socket?: Socket } };
+  return transport.socket._socket ?? transport.socket;
+}
 
 describe("per-action limits", () => {
   it("from the protocol file (@rateLimit 10/s burst 20 on the chat's message), told to a Python-style peer as an error message", async () => {

@@ -83,6 +83,10 @@ describe("inspector in Chromium", () => {
     expect(line).toContain('ChatClientMessages["message"]');
     expect(line).toContain('text: "hello from alice" string');
     expect(line).toContain("valid");
+    // The player list as the protocol declares it (`list: string[]`), not as an "array of 3".
+    const players = page.locator('#log li[data-dir="out"][data-action="players"]').filter({ hasText: "carol" });
+    await players.first().waitFor({ timeout: PATIENCE_MS });
+    expect(await players.first().textContent()).toContain("list: string[]");
     // …and the broadcast it caused, each copy counted on the way out.
     await page.locator('#log li[data-dir="out"][data-action="message"]').first().waitFor({ timeout: PATIENCE_MS });
     await expect.poll(() => page.locator('#actions tr[data-rate="in message"] td.num').first().textContent(), { timeout: PATIENCE_MS }).toBe("1");

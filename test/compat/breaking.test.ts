@@ -4,7 +4,7 @@
  * and the freshness of the versions' generated code.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,10 +29,22 @@ afterEach(() => {
   for (const dir of temporary.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * This repository's protocols are checked against a fixed earlier commit, as
+ * a game checks against its last release: `074aa75`, where requests came and
+ * the tag example's `join` message became a request (its `welcome` became
+ * the reply). That was a deliberate break for tag clients built before it
+ * (the example has no deployed clients); the commit before it,
+ * `dc3dbe5`, shows it, and nothing else. Move the baseline only with a
+ * deliberate break, recorded here.
+ */
+const BASELINE = "074aa7505b2ef9194a19c8a1b4f799f6380b863a";
+const BEFORE_REQUESTS = "dc3dbe5e29ee31d2dec2a67577c4d3a1ef0f6da0";
+
 const V3_AGAINST_V1 = [
   "test/compat/v1/game.protocol.ts:10:3: ClientMessages.chat was removed, but clients built from the earlier version still send it [MESSAGE_REMOVED]\n" +
     "  instead: put it back with @deprecated in its doc; remove it in a later version, once no client built before still uses it",
-  'test/compat/v3/game.protocol.ts:13:11: ClientMessages.move.dir changed type: clients built from the earlier version send "up" | "down" | "left" | "right", the server now reads Int [FIELD_RETYPED]\n' +
+  'test/compat/v3/game.protocol.ts:16:11: ClientMessages.move.dir changed type: clients built from the earlier version send "up" | "down" | "left" | "right", the server now reads Int [FIELD_RETYPED]\n' +
     "  instead: keep the field's type; add a field (or a message) with the new type and deprecate the old one",
 ];
 
@@ -43,17 +55,24 @@ describe("repod breaking", () => {
     expect(err).toEqual([...V3_AGAINST_V1, "repod breaking: 2 breaking changes against test/compat/v1"]);
   });
 
-  it("passes v2 against v1: an optional field, a message each way, a deprecation, a reordering", async () => {
+  it("passes v2 against v1: an optional field, a message and a request each way, a deprecation, a reordering", async () => {
     const { code, out, err } = await run(root, "breaking", "test/compat/v2", "--against", "test/compat/v1");
     expect(err).toEqual([]);
     expect(out).toEqual(["repod breaking: no breaking change against test/compat/v1 (1 protocol compared)"]);
     expect(code).toBe(0);
   });
 
-  it("lets v3 remove what v2 deprecated: only the retyped field is left against v2", async () => {
+  it("lets v3 remove what v2 deprecated; against v2 it reports the retyped field, the retyped reply and the request removed", async () => {
     const { code, err } = await run(root, "breaking", "test/compat/v3", "--against", "test/compat/v2");
     expect(code).toBe(1);
-    expect(err).toEqual([V3_AGAINST_V1[1], "repod breaking: 1 breaking change against test/compat/v2"]);
+    expect(err).toEqual([
+      "test/compat/v2/game.protocol.ts:39:3: ServerRequests.ready was removed, but clients built from the earlier version still wait to be asked it [REQUEST_REMOVED]\n" +
+        "  instead: put it back with @deprecated in its doc; remove it in a later version, once no client built before still uses it",
+      V3_AGAINST_V1[1],
+      "test/compat/v3/game.protocol.ts:31:36: ClientRequests.seat's reply.seat changed type: the server now sends string, clients built from the earlier version read Int [FIELD_RETYPED]\n" +
+        "  instead: keep the field's type; add a field (or a message) with the new type and deprecate the old one",
+      "repod breaking: 3 breaking changes against test/compat/v2",
+    ]);
   });
 
   it("compares with a git ref: the protocol files as they were committed", async () => {
@@ -71,7 +90,7 @@ describe("repod breaking", () => {
     expect(code).toBe(1);
     expect(err.map((line) => line.split("\n")[0])).toEqual([
       "protocol/game.protocol.ts:10:3: ClientMessages.chat was removed, but clients built from the earlier version still send it [MESSAGE_REMOVED]",
-      'protocol/game.protocol.ts:13:11: ClientMessages.move.dir changed type: clients built from the earlier version send "up" | "down" | "left" | "right", the server now reads Int [FIELD_RETYPED]',
+      'protocol/game.protocol.ts:16:11: ClientMessages.move.dir changed type: clients built from the earlier version send "up" | "down" | "left" | "right", the server now reads Int [FIELD_RETYPED]',
       "repod breaking: 2 breaking changes against HEAD",
     ]);
   });
@@ -83,11 +102,25 @@ describe("repod breaking", () => {
     expect((await run(root, "breaking", "protocol")).code).toBe(2);
   });
 
-  it("finds no breaking change in this repository's own protocol files since the last commit (as a user's CI would)", async () => {
-    const { code, out, err } = await run(root, "breaking", "protocol", "--against", "HEAD");
+  it("finds no breaking change in this repository's own protocol files since their baseline (npm run breaking, as a user's CI would)", async () => {
+    // The baseline is the commit of the last deliberate break (below), named in package.json's `breaking` script.
+    const script: string = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).scripts.breaking;
+    const baseline = /--against ([0-9a-f]{40})$/.exec(script)?.[1];
+    expect(baseline, `package.json's breaking script: ${script}`).toBe(BASELINE);
+    const { code, out, err } = await run(root, "breaking", "protocol", "--against", BASELINE);
     expect(err).toEqual([]);
-    expect(out[0]).toMatch(/^repod breaking: no breaking change against HEAD \(\d+ protocols compared\)$/);
+    expect(out[0]).toMatch(new RegExp(`^repod breaking: no breaking change against ${BASELINE} \\(\\d+ protocols compared\\)$`));
     expect(code).toBe(0);
+  });
+
+  it("records the one deliberate break before the baseline: tag's join became a request, so tag clients built before cannot join", async () => {
+    const { code, err } = await run(root, "breaking", "protocol", "--against", BEFORE_REQUESTS);
+    expect(code).toBe(1);
+    expect(err.map((line) => line.split("\n")[0])).toEqual([
+      "protocol/tag.protocol.ts:44:3: ClientMessages.join was removed (it is a request now), but clients built from the earlier version still send it [MESSAGE_REMOVED]",
+      "protocol/tag.protocol.ts:52:3: ServerMessages.welcome was removed, but clients built from the earlier version still wait for it [MESSAGE_REMOVED]",
+      `repod breaking: 2 breaking changes against ${BEFORE_REQUESTS}`,
+    ]);
   });
 });
 
@@ -189,11 +222,64 @@ describe("the versions' generated code", () => {
   });
 
   it("carries @deprecated to the message type and the handler, where editors strike them through", async () => {
-    const { readFileSync } = await import("node:fs");
     const text = readFileSync(path.join(root, "test/compat/v2/game.ts"), "utf8");
     expect(text).toContain('  /** @deprecated Use `emote`: chat goes away in version 3. */\n  chat: { action: "chat"; text: string };');
     expect(text).toContain(
       '  /** @deprecated Use `emote`: chat goes away in version 3. */\n  abstract Network_chat(data: GameClientMessages["chat"]): void | Promise<void>;',
     );
+  });
+});
+
+describe("the rules for requests", () => {
+  const asks = (side: "Client" | "Server", methods: string, extra = "") => `${extra}\nexport interface ${side}Requests {\n  ${methods}\n}\n`;
+  const int = 'import type { Int } from "repod";';
+
+  it("a request added breaks nothing; one removed breaks unless it was deprecated, either way", () => {
+    expect(changes(asks("Client", "a(): null;"), asks("Client", "a(): null;\n  b(data: { x: string }): boolean;"))).toEqual([]);
+    expect(changes(asks("Server", "a(): null;"), asks("Server", "a(): null;\n  b(): boolean;"))).toEqual([]);
+    expect(changes(asks("Client", "a(): null;\n  b(): null;"), asks("Client", "a(): null;"))).toEqual([
+      "ClientRequests.b was removed, but clients built from the earlier version still ask it [REQUEST_REMOVED]",
+    ]);
+    expect(changes(asks("Server", "a(): null;\n  b(): null;"), asks("Server", "a(): null;"))).toEqual([
+      "ServerRequests.b was removed, but clients built from the earlier version still wait to be asked it [REQUEST_REMOVED]",
+    ]);
+    expect(changes(asks("Client", "a(): null;\n  /** @deprecated use a */\n  b(): null;"), asks("Client", "a(): null;"))).toEqual([]);
+  });
+
+  it("a request's fields follow the rules of its direction's messages", () => {
+    expect(changes(asks("Client", "a(data: { x: string }): null;"), asks("Client", "a(data: { x: Int }): null;", int))).toEqual([
+      "ClientRequests.a.x changed type: clients built from the earlier version send string, the server now reads Int [FIELD_RETYPED]",
+    ]);
+    expect(changes(asks("Client", "a(data: { x: string }): null;"), asks("Client", "a(data: { x: string; y: string }): null;"))).toEqual([
+      "ClientRequests.a.y is now required, but clients built from the earlier version do not send it [FIELD_REQUIRED]",
+    ]);
+    expect(changes(asks("Server", "a(data: { x: string }): null;"), asks("Server", "a(data: { x: string; y: string }): null;"))).toEqual([]);
+    expect(changes(asks("Client", "a(data: { x: string; y: string }): null;"), asks("Client", "a(data: { x: string }): null;"))).toEqual([
+      "ClientRequests.a.y was removed without being deprecated first [FIELD_REMOVED]",
+    ]);
+  });
+
+  it("a reply is read the other way: the server answers clients' requests, clients answer the server's", () => {
+    // The new server answers, earlier clients read the answer.
+    expect(changes(asks("Client", "a(): { seat: Int };", int), asks("Client", "a(): { seat: string };"))).toEqual([
+      "ClientRequests.a's reply.seat changed type: the server now sends string, clients built from the earlier version read Int [FIELD_RETYPED]",
+    ]);
+    expect(changes(asks("Client", "a(): { seat: Int };", int), asks("Client", "a(): { seat: Int; row?: Int };", int))).toEqual([]);
+    expect(changes(asks("Client", "a(): { seat: Int };", int), asks("Client", "a(): { seat: Int } | null;", int))).toEqual([
+      "ClientRequests.a's reply changed type: the server now sends null, clients built from the earlier version read { seat: Int } [FIELD_RETYPED]",
+    ]);
+    // Earlier clients answer, the new server reads the answer.
+    expect(changes(asks("Server", "a(): boolean;"), asks("Server", "a(): boolean | null;"))).toEqual([]);
+    expect(changes(asks("Server", 'a(): "yes" | "no";'), asks("Server", 'a(): "yes";'))).toEqual([
+      'ServerRequests.a\'s reply no longer accepts "no", which clients built from the earlier version may send (now: "yes") [VALUES_NARROWED]',
+    ]);
+  });
+
+  it("a message that became a request is a message removed: earlier clients still send it without asking", () => {
+    const before = "export interface ClientMessages {\n  join: { name: string };\n}\n";
+    const after = "export interface ClientRequests {\n  join(data: { name: string }): null;\n}\n";
+    expect(changes(before, after)).toEqual([
+      "ClientMessages.join was removed (it is a request now), but clients built from the earlier version still send it [MESSAGE_REMOVED]",
+    ]);
   });
 });

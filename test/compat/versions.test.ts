@@ -5,6 +5,7 @@
  * retypes a field and is refused at the handshake, naming it.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { agree } from "../../runtime/compat/agree.ts";
 import { type AnyMessage, isRepodError, type RepodError } from "../../runtime/index.ts";
 import { RawPeer } from "../helpers/raw-peer.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -59,6 +60,10 @@ class PlayerV2 extends v2.GameChannel implements Recorder {
   Network_emote(data: v2.GameClientMessages["emote"]): void {
     this.got.push(data);
   }
+  Request_seat(data: v2.GameClientRequests["seat"]): v2.GameClientReplies["seat"] {
+    this.got.push(data);
+    return { seat: 7 };
+  }
   override onError(error: RepodError): void {
     this.errors.push(error);
   }
@@ -75,6 +80,10 @@ class PlayerV3 extends v3.GameChannel implements Recorder {
   }
   Network_emote(data: v3.GameClientMessages["emote"]): void {
     this.got.push(data);
+  }
+  Request_seat(data: v3.GameClientRequests["seat"]): v3.GameClientReplies["seat"] {
+    this.got.push(data);
+    return { seat: "A1" };
   }
   override onError(error: RepodError): void {
     this.errors.push(error);
@@ -127,6 +136,9 @@ class ClientV1 extends recording(v1.GameListener) {
 }
 
 class ClientV2 extends recording(v2.GameListener) {
+  Request_ready(): boolean {
+    return true;
+  }
   Network_welcome(data: AnyMessage): void {
     this.log.push(data);
   }
@@ -484,5 +496,76 @@ describe("Python repod peers on a server that waits for a client's version", () 
     await peer.waitFor(5, "the greeting, the broadcasts, then what onConnect sent");
     expect(peer.received.map((m) => m.action)).toEqual(["connected", "emoted", "said", "emoted", "said"]);
     expect(server.channels.size).toBe(1);
+  });
+});
+
+describe.each<Transport>(["tcp", "websocket"])("requests between versions over %s", (transport) => {
+  it("a v2 server never asks a v1 client what v1 does not answer; a v2 client is asked and asks", async () => {
+    const { server, target } = await start((o) => new v2.GameServer({ channelClass: PlayerV2, ...o }), transport);
+    const errors = serverErrors(server);
+    const old = await connect(new ClientV1(), target);
+    await old.waitFor("connected");
+    await waitFor(() => server.channels.size === 1, "the v1 channel");
+    const oldChannel = [...server.channels][0]!;
+    expect(oldChannel.supports("ready")).toBe(false);
+    expect(oldChannel.supports("said")).toBe(true);
+    const refused = await oldChannel.request("ready", {}).catch((error: unknown) => error);
+    expect(isRepodError(refused, "NOT_SUPPORTED")).toBe(true);
+    expect(bare((refused as Error).message)).toBe('the client\'s version of the protocol has no "ready" request: check supports("ready") before asking it');
+
+    const current = await connect(new ClientV2(), target);
+    await current.waitFor("connected");
+    await waitFor(() => server.channels.size === 2, "the v2 channel");
+    const newChannel = [...server.channels].find((c) => c !== oldChannel)!;
+    expect(newChannel.supports("ready")).toBe(true);
+    expect(await newChannel.request("ready", {})).toBe(true);
+    expect(current.supports("seat")).toBe(true);
+    expect(await current.request("seat", { table: "red" })).toEqual({ seat: 7 });
+    expect(old.of("error")).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it("a v2 client on a v1 server cannot ask what v1 does not answer", async () => {
+    const { server, target } = await start((o) => new v1.GameServer({ channelClass: PlayerV1, ...o }), transport);
+    const errors = serverErrors(server);
+    const client = await connect(new ClientV2(), target);
+    await client.waitFor("connected");
+    expect(client.supports("seat")).toBe(false);
+    const refused = await client.request("seat", { table: "red" }).catch((error: unknown) => error);
+    expect(isRepodError(refused, "NOT_SUPPORTED")).toBe(true);
+    expect(bare((refused as Error).message)).toBe('the server\'s version of the game protocol has no "seat" request: check supports("seat") before asking it');
+    expect(errors).toEqual([]);
+  });
+});
+
+describe("judging requests at the handshake", () => {
+  const v2Schema = v2.gameProtocol.schema!;
+  const v3Schema = v3.gameProtocol.schema!;
+  // v3 without its retyped message, so that the request is the first thing that breaks.
+  const v3Requests = { ...v3Schema, client: v2Schema.client, serverRequests: v2Schema.serverRequests };
+
+  it("refuses a reply retyped, naming the request and the field", () => {
+    expect(agree(v3Requests, v2Schema)).toBe('the reply to "seat".seat: the client reads Int, the server sends string [FIELD_RETYPED]');
+  });
+
+  it("refuses a request's field retyped, naming it", () => {
+    const retyped = {
+      ...v2Schema,
+      clientRequests: { seat: { data: { kind: "object", fields: [{ name: "table", type: { kind: "int" } }] }, reply: v2Schema.clientRequests!.seat!.reply } },
+    } as const;
+    expect(agree(retyped, v2Schema)).toBe('request "seat".table: the server reads Int, the client sends string [FIELD_RETYPED]');
+  });
+
+  it("agrees on the requests both know, and leaves out those one side lacks", () => {
+    expect(agree(v2Schema, v2Schema)).toEqual({
+      serverReads: ["chat", "emote", "join", "move", "seat"],
+      clientReads: ["emoted", "moved", "said", "welcome", "ready"],
+    });
+    expect(agree(v2Schema, v1.gameProtocol.schema!)).toEqual({ serverReads: ["chat", "join", "move"], clientReads: ["moved", "said", "welcome"] });
+  });
+
+  it("refuses a malformed request in a schema as the client's problem", () => {
+    const broken = { ...v2Schema, clientRequests: { seat: { data: null } } } as unknown as typeof v2Schema;
+    expect(agree(v2Schema, broken)).toBe("the client's protocol schema is malformed (a request without its data)");
   });
 });

@@ -116,6 +116,15 @@ describe("inspector", () => {
       payload: { action: "message", text: "hi", nickname: "ada" },
       check: "ok",
     });
+    // Shown by the protocol's declared types (the schema in the generated descriptor), not by msgpack's kinds.
+    expect(logged.find((e) => e.dir === "out" && e.action === "message").view).toEqual({
+      type: "",
+      children: [
+        { name: "text", type: "string", value: '"hi"' },
+        { name: "nickname", type: "string", value: '"ada"' },
+      ],
+    });
+    expect(logged.find((e) => e.dir === "out" && e.action === "players").view.children[0]).toMatchObject({ name: "list", type: "string[]" });
   });
 
   it("closes a channel on request, and refuses an unknown one", async () => {

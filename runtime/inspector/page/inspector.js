@@ -177,7 +177,7 @@ function drawTotals(snapshot) {
 
 function drawChannels(snapshot) {
   const table = $("channels");
-  const rows = [head(["id", "address", "transport", "state", "groups", "presence", "in", "out", "rtt", ""])];
+  const rows = [head(["id", "server", "address", "transport", "state", "groups", "presence", "in", "out", "rtt", ""])];
   for (const c of snapshot.channels) {
     const groupInput = el("input", { class: "group", placeholder: "group", "aria-label": `group for ${c.id}` });
     const actions = [
@@ -190,6 +190,7 @@ function drawChannels(snapshot) {
       row(
         [
           c.id,
+          c.server === snapshot.server.id ? `${c.server} (this one)` : c.server,
           c.address,
           c.transport || "—",
           el("td", {}, el("span", { class: `badge ${c.connected ? "ok" : "warn"}` }, c.connected ? "connected" : "suspended")),
@@ -200,7 +201,7 @@ function drawChannels(snapshot) {
           c.rtt === null ? "—" : `${c.rtt} ms`,
           el("td", {}, actions),
         ],
-        { "data-channel": c.id },
+        { "data-channel": c.id, "data-server": c.server },
       ),
     );
   }
@@ -225,7 +226,7 @@ function drawChannels(snapshot) {
 
 function drawGroups(snapshot) {
   $("groups").replaceChildren(
-    head(["group", "members here"]),
+    head(["group", "members"]),
     ...snapshot.groups.map((g) => row([g.name, el("td", { class: "num", "data-group": g.name }, g.size)])),
   );
 }
@@ -248,7 +249,7 @@ function drawCluster(snapshot) {
     el(
       "table",
       {},
-      head(["server", "channels", "groups"]),
+      head(["server", "channels", "groups", "inspector"]),
       cluster.servers.map((s) =>
         row([
           s.id === snapshot.server.id ? `${s.id} (this one)` : s.id,
@@ -256,10 +257,12 @@ function drawCluster(snapshot) {
           Object.entries(s.groups)
             .map(([g, n]) => `${g} ${n}`)
             .join(", "),
+          el("td", { "data-inspector": s.id }, s.inspector ? "yes" : "none: its channels are counted, not listed"),
         ]),
       ),
     ),
     el("p", { class: "muted small" }, `${cluster.total} members in all`),
+    cluster.askError ? el("p", { class: "error small" }, `the other servers could not be asked: ${cluster.askError}`) : "",
   );
 }
 
@@ -333,36 +336,24 @@ function drawChart() {
   select.value = chosen;
 }
 
-/** A value as the protocol's types show it: fields with their kinds, nested. */
-function typed(value) {
-  if (value === null) return el("span", {}, "null ", el("span", { class: "type" }, "null"));
-  if (typeof value === "string") return el("span", {}, JSON.stringify(value), " ", el("span", { class: "type" }, "string"));
-  if (typeof value === "number") return el("span", {}, String(value), " ", el("span", { class: "type" }, Number.isInteger(value) ? "Int" : "number"));
-  if (typeof value === "boolean") return el("span", {}, String(value), " ", el("span", { class: "type" }, "boolean"));
-  if (Array.isArray(value)) {
-    return el(
-      "span",
-      {},
-      el("span", { class: "type" }, `array of ${value.length}`),
-      el(
-        "ul",
-        { class: "payload" },
-        value.map((item, i) => el("li", {}, `[${i}] `, typed(item))),
-      ),
-    );
-  }
-  if (value.$bytes !== undefined) return el("span", {}, value.$bytes, " ", el("span", { class: "type" }, "Uint8Array"));
-  if (value.$bigint !== undefined) return el("span", {}, value.$bigint, " ", el("span", { class: "type" }, "bigint"));
-  if (value.$cut !== undefined) return el("span", { class: "muted" }, `… ${value.$cut}`);
-  return el(
-    "span",
-    {},
+/**
+ * A logged message as the server described it against the protocol file:
+ * each field as `name: value Type`, nested; notes (an undeclared field, a
+ * value of another kind) after it.
+ */
+function declared(view) {
+  const items = (view.children ?? []).map((child) =>
     el(
-      "ul",
-      { class: "payload" },
-      Object.entries(value).map(([key, v]) => el("li", {}, `${key}: `, typed(v))),
+      "li",
+      {},
+      child.name === undefined ? "" : `${child.name}: `,
+      child.value === undefined ? "" : `${child.value} `,
+      child.type ? el("span", { class: "type" }, child.type) : "",
+      child.note ? el("span", { class: "note" }, ` ${child.note}`) : "",
+      child.children ? declared(child) : "",
     ),
   );
+  return el("ul", { class: "payload" }, items);
 }
 
 function drawLog() {
@@ -375,7 +366,6 @@ function drawLog() {
     .reverse();
   $("log").replaceChildren(
     ...shown.map((e) => {
-      const { action: _, ...fields } = e.payload && typeof e.payload === "object" ? e.payload : {};
       const typeName = protocol ? `${pascal(protocol.name)}${e.dir === "in" ? "Client" : "Server"}Messages["${e.action}"]` : e.action;
       const verdict =
         e.check === "ok"
@@ -392,7 +382,9 @@ function drawLog() {
         ` ${e.bytes} B `,
         e.copies > 1 ? `to ${e.copies} channels ` : "",
         verdict,
-        typed(fields),
+        e.view.type ? el("span", { class: "type" }, ` ${e.view.type}`) : "",
+        e.view.value === undefined ? "" : ` ${e.view.value}`,
+        declared(e.view),
       );
     }),
   );

@@ -1,4 +1,4 @@
-/** A small game, version 2: compatible with version 1 (an optional field, a message each way, `chat` retired). */
+/** A small game, version 2: compatible with version 1 (an optional field, a message and a request each way, `chat` retired). */
 
 import type { Int } from "repod";
 
@@ -26,4 +26,15 @@ export interface ServerMessages {
   said: { name: string; text: string };
   /** New in version 2: never sent to a client of version 1. */
   emoted: { name: string; emote: string };
+}
+
+/** Requests a client sends to the server. New in version 2: a client of version 1 never asks them. */
+export interface ClientRequests {
+  /** Sit at a table; the answer is the seat. */
+  seat(data: { table: string }): { seat: Int };
+}
+
+/** Requests the server sends to clients. New in version 2: never asked of a client of version 1. */
+export interface ServerRequests {
+  ready(): boolean;
 }

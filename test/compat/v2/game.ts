@@ -2,9 +2,9 @@
 // source: test/compat/v2/game.protocol.ts
 // regenerate: npm run generate
 
-/** A small game, version 2: compatible with version 1 (an optional field, a message each way, `chat` retired). */
+/** A small game, version 2: compatible with version 1 (an optional field, a message and a request each way, `chat` retired). */
 
-import { Channel, ConnectionListener, Server, describeValue, type Int, type ProtocolDescriptor } from "repod";
+import { Channel, ConnectionListener, Server, describeValue, type Int, type ProtocolDescriptor, type RequestOptions } from "repod";
 
 /** The messages a client sends to the server, by action. */
 export interface GameClientMessages {
@@ -37,6 +37,27 @@ export interface GameServerMessages {
 /** Any message the server sends to clients. */
 export type GameServerMessage = GameServerMessages[keyof GameServerMessages];
 
+/** The requests a client sends to the server, by action: what the handler that answers receives. */
+export interface GameClientRequests {
+  /** Sit at a table; the answer is the seat. */
+  seat: { action: "seat"; table: string };
+}
+
+/** The reply to each request a client sends to the server, by action. */
+export interface GameClientReplies {
+  seat: { seat: Int };
+}
+
+/** The requests the server sends to clients, by action: what the handler that answers receives. */
+export interface GameServerRequests {
+  ready: { action: "ready" };
+}
+
+/** The reply to each request the server sends to clients, by action. */
+export interface GameServerReplies {
+  ready: boolean;
+}
+
 /** Checks a client's `join` message. */
 function validateClientJoin(data: Record<string, unknown>): string | undefined {
   const v1 = data["name"];
@@ -64,6 +85,13 @@ function validateClientChat(data: Record<string, unknown>): string | undefined {
 function validateClientEmote(data: Record<string, unknown>): string | undefined {
   const v1 = data["name"];
   if (v1 !== "wave" && v1 !== "laugh") return `name: expected "wave" | "laugh", got ${describeLiteral(v1)}`;
+  return undefined;
+}
+
+/** Checks a client's `seat` message. */
+function validateClientSeat(data: Record<string, unknown>): string | undefined {
+  const v1 = data["table"];
+  if (typeof v1 !== "string") return `table: expected string, got ${describeValue(v1)}`;
   return undefined;
 }
 
@@ -109,11 +137,42 @@ function validateServerEmoted(data: Record<string, unknown>): string | undefined
   return undefined;
 }
 
+/** Checks the server's `ready` message. */
+function validateServerReady(_data: Record<string, unknown>): string | undefined {
+  return undefined;
+}
+
+/** Checks the reply to a client's `seat` request. */
+function validateClientSeatReply(data: Record<string, unknown>): string | undefined {
+  const v1 = data["reply"];
+  if (!isRecord(v1)) return `reply: expected object, got ${describeValue(v1)}`;
+  const v2 = v1["seat"];
+  if (!Number.isInteger(v2)) return `reply.seat: expected integer, got ${describeValue(v2)}`;
+  return undefined;
+}
+
+/** Checks the reply to the server's `ready` request. */
+function validateServerReadyReply(data: Record<string, unknown>): string | undefined {
+  const v1 = data["reply"];
+  if (typeof v1 !== "boolean") return `reply: expected boolean, got ${describeValue(v1)}`;
+  return undefined;
+}
+
 /** Names a value that should have been a literal: the value itself when it is a short primitive. */
 function describeLiteral(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return describeValue(value);
+}
+
+/**
+ * Whether a decoded value is a msgpack map: a plain object. Arrays, bytes, and what
+ * msgpack extension types decode to (Date, Set, typed arrays), which Python never sends, are not.
+ */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /**
@@ -123,18 +182,20 @@ function describeLiteral(value: unknown): string {
  */
 export const gameProtocol: ProtocolDescriptor = {
   name: "game",
-  fingerprint: "a733bee353a619a4",
+  fingerprint: "3e565845a4b3387b",
   client: {
     join: validateClientJoin,
     move: validateClientMove,
     chat: validateClientChat,
     emote: validateClientEmote,
+    seat: validateClientSeat,
   },
   server: {
     moved: validateServerMoved,
     welcome: validateServerWelcome,
     said: validateServerSaid,
     emoted: validateServerEmoted,
+    ready: validateServerReady,
   },
   schema: {
     client: {
@@ -199,6 +260,23 @@ export const gameProtocol: ProtocolDescriptor = {
       },
     },
     types: {},
+    clientRequests: {
+      seat: {
+        data: { kind: "object", fields: [{ name: "table", type: { kind: "string" } }] },
+        reply: { kind: "object", fields: [{ name: "seat", type: { kind: "int" } }] },
+      },
+    },
+    serverRequests: {
+      ready: { data: { kind: "object", fields: [] }, reply: { kind: "boolean" } },
+    },
+  },
+  replies: {
+    client: {
+      seat: validateClientSeatReply,
+    },
+    server: {
+      ready: validateServerReadyReply,
+    },
   },
 };
 
@@ -215,6 +293,9 @@ export const gameProtocol: ProtocolDescriptor = {
  *   Network_move(data: GameClientMessages["move"]) {}
  *   Network_chat(data: GameClientMessages["chat"]) {}
  *   Network_emote(data: GameClientMessages["emote"]) {}
+ *   Request_seat(data: GameClientRequests["seat"]): GameClientReplies["seat"] {
+ *     throw new Error("return the reply (or throw a RequestError to refuse)");
+ *   }
  * }
  * const server = new GameServer({ channelClass: GameChannel, port: 0 });
  * ```
@@ -233,6 +314,37 @@ export abstract class GameChannel<TUser = unknown> extends Channel<GameServerMes
 
   /** New in version 2. */
   abstract Network_emote(data: GameClientMessages["emote"]): void | Promise<void>;
+
+  /**
+   * Sit at a table; the answer is the seat.
+   *
+   * Return the reply (or a promise of it); throw a `RequestError` to refuse with a reason the asker sees.
+   */
+  abstract Request_seat(data: GameClientRequests["seat"]): GameClientReplies["seat"] | Promise<GameClientReplies["seat"]>;
+
+  /**
+   * Asks this client and resolves with its reply (checked like any message). Rejects with a
+   * `RepodError`: REQUEST_FAILED (refused, with its reason), REQUEST_TIMEOUT, ABORTED, or the
+   * code that ended the connection.
+   *
+   * @example
+   * ```ts
+   * async function ask(side: GameChannel, data: Omit<GameServerRequests["ready"], "action">): Promise<GameServerReplies["ready"]> {
+   *   return await side.request("ready", data, { timeoutMs: 5000 });
+   * }
+   * ```
+   */
+  override request<A extends keyof GameServerRequests & string>(action: A, data: Omit<GameServerRequests[A], "action">, options?: RequestOptions): Promise<GameServerReplies[A]> {
+    return super.request(action, data, options) as Promise<GameServerReplies[A]>;
+  }
+
+  /**
+   * Whether this client reads this message or answers this request: false for one its version of the
+   * protocol does not have (sending or asking it is refused with NOT_SUPPORTED).
+   */
+  override supports(action: GameServerMessage["action"] | (keyof GameServerRequests & string)): boolean {
+    return super.supports(action as GameServerMessage["action"]);
+  }
 }
 
 /**
@@ -248,6 +360,9 @@ export abstract class GameChannel<TUser = unknown> extends Channel<GameServerMes
  *   Network_welcome(data: GameServerMessages["welcome"]) {}
  *   Network_said(data: GameServerMessages["said"]) {}
  *   Network_emoted(data: GameServerMessages["emoted"]) {}
+ *   Request_ready(data: GameServerRequests["ready"]): GameServerReplies["ready"] {
+ *     throw new Error("return the reply (or throw a RequestError to refuse)");
+ *   }
  * }
  * const game = new Game();
  * await game.connect("127.0.0.1", 5071);
@@ -268,6 +383,37 @@ export abstract class GameListener extends ConnectionListener<GameClientMessage,
 
   /** New in version 2: never sent to a client of version 1. */
   abstract Network_emoted(data: GameServerMessages["emoted"]): void;
+
+  /**
+   * Answers each `ready` request the server sends.
+   *
+   * Return the reply (or a promise of it); throw a `RequestError` to refuse with a reason the asker sees.
+   */
+  abstract Request_ready(data: GameServerRequests["ready"]): GameServerReplies["ready"] | Promise<GameServerReplies["ready"]>;
+
+  /**
+   * Asks the server and resolves with its reply (checked like any message). Rejects with a
+   * `RepodError`: REQUEST_FAILED (refused, with its reason), REQUEST_TIMEOUT, ABORTED, or the
+   * code that ended the connection.
+   *
+   * @example
+   * ```ts
+   * async function ask(side: GameListener, data: Omit<GameClientRequests["seat"], "action">): Promise<GameClientReplies["seat"]> {
+   *   return await side.request("seat", data, { timeoutMs: 5000 });
+   * }
+   * ```
+   */
+  override request<A extends keyof GameClientRequests & string>(action: A, data: Omit<GameClientRequests[A], "action">, options?: RequestOptions): Promise<GameClientReplies[A]> {
+    return super.request(action, data, options) as Promise<GameClientReplies[A]>;
+  }
+
+  /**
+   * Whether the server reads this message or answers this request: false for one its version of the
+   * protocol does not have (sending or asking it is refused with NOT_SUPPORTED).
+   */
+  override supports(action: GameClientMessage["action"] | (keyof GameClientRequests & string)): boolean {
+    return super.supports(action as GameClientMessage["action"]);
+  }
 }
 
 /** A server of the game protocol: `sendToAll()`, `sendToGroup()` and `sendTo()` take only server messages. */

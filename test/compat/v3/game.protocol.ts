@@ -1,4 +1,7 @@
-/** A small game, version 3: `move.dir` becomes a number (a breaking change), and the retired `chat` is gone. */
+/**
+ * A small game, version 3: `move.dir` becomes a number and the seat a string (breaking changes),
+ * the retired `chat` is gone, and so is `ready` (not retired first: breaking too).
+ */
 
 import type { Int } from "repod";
 
@@ -20,4 +23,10 @@ export interface ServerMessages {
   moved: { name: string; x: Int; y: Int };
   said: { name: string; text: string };
   emoted: { name: string; emote: string };
+}
+
+/** Requests a client sends to the server. */
+export interface ClientRequests {
+  /** The seat is now a name ("A1"). */
+  seat(data: { table: string }): { seat: string };
 }

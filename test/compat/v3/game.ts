@@ -2,9 +2,12 @@
 // source: test/compat/v3/game.protocol.ts
 // regenerate: npm run generate
 
-/** A small game, version 3: `move.dir` becomes a number (a breaking change), and the retired `chat` is gone. */
+/**
+ * A small game, version 3: `move.dir` becomes a number and the seat a string (breaking changes),
+ * the retired `chat` is gone, and so is `ready` (not retired first: breaking too).
+ */
 
-import { Channel, ConnectionListener, Server, describeValue, type Int, type ProtocolDescriptor } from "repod";
+import { Channel, ConnectionListener, Server, describeValue, type Int, type ProtocolDescriptor, type RequestOptions } from "repod";
 
 /** The messages a client sends to the server, by action. */
 export interface GameClientMessages {
@@ -29,6 +32,17 @@ export interface GameServerMessages {
 /** Any message the server sends to clients. */
 export type GameServerMessage = GameServerMessages[keyof GameServerMessages];
 
+/** The requests a client sends to the server, by action: what the handler that answers receives. */
+export interface GameClientRequests {
+  /** The seat is now a name ("A1"). */
+  seat: { action: "seat"; table: string };
+}
+
+/** The reply to each request a client sends to the server, by action. */
+export interface GameClientReplies {
+  seat: { seat: string };
+}
+
 /** Checks a client's `join` message. */
 function validateClientJoin(data: Record<string, unknown>): string | undefined {
   const v1 = data["name"];
@@ -49,6 +63,13 @@ function validateClientMove(data: Record<string, unknown>): string | undefined {
 function validateClientEmote(data: Record<string, unknown>): string | undefined {
   const v1 = data["name"];
   if (v1 !== "wave" && v1 !== "laugh") return `name: expected "wave" | "laugh", got ${describeLiteral(v1)}`;
+  return undefined;
+}
+
+/** Checks a client's `seat` message. */
+function validateClientSeat(data: Record<string, unknown>): string | undefined {
+  const v1 = data["table"];
+  if (typeof v1 !== "string") return `table: expected string, got ${describeValue(v1)}`;
   return undefined;
 }
 
@@ -94,11 +115,30 @@ function validateServerEmoted(data: Record<string, unknown>): string | undefined
   return undefined;
 }
 
+/** Checks the reply to a client's `seat` request. */
+function validateClientSeatReply(data: Record<string, unknown>): string | undefined {
+  const v1 = data["reply"];
+  if (!isRecord(v1)) return `reply: expected object, got ${describeValue(v1)}`;
+  const v2 = v1["seat"];
+  if (typeof v2 !== "string") return `reply.seat: expected string, got ${describeValue(v2)}`;
+  return undefined;
+}
+
 /** Names a value that should have been a literal: the value itself when it is a short primitive. */
 function describeLiteral(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return describeValue(value);
+}
+
+/**
+ * Whether a decoded value is a msgpack map: a plain object. Arrays, bytes, and what
+ * msgpack extension types decode to (Date, Set, typed arrays), which Python never sends, are not.
+ */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /**
@@ -108,11 +148,12 @@ function describeLiteral(value: unknown): string {
  */
 export const gameProtocol: ProtocolDescriptor = {
   name: "game",
-  fingerprint: "a2dfd8c06bbb6e2b",
+  fingerprint: "7516da4922c42dd9",
   client: {
     join: validateClientJoin,
     move: validateClientMove,
     emote: validateClientEmote,
+    seat: validateClientSeat,
   },
   server: {
     welcome: validateServerWelcome,
@@ -166,6 +207,18 @@ export const gameProtocol: ProtocolDescriptor = {
       },
     },
     types: {},
+    clientRequests: {
+      seat: {
+        data: { kind: "object", fields: [{ name: "table", type: { kind: "string" } }] },
+        reply: { kind: "object", fields: [{ name: "seat", type: { kind: "string" } }] },
+      },
+    },
+  },
+  replies: {
+    client: {
+      seat: validateClientSeatReply,
+    },
+    server: {},
   },
 };
 
@@ -181,6 +234,9 @@ export const gameProtocol: ProtocolDescriptor = {
  *   Network_join(data: GameClientMessages["join"]) {}
  *   Network_move(data: GameClientMessages["move"]) {}
  *   Network_emote(data: GameClientMessages["emote"]) {}
+ *   Request_seat(data: GameClientRequests["seat"]): GameClientReplies["seat"] {
+ *     throw new Error("return the reply (or throw a RequestError to refuse)");
+ *   }
  * }
  * const server = new GameServer({ channelClass: GameChannel, port: 0 });
  * ```
@@ -196,6 +252,13 @@ export abstract class GameChannel<TUser = unknown> extends Channel<GameServerMes
 
   /** Called with each `emote` message a client sends. */
   abstract Network_emote(data: GameClientMessages["emote"]): void | Promise<void>;
+
+  /**
+   * The seat is now a name ("A1").
+   *
+   * Return the reply (or a promise of it); throw a `RequestError` to refuse with a reason the asker sees.
+   */
+  abstract Request_seat(data: GameClientRequests["seat"]): GameClientReplies["seat"] | Promise<GameClientReplies["seat"]>;
 }
 
 /**
@@ -231,6 +294,30 @@ export abstract class GameListener extends ConnectionListener<GameClientMessage,
 
   /** Called with each `emoted` message the server sends. */
   abstract Network_emoted(data: GameServerMessages["emoted"]): void;
+
+  /**
+   * Asks the server and resolves with its reply (checked like any message). Rejects with a
+   * `RepodError`: REQUEST_FAILED (refused, with its reason), REQUEST_TIMEOUT, ABORTED, or the
+   * code that ended the connection.
+   *
+   * @example
+   * ```ts
+   * async function ask(side: GameListener, data: Omit<GameClientRequests["seat"], "action">): Promise<GameClientReplies["seat"]> {
+   *   return await side.request("seat", data, { timeoutMs: 5000 });
+   * }
+   * ```
+   */
+  override request<A extends keyof GameClientRequests & string>(action: A, data: Omit<GameClientRequests[A], "action">, options?: RequestOptions): Promise<GameClientReplies[A]> {
+    return super.request(action, data, options) as Promise<GameClientReplies[A]>;
+  }
+
+  /**
+   * Whether the server reads this message or answers this request: false for one its version of the
+   * protocol does not have (sending or asking it is refused with NOT_SUPPORTED).
+   */
+  override supports(action: GameClientMessage["action"] | (keyof GameClientRequests & string)): boolean {
+    return super.supports(action as GameClientMessage["action"]);
+  }
 }
 
 /** A server of the game protocol: `sendToAll()`, `sendToGroup()` and `sendTo()` take only server messages. */
