@@ -74,6 +74,8 @@ export interface SessionHost<C extends Endpoint> {
 const ADMITTED = SUBCLASS_FLAG;
 const CONFIRMED = SUBCLASS_FLAG << 1;
 const SAID_BYE = SUBCLASS_FLAG << 2;
+/** Set while the server's sessions know the entry (from `accepted` until `forget`). */
+const KNOWN = SUBCLASS_FLAG << 5;
 /** Two bits for the phase: 0 undecided, 1 live, 2 suspended. */
 const PHASE_SHIFT = 5;
 const PHASE = 3 << PHASE_SHIFT;
@@ -106,11 +108,19 @@ class Entry<C extends Endpoint> extends SessionLog implements Beating, SessionEv
   private pending: Pending | undefined = undefined;
 
   constructor(
-    private readonly sessions: ServerSessions<C>,
+    readonly sessions: ServerSessions<C>,
     readonly channel: C,
   ) {
     super();
-    this.flags |= ADMITTED;
+    this.flags |= ADMITTED | KNOWN;
+  }
+
+  /** Known to its server's sessions: the channel's link logs to it, and it is found through the link. */
+  get known(): boolean {
+    return (this.flags & KNOWN) !== 0;
+  }
+  set known(value: boolean) {
+    this.flags = value ? this.flags | KNOWN : this.flags & ~KNOWN;
   }
 
   /** 0 when resume is off: nothing is retained. */
@@ -220,7 +230,6 @@ const DETACHED: TransportEvents = { payload: NOOP, error: NOOP, closed: NOOP };
 export class ServerSessions<C extends Endpoint> {
   /** What the greeting offers. */
   readonly features: readonly string[];
-  private readonly entries = new Map<C, Entry<C>>();
   /** Sessions that can be resumed (live or suspended), by channel id. */
   private readonly byId = new Map<string, Entry<C>>();
   private readonly heartbeat: Heartbeat | null;
@@ -240,6 +249,15 @@ export class ServerSessions<C extends Endpoint> {
     this.features = features;
   }
 
+  /**
+   * A channel's session: the frame log of its link, while known. Kept on the
+   * link rather than in a map of the server's: one map entry less per connection.
+   */
+  private entryOf(channel: C): Entry<C> | undefined {
+    const log = channel.link.log;
+    return log instanceof Entry && log.known && log.sessions === this ? (log as Entry<C>) : undefined;
+  }
+
   /** False when both heartbeat and resume are off: the server behaves exactly as repod's. */
   get enabled(): boolean {
     return this.features.length > 0;
@@ -247,7 +265,7 @@ export class ServerSessions<C extends Endpoint> {
 
   /** True when the channel's peer is one of our clients (it said `_hello`, or resumed): it reads control frames. */
   isOurs(channel: C): boolean {
-    return this.entries.get(channel)?.confirmed ?? false;
+    return this.entryOf(channel)?.confirmed ?? false;
   }
 
   /** Sessions waiting for their client to come back. */
@@ -265,7 +283,6 @@ export class ServerSessions<C extends Endpoint> {
     const resume = this.settings.resumeWindowMs > 0;
     const entry = new Entry(this, channel);
     if (!resume) entry.resumable = false; // counts, keeps nothing: no overflow to take it for a quiet Python client
-    this.entries.set(channel, entry);
     if (resume) this.byId.set(channel.id, entry);
     channel.link.log = entry;
     greeting.features = this.features;
@@ -287,7 +304,7 @@ export class ServerSessions<C extends Endpoint> {
 
   /** A control frame from a channel's peer. Returns false for one that is not a session's. */
   control(channel: C, message: Message & Record<string, unknown>): boolean {
-    const entry = this.entries.get(channel);
+    const entry = this.entryOf(channel);
     if (entry === undefined) return false;
     entry.session.heard = true;
     switch (message.action) {
@@ -325,7 +342,7 @@ export class ServerSessions<C extends Endpoint> {
    * suspended for resume, or never admitted — and must not be released.
    */
   transportClosed(channel: C, transport: Transport, error: RepodError | undefined): boolean {
-    const entry = this.entries.get(channel);
+    const entry = this.entryOf(channel);
     if (entry === undefined) return false;
     if (channel.link.transport !== null && channel.link.transport !== transport) return true; // an old connection, already replaced
     if (entry.phase === "suspended") return true;
@@ -351,7 +368,7 @@ export class ServerSessions<C extends Endpoint> {
 
   /** The server let a channel go: forget its session. */
   released(channel: C): void {
-    const entry = this.entries.get(channel);
+    const entry = this.entryOf(channel);
     if (entry !== undefined) this.forget(entry);
   }
 
@@ -362,7 +379,8 @@ export class ServerSessions<C extends Endpoint> {
    */
   stop(): void {
     this.heartbeat?.clear();
-    for (const entry of [...this.entries.values()]) {
+    // Suspended sessions and connections that wait to be admitted exist only with resume on: all are in byId.
+    for (const entry of [...this.byId.values()]) {
       if (entry.phase === "suspended") {
         this.host.release(entry.channel);
       } else if (!entry.admitted) {
@@ -552,7 +570,7 @@ export class ServerSessions<C extends Endpoint> {
   }
 
   private forget(entry: Entry<C>): void {
-    if (this.entries.get(entry.channel) === entry) this.entries.delete(entry.channel);
+    entry.known = false;
     if (this.byId.get(entry.channel.id) === entry) this.byId.delete(entry.channel.id);
     this.clock.clearTimeout(entry.timer);
     this.clock.clearTimeout(entry.admitTimer);
