@@ -26,9 +26,8 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { isMain, numberOption } from "../examples/args.ts";
+import { startCluster } from "../test/cluster/cluster.ts";
 import { chatPeer, startFleet } from "../test/cluster/fleet.ts";
-import { type Backend, startLoadBalancer } from "../test/cluster/load-balancer.ts";
-import { type ServerProcess, startRedis, startServer, stopAll } from "../test/cluster/processes.ts";
 import { ROOT } from "./lib/build.ts";
 
 /** The cluster test's server; the frame falls back to the harness's chat server while it does not exist. */
@@ -56,16 +55,13 @@ export interface ClusterSessionsResult {
 
 export async function measure(variant: "on" | "off", clients: number, lines: number): Promise<ClusterSessionsResult> {
   const fixture = existsSync(path.join(ROOT, FIXTURE));
-  const script = fixture ? FIXTURE : STAND_IN;
-  const serverCount = fixture ? 3 : 1;
-  const redis = await startRedis();
-  const args = (): string[] => ["--port", "0", "--redis", redis.url, ...(fixture ? ["--cluster-sessions", variant] : [])];
-  const live: Array<ServerProcess | undefined> = [];
+  const cluster = await startCluster({
+    script: fixture ? FIXTURE : STAND_IN,
+    servers: fixture ? 3 : 1,
+    args: (redis) => ["--port", "0", "--redis", redis, ...(fixture ? ["--cluster-sessions", variant] : [])],
+  });
   try {
-    for (let i = 0; i < serverCount; i++) live.push(await startServer(script, args()));
-    const backends = (): Backend[] => live.flatMap((s) => (s ? [{ host: "127.0.0.1", port: s.port }] : []));
-    const lb = await startLoadBalancer({ backends });
-    const fleet = await startFleet({ clients, roomSize: 10, peer: chatPeer({ port: lb.port }) });
+    const fleet = await startFleet({ clients, roomSize: 10, peer: chatPeer({ port: cluster.lb.port }) });
     try {
       // Throughput: a burst of lines from everyone, timed until all of them reached every member of the room.
       const before = fleet.report().received;
@@ -78,20 +74,21 @@ export async function measure(variant: "on" | "off", clients: number, lines: num
       let disrupted = 0;
       if (!fixture || variant === "on") {
         fleet.startTraffic(100);
-        for (let i = 0; i < live.length; i++) {
-          const server = live[i]!;
-          const key = `127.0.0.1:${server.port}`;
-          const on = lb.connectionsByBackend()[key] ?? 0;
+        for (let i = 0; i < cluster.size; i++) {
+          const on = cluster.clientsOn(i);
           disrupted += on;
           const since = performance.now();
-          if (fixture) {
-            // A rolling deploy: out of the balancer first, then stopped; its clients land on the others.
-            live[i] = undefined;
-            await server.stop();
-          } else lb.cutAll();
-          await fleet.waitFor(() => fleet.resumeTimes(since).length >= on, `the ${on} clients of ${key} to resume`);
+          const freshBefore = fleet.freshSessions();
+          // A rolling deploy: the server leaves the balancer, stops, and its clients land on the others.
+          if (fixture) await cluster.stop(i);
+          else cluster.lb.cutAll();
+          // Each client resumes or, failing that, starts over (counted in freshSessions, and the row says so).
+          await fleet.waitFor(
+            () => fleet.resumeTimes(since).length + fleet.freshSessions() - freshBefore >= on,
+            `the ${on} clients of server ${i} to resume or start over`,
+          );
           resumeMs.push(...fleet.resumeTimes(since));
-          if (fixture) live[i] = await startServer(script, args());
+          if (fixture) await cluster.start(i);
         }
       }
       const settled = await fleet.settle();
@@ -99,7 +96,7 @@ export async function measure(variant: "on" | "off", clients: number, lines: num
       return {
         variant,
         fixture,
-        servers: serverCount,
+        servers: cluster.size,
         clients,
         deliveriesPerSecond,
         resumeMs,
@@ -112,10 +109,9 @@ export async function measure(variant: "on" | "off", clients: number, lines: num
       };
     } finally {
       await fleet.close();
-      await lb.close();
     }
   } finally {
-    await stopAll();
+    await cluster.close();
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ChatServer } from "./chat-server.ts";
+import { startCluster } from "./cluster.ts";
 import { chatPeer, type Fleet, startFleet } from "./fleet.ts";
 import { startLoadBalancer } from "./load-balancer.ts";
 import { startServer, stopAll } from "./processes.ts";
@@ -30,6 +31,7 @@ describe("client fleet", () => {
     cleanup.push(() => fleet.close());
 
     rounds(fleet, 3);
+    const cutAt = performance.now();
     // Cut in the same tick as the sends: some lines are still on their way and must be resent.
     lb.cutAll();
     rounds(fleet, 3); // said while reconnecting: kept and sent after the resume
@@ -52,6 +54,60 @@ describe("client fleet", () => {
       misdelivered: 0,
     });
     expect(report.resumes).toBe(12);
+    const times = fleet.resumeTimes(cutAt);
+    expect(times).toHaveLength(12);
+    for (const ms of times) expect(ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it("counts the same over WebSocket through the balancer: cut, resumed, nothing lost or repeated", async () => {
+    const server = new ChatServer({ tcp: false, websocket: { port: 0 } });
+    await server.start();
+    cleanup.push(() => server.stop());
+    const lb = await startLoadBalancer({ backends: () => [{ host: "127.0.0.1", port: server.websocketAddress!.port }] });
+    cleanup.push(() => lb.close());
+    const fleet = await startFleet({ clients: 6, roomSize: 3, peer: chatPeer({ url: `ws://127.0.0.1:${lb.port}/` }) });
+    cleanup.push(() => fleet.close());
+    rounds(fleet, 2);
+    lb.cutAll();
+    rounds(fleet, 2);
+    await fleet.waitFor(() => fleet.resumedCount() === 6, "every client to resume");
+    expect(await fleet.settle()).toBe(true);
+    expect(fleet.report()).toMatchObject({
+      said: 6 * 4,
+      received: 6 * 4 * 3,
+      lost: { toServer: 0, toClient: 0 },
+      duplicated: { toServer: 0, toClient: 0 },
+      outOfOrder: { toServer: 0, toClient: 0 },
+      freshSessions: 0,
+    });
+  });
+
+  it("counts fresh sessions and clients gone: a killed server's clients start over on another (resume stays within one process today), a stopped one's leave", async () => {
+    const cluster = await startCluster({
+      script: "test/cluster/chat-server.ts",
+      servers: 2,
+      args: (redis) => ["--port", "0", "--redis", redis, "--prefix", `fleet-${process.pid}`],
+    });
+    cleanup.push(() => cluster.close());
+    // Rooms of 4 over round-robin: every room spans both servers, through Redis.
+    const fleet = await startFleet({ clients: 8, roomSize: 4, peer: chatPeer({ port: cluster.lb.port }) });
+    cleanup.push(() => fleet.close());
+    rounds(fleet, 2);
+    expect(await fleet.settle()).toBe(true);
+    expect(fleet.report()).toMatchObject({ lost: { toServer: 0, toClient: 0 }, duplicated: { toServer: 0, toClient: 0 }, freshSessions: 0 });
+
+    expect([cluster.clientsOn(0), cluster.clientsOn(1)]).toEqual([4, 4]);
+    await cluster.kill(1);
+    await fleet.waitFor(() => fleet.freshSessions() === 4 && fleet.connectedCount() === 8, "the killed server's clients to start over");
+    expect(fleet.resumedCount()).toBe(0);
+    expect(fleet.report().errors).toEqual({ RESUME_FAILED: 4 });
+    expect(cluster.clientsOn(0)).toBe(8);
+
+    await cluster.start(1);
+    expect(cluster.server(1)?.exited).toBe(false);
+    expect(await cluster.stop(0)).toBe(0);
+    await fleet.waitFor(() => fleet.report().disconnected === 8, "a planned stop to end every session (no cluster sessions here)");
+    expect(cluster.clientsOn(1)).toBe(0);
   });
 
   it("catches a line lost, duplicated or reordered, in the direction it happened", async () => {

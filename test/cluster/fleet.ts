@@ -490,11 +490,11 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
 }
 
 export interface ChatPeerOptions {
-  /** Where to connect (a load balancer's port, say). */
-  port: number;
+  /** Where to connect over TCP (a load balancer's port, say); or give `url`. */
+  port?: number;
   /** @default "127.0.0.1" */
   host?: string;
-  /** Connect to this `ws://` URL instead of host:port. */
+  /** Connect to this `ws://` URL instead of host:port (a WebSocket server, or a balancer in front of one). */
   url?: string;
   /** Options of each client. @default {} */
   client?: ClientOptions;
@@ -520,7 +520,9 @@ export class ChatPeer extends ConnectionListener implements FleetPeer {
 
   start(): Promise<void> {
     const { url, host = "127.0.0.1", port } = this.settings;
-    return url ? this.connect(url) : this.connect(host, port);
+    if (url) return this.connect(url);
+    if (port === undefined) throw new Error("chatPeer needs a port or a url");
+    return this.connect(host, port);
   }
 
   say(seq: number): void {
