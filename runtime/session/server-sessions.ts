@@ -283,7 +283,9 @@ export class ServerSessions<C extends Endpoint> {
     const resume = this.settings.resumeWindowMs > 0;
     const entry = new Entry(this, channel);
     if (!resume) entry.resumable = false; // counts, keeps nothing: no overflow to take it for a quiet Python client
-    if (resume) this.byId.set(channel.id, entry);
+    const wait = decide || (resume && (this.suspendedCount > 0 || (this.heartbeat?.silent ?? 0) > 0));
+    // By id: to be resumed, and for stop() to find every session that waits (one that waits is listed even without resume).
+    if (resume || wait) this.byId.set(channel.id, entry);
     channel.link.log = entry;
     greeting.features = this.features;
     if (resume) {
@@ -294,7 +296,6 @@ export class ServerSessions<C extends Endpoint> {
       greeting.heartbeatMs = this.settings.heartbeatIntervalMs;
       greeting.timeoutMs = this.settings.timeoutMs;
     }
-    const wait = decide || (resume && (this.suspendedCount > 0 || (this.heartbeat?.silent ?? 0) > 0));
     if (wait) {
       entry.admitted = false;
       entry.admitTimer = this.clock.setTimeout(() => this.admit(entry), ADMIT_DEADLINE_MS);
@@ -379,7 +380,7 @@ export class ServerSessions<C extends Endpoint> {
    */
   stop(): void {
     this.heartbeat?.clear();
-    // Suspended sessions and connections that wait to be admitted exist only with resume on: all are in byId.
+    // Every suspended session and every connection waiting to be admitted is in byId (see accepted).
     for (const entry of [...this.byId.values()]) {
       if (entry.phase === "suspended") {
         this.host.release(entry.channel);
