@@ -1,8 +1,12 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // "repod-source" makes `import ... from "repod"` resolve to runtime/index.ts (see package.json "exports").
+// The generator (codegen/, a package of its own) imports `repod/compat`: here, the runtime's source (as tsconfig.json's paths).
+const compat = fileURLToPath(new URL("./runtime/compat/index.ts", import.meta.url));
+
 export default defineConfig({
-  resolve: { conditions: ["repod-source"] },
+  resolve: { conditions: ["repod-source"], alias: [{ find: /^repod\/compat$/, replacement: compat }] },
   ssr: { resolve: { conditions: ["repod-source"] } },
   test: {
     include: ["test/**/*.test.ts"],

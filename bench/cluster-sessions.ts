@@ -27,7 +27,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { isMain, numberOption } from "../examples/args.ts";
 import { startCluster } from "../test/cluster/cluster.ts";
-import { chatPeer, startFleet } from "../test/cluster/fleet.ts";
+import { chatPeer, type FleetPeerContext, startFleet } from "../test/cluster/fleet.ts";
+import { Player } from "../test/cluster/players.ts";
 import { ROOT } from "./lib/build.ts";
 
 /** The cluster test's server; the frame falls back to the harness's chat server while it does not exist. */
@@ -61,7 +62,9 @@ export async function measure(variant: "on" | "off", clients: number, lines: num
     args: (redis) => ["--port", "0", "--redis", redis, ...(fixture ? ["--cluster-sessions", variant] : [])],
   });
   try {
-    const fleet = await startFleet({ clients, roomSize: 10, peer: chatPeer({ port: cluster.lb.port }) });
+    // The fixture's own typed listener: a session is bound to the protocol's fingerprint, and an untyped client has none.
+    const peer = fixture ? (context: FleetPeerContext) => new Player(context, { port: cluster.lb.port }) : chatPeer({ port: cluster.lb.port });
+    const fleet = await startFleet({ clients, roomSize: 10, peer });
     try {
       // Throughput: a burst of lines from everyone, timed until all of them reached every member of the room.
       const before = fleet.report().received;

@@ -7,7 +7,7 @@
  * For `ClientMessages` the new server reads what earlier clients write; for
  * `ServerMessages` earlier clients read what the new server writes. Each
  * pair of message versions goes through the compatibility rules the
- * handshake applies (`compat/rules.ts`, a copy of the runtime's), plus
+ * handshake applies (`repod/compat`, imported from the runtime), plus
  * two retirement rules: a message or a message's field may be removed only
  * once it was `@deprecated` in the version compared against. Requests
  * (`ClientRequests`, `ServerRequests`) go the same way, their fields as
@@ -20,8 +20,7 @@
  * // protocol/game.protocol.ts:14:11: ClientMessages.move.dir: ... [FIELD_RETYPED] Instead: ...
  * ```
  */
-import { COMPAT_RULES, type ReadProblem, readProblems } from "./compat/rules.ts";
-import type { SchemaType } from "./compat/schema.ts";
+import { COMPAT_RULES, type ReadProblem, readProblems, type SchemaType } from "repod/compat";
 import type { Direction, FieldModel, FieldType, MessageModel, ProtocolModel, RequestModel, SourceLocation } from "./model.ts";
 
 /** Every rule `repod breaking` checks. */

@@ -52,6 +52,15 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     io.err(name === undefined ? USAGE : `repod: unknown command "${name}"\n${USAGE}`);
     return EXIT.USAGE;
   }
-  const command = await entry.load();
+  let command: Awaited<ReturnType<typeof entry.load>>;
+  try {
+    command = await entry.load();
+  } catch (error) {
+    // `repod breaking` takes the compatibility rules from the runtime (`repod/compat`), the package's peer dependency.
+    const missing = (error as { code?: unknown }).code === "ERR_MODULE_NOT_FOUND" && /['"]repod['"]/.test(String((error as Error).message));
+    if (!missing) throw error;
+    io.err(`repod ${name}: @repod/codegen needs the repod package installed beside it (npm install repod)`);
+    return EXIT.USAGE;
+  }
   return command.run(rest, io);
 }

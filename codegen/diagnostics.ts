@@ -38,6 +38,8 @@ export const DIAGNOSTIC_CODES = {
   CIRCULAR_ALIAS: "CIRCULAR_ALIAS",
   /** An `Auth` type that is not an object type, or in a file without messages. */
   BAD_AUTH: "BAD_AUTH",
+  /** A `Session` type that is not an object type, or in a file without messages. */
+  BAD_SESSION: "BAD_SESSION",
   /** A JSDoc tag the generator reads (`@rateLimit`) that it cannot understand. */
   BAD_TAG: "BAD_TAG",
   /** An input that is not a readable `*.protocol.ts` file. */

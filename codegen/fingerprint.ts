@@ -37,8 +37,14 @@ export function canonicalModel(model: ProtocolModel): unknown {
     client: messages(model.client),
     server: messages(model.server),
     ...asks,
-    types: Object.fromEntries(model.types.map((t) => [t.name, canonicalType(t.type)])),
+    // `Session` is the server's own state, never on the wire: changing it changes no peer's protocol.
+    types: Object.fromEntries(model.types.filter((t) => !isSessionType(model, t.name)).map((t) => [t.name, canonicalType(t.type)])),
   };
+}
+
+/** True for the protocol's `Session` declaration (server state, not wire). */
+export function isSessionType(model: ProtocolModel, name: string): boolean {
+  return model.session !== undefined && name === model.session.type.name;
 }
 
 /** A key equal for two types exactly when they accept the same values the same way (docs and locations aside). */

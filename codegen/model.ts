@@ -168,6 +168,12 @@ export interface ProtocolModel {
   readonly types: readonly NamedTypeModel[];
   /** What a client presents to join: the file's `Auth` type (an object type), when it declares one. */
   readonly auth?: { readonly type: RefType; readonly location: SourceLocation };
+  /**
+   * The game's own state of one player, which moves with the session to
+   * another server: the file's `Session` type (an object type), when it
+   * declares one. The server's business: not part of the fingerprint.
+   */
+  readonly session?: { readonly type: RefType; readonly location: SourceLocation };
 }
 
 /** Which side sends a message: `client` messages go to the server, `server` messages to clients. */

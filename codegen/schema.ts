@@ -10,7 +10,8 @@
  * schemaOf(model).client.move; // { kind: "object", fields: [{ name: "dir", type: { kind: "string" } }] }
  * ```
  */
-import type { ProtocolSchema, SchemaRequest, SchemaType } from "./compat/schema.ts";
+import type { ProtocolSchema, SchemaRequest, SchemaType } from "repod/compat";
+import { isSessionType } from "./fingerprint.ts";
 import type { FieldType, MessageModel, ProtocolModel, RequestModel } from "./model.ts";
 
 /** The schema of every message, request and named type of `model`, in declaration order. */
@@ -21,7 +22,7 @@ export function schemaOf(model: ProtocolModel): ProtocolSchema {
   return {
     client: messages(model.client),
     server: messages(model.server),
-    types: Object.fromEntries(model.types.map((t) => [t.name, schemaType(t.type)])),
+    types: Object.fromEntries(model.types.filter((t) => !isSessionType(model, t.name)).map((t) => [t.name, schemaType(t.type)])),
     // Only when there are some: a protocol without requests keeps its descriptor as it was.
     ...(model.clientRequests.length > 0 ? { clientRequests: requests(model.clientRequests) } : {}),
     ...(model.serverRequests.length > 0 ? { serverRequests: requests(model.serverRequests) } : {}),

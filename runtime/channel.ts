@@ -198,6 +198,13 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
    * on a server without `authenticate`.
    */
   user!: TUser;
+  /**
+   * The game's own state of this player: with cluster sessions (see the
+   * README's "Deploys and crashes") it moves with the session to the server
+   * the client resumes on, restored before `onResume`; nothing else of the
+   * channel does. Generated channels type it by the protocol's `Session`.
+   */
+  declare session?: unknown;
   /** @internal the credential type of the protocol (`Auth`), for the server's `authenticate`; never set. */
   declare readonly authType?: TAuth;
   /** Null until the channel first joins a group: most never do, and an empty Set is not free. */

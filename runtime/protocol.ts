@@ -55,6 +55,11 @@ export interface ProtocolDescriptor {
   readonly server: Readonly<Record<string, Validator>>;
   /** Checks the credential a client presents to join (the protocol file's `Auth` type); absent when it declares none. */
   readonly auth?: Validator;
+  /**
+   * Checks the game's state of one player (the protocol file's `Session`
+   * type) when a session moves in from another server; absent when it declares none.
+   */
+  readonly session?: Validator;
   /** Rate limits declared on client messages with `@rateLimit`, by action. */
   readonly rateLimits?: Readonly<Record<string, RateLimit>>;
   /**

@@ -19,7 +19,7 @@
  * ```
  */
 import { randomBytes } from "node:crypto";
-import type { Adapter, AdapterHost, Delivery, Member, PresenceChange, PresenceView } from "./adapter/adapter.ts";
+import type { Adapter, AdapterHost, Delivery, Member, PresenceChange, PresenceValue, PresenceView } from "./adapter/adapter.ts";
 import { LocalAdapter } from "./adapter/local.ts";
 import { type AuthInfo, Gate, type Refusal } from "./auth/gate.ts";
 import { Channel, type ChannelClass, type ChannelInit } from "./channel.ts";
@@ -50,6 +50,7 @@ import { actionOf, Roster } from "./roster.ts";
 import { type Clock, systemClock } from "./session/clock.ts";
 import { ERROR, FEATURE_COMPAT, HELLO, MISMATCH, PROTOCOL } from "./session/control.ts";
 import { ServerSessions } from "./session/server-sessions.ts";
+import type { SessionSnapshot } from "./session/snapshot.ts";
 import { type Acceptor, listenTcp } from "./transport/tcp.ts";
 import type { Transport } from "./transport/transport.ts";
 import { remoteOf } from "./transport/transport.ts";
@@ -199,7 +200,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   /** What the adapter may ask of this server. */
   private readonly adapterHost: AdapterHost = {
     serverId: this.serverId,
-    deliverLocal: (frame, delivery) => this.roster.deliver(frame, delivery),
+    deliverLocal: (frame, delivery, skip) => this.roster.deliver(frame, delivery, skip),
     localCount: (group) => this.roster.count(group),
     localIds: (group) => this.roster.ids(group),
     localMember: (id) => this.roster.member(id),
@@ -279,6 +280,15 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
           this.callHook(channel, "onResume", () => channel.onResume?.());
           this.callHook(channel, "onResume", () => this.onResume(channel));
         },
+        checkArrival: (snapshot) => this.checkArrival(snapshot),
+        restore: (snapshot) => this.restore(snapshot),
+        arrived: (channel, snapshot) => this.arrived(channel, snapshot),
+        departed: (channel) => {
+          this.gate?.forget(channel);
+          this.roster.remove(channel);
+          channel.link.close(); // later sends from the game go nowhere: the session lives on elsewhere
+          channel.endRequests(); // its requests cannot be answered here any more
+        },
       },
       this.options,
       options.clock,
@@ -322,6 +332,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     this.sessions = this.sessionKeeper.enabled || this.versioned ? this.sessionKeeper : null;
     try {
       await this.adapter.init(this.adapterHost);
+      if (this.adapter.sessions) this.sessions?.useStore(this.adapter.sessions);
       const accept = (transport: Transport): void => this.accept(transport);
       if (this.options.tcp) this.acceptors.push(await listenTcp(host, port, maxFrameBytes, accept));
       if (this.options.websocket) {
@@ -375,6 +386,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     const acceptors = this.acceptors;
     this.acceptors = [];
     await Promise.all(acceptors.map((acceptor) => acceptor.close()));
+    // Cluster sessions: the sessions of our clients go to the cluster, and their clients to another server.
+    await this.sessions?.handOver();
     // Channels still waiting to be admitted were greeted: what they were sent since leaves before the end.
     const pending = this.roster.pendingChannels();
     // Suspended sessions end now: this server will not be there for their clients to resume.
@@ -402,6 +415,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     await Promise.race([Promise.all(closing), new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.stopGraceMs)))]);
     clearTimeout(timer);
     for (const channel of ending) channel.link.transport?.destroy();
+    // Sessions handed over leave this server's presence once taken elsewhere: other players see no one leave.
+    await this.adapter.sessions?.taken(this.options.stopGraceMs);
     await this.adapter.close();
     this.state = "stopped";
     this.logger({ event: "stop" });
@@ -572,6 +587,51 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     this.callHook(channel, "onConnect", () => channel.onConnect?.());
     this.callHook(channel, "onConnect", () => this.onConnect(channel, channel.addr));
     return true;
+  }
+
+  /** Cluster sessions: why a session saved by another server cannot go on here (its `Session` state does not fit this protocol), or undefined. */
+  private checkArrival(snapshot: SessionSnapshot): string | undefined {
+    const validate = this.options.validate ? this.channelClass.protocol?.session : undefined;
+    if (validate === undefined || snapshot.state === undefined) return undefined;
+    const state = snapshot.state;
+    const problem = state === null || typeof state !== "object" || Array.isArray(state) ? "not an object" : validate(state as Record<string, unknown>);
+    return problem === undefined ? undefined : `its Session state does not fit this server's protocol: ${problem}`;
+  }
+
+  /** Cluster sessions: the channel of a session saved by another server, with its id, user, state and client version. */
+  private restore(snapshot: SessionSnapshot): C | string {
+    const channelClass = this.channelClass;
+    const init: ChannelInit<OutOf<C>> = {
+      server: this,
+      host: this.channelHost,
+      id: snapshot.id,
+      limits: (this.limits ??= this.linkLimits()),
+      validators: this.validatorsOf(channelClass),
+      replies: this.repliesOf(channelClass),
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      clock: this.clock,
+    };
+    let channel: C;
+    try {
+      channel = new channelClass(init);
+    } catch (error) {
+      this.reportError(handlerFailed("connect", error, `new ${channelClass.name}()`));
+      return `this server could not make its channel: ${(error as Error).message}`;
+    }
+    channel.user = snapshot.user as C["user"];
+    if (snapshot.state !== undefined) channel.session = snapshot.state;
+    channel.peerFingerprint = snapshot.fingerprint;
+    channel.peerUnread = snapshot.unread !== undefined && snapshot.unread.length > 0 ? new Set(snapshot.unread) : null;
+    return channel;
+  }
+
+  /** Cluster sessions: a restored channel becomes one of this server's, as it was (no onConnect: its `onResume` follows). */
+  private arrived(channel: C, snapshot: SessionSnapshot): void {
+    this.roster.add(channel);
+    if (this.inspector !== null) this.inspector.admitted(channel);
+    for (const group of snapshot.groups) channel.join(group);
+    if (snapshot.presence !== undefined) channel.setPresence(snapshot.presence as PresenceValue);
+    this.adapter.memberChanged(channel.id);
   }
 
   /**

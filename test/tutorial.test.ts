@@ -7,7 +7,9 @@
  *
  * The tutorial ends on a production install (`npm prune --omit=dev`) that
  * runs the game: that install must hold the runtime and ws only, in at most
- * 3 MB, and nothing of the generator.
+ * 3 MB, and nothing of the generator. Right after its `repod generate`, the
+ * test also runs `repod breaking` there: the installed generator takes the
+ * compatibility rules from the installed runtime (`repod/compat`).
  */
 import { execFileSync } from "node:child_process";
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -53,14 +55,17 @@ it("the README tutorial runs as written and the client sees the chat", async () 
     let script = "set -euo pipefail\n";
     for (const { lang, body } of tutorialBlocks()) {
       const text = body.replaceAll("/tmp/my-chat", folder).replaceAll("5071", port);
-      if (lang === "sh") script += `${text}\n`;
-      else if (lang === "ts") {
+      if (lang === "sh") {
+        script += `${text}\n`;
+        if (text.includes("npx repod generate")) script += "npx repod breaking protocol --against protocol\n";
+      } else if (lang === "ts") {
         const path = /^\/\/ (\S+)\n/.exec(text)?.[1];
         if (!path) continue;
         script += `mkdir -p "$(dirname ${path})" && cat > ${path} <<'REPOD_EOF'\n${text}REPOD_EOF\n`;
       }
     }
     const output = execFileSync("bash", ["-c", script], { cwd: root, encoding: "utf8", timeout: 240_000, env: { ...process.env, npm_config_yes: "true" } });
+    expect(output).toContain("repod breaking: no breaking change against protocol (1 protocol compared)");
     const lines = output.trim().split("\n");
     expect(lines.slice(-3)).toEqual(["* ada joined", "* players: ada", "<ada> hello, typed world"]);
 

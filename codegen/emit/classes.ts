@@ -49,6 +49,15 @@ export function emitClasses(ctx: EmitContext, w: CodeWriter): void {
   const channelArgs = `${names.serverMessage}, ${names.clientMessage}, TUser${auth === undefined ? "" : `, ${auth}`}`;
   w.block(`export abstract class ${names.channel}<TUser = unknown> extends ${ctx.runtime("Channel")}<${channelArgs}> {`, () => {
     w.line(`${PROTOCOL_FIELD}: ${descriptorType} = ${names.descriptor};`);
+    if (model.session !== undefined) {
+      w.blank();
+      w.doc(
+        "The game's own state of this player (the protocol's `Session`): set it and change it in handlers.\n" +
+          "With cluster sessions it moves with the session to the server the client resumes on\n" +
+          "(checked against `Session` there, and restored before `onResume`); nothing else of the channel does.",
+      );
+      w.line(`override session: ${model.session.type.name} | undefined = undefined;`);
+    }
     handlers(w, model.client, names.clientMessages, "void | Promise<void>", "a client sends");
     answers(w, model.clientRequests, names.clientRequests, names.clientReplies, "a client sends");
     asker(ctx, w, model.serverRequests, names.serverRequests, names.serverReplies, "this client", names.channel, names.serverMessage);

@@ -51,6 +51,7 @@ export function emitDescriptor(ctx: EmitContext, w: CodeWriter, validators: Vali
         );
       }
       if (validators.auth !== undefined) w.line(`auth: ${validators.auth},`);
+      if (validators.session !== undefined) w.line(`session: ${validators.session},`);
       const limited = model.client.filter((m) => m.rateLimit !== undefined);
       if (limited.length > 0) {
         w.block(

@@ -50,6 +50,8 @@ export interface ValidatorNames {
   readonly replies: Record<Direction, ReadonlyMap<string, string>>;
   /** The validator of the credential (`Auth`), when the protocol declares one. */
   readonly auth?: string;
+  /** The validator of the game's per-player state (`Session`), when the protocol declares one. */
+  readonly session?: string;
 }
 
 /** Writes every validator of the protocol into `w`; returns their names for the descriptor. */
@@ -63,6 +65,7 @@ export function emitValidators(ctx: EmitContext, w: CodeWriter): ValidatorNames 
       server: emitter.replies("server", ctx.model.serverRequests),
     },
     ...(ctx.model.auth === undefined ? {} : { auth: emitter.auth(ctx.model.auth.type) }),
+    ...(ctx.model.session === undefined ? {} : { session: emitter.session(ctx.model.session.type) }),
   };
   emitter.finish();
   for (const fn of emitter.functions) {
@@ -166,6 +169,21 @@ class ValidatorEmitter {
     const param = body.fields.length === 0 ? "_data" : "data";
     this.functions.push(
       "/** Checks the credential a client presents to join (`Auth`). */\n" +
+        `function ${name}(${param}: Record<string, unknown>): string | undefined {\n${fn.w}}\n`,
+    );
+    return name;
+  }
+
+  /** Emits the validator of the game's per-player state (`Session`), checked when a session moves in; returns its name. */
+  session(type: FieldType): string {
+    const name = this.ctx.unique("validateSession");
+    const body = objectOf(type, this.ctx.types, new Set()) ?? { kind: "object", fields: [] };
+    const fn = new FunctionBody();
+    this.fields(fn, body, "data", new Path("", true));
+    fn.w.line("return undefined;");
+    const param = body.fields.length === 0 ? "_data" : "data";
+    this.functions.push(
+      "/** Checks the game's state of one player (`Session`) as another server saved it. */\n" +
         `function ${name}(${param}: Record<string, unknown>): string | undefined {\n${fn.w}}\n`,
     );
     return name;

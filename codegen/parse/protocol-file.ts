@@ -88,6 +88,7 @@ export function parseProtocolFile(ctx: ParseContext, resolver: Resolver, file: S
     if (model !== undefined) types.push(model);
   }
   const auth = authOf(ctx, declarations, types, directions.client !== undefined || directions.server !== undefined);
+  const session = sessionOf(ctx, declarations, types, directions.client !== undefined || directions.server !== undefined);
   const fileDoc = fileDocOf(file);
   const model: ProtocolModel = {
     name,
@@ -100,6 +101,7 @@ export function parseProtocolFile(ctx: ParseContext, resolver: Resolver, file: S
     serverRequests,
     types,
     ...(auth === undefined ? {} : { auth }),
+    ...(session === undefined ? {} : { session }),
   };
   // Also when something failed already: the model then holds what did convert, and more problems are found.
   checkModel(ctx, model);
@@ -251,6 +253,40 @@ function authOf(ctx: ParseContext, declarations: readonly Declaration[], types: 
     return undefined;
   }
   return { type: { kind: "ref", name: AUTH_TYPE }, location };
+}
+
+/** The name of the type a protocol file declares for the game's own state of one player's session. */
+export const SESSION_TYPE = "Session";
+
+/** The file's `Session` declaration, checked like `Auth`: an object type, in a file with messages. */
+function sessionOf(ctx: ParseContext, declarations: readonly Declaration[], types: readonly NamedTypeModel[], hasMessages: boolean): ProtocolModel["session"] {
+  const declaration = declarations.find((d) => d.getName() === SESSION_TYPE);
+  if (declaration === undefined) return undefined;
+  const location = ctx.locate(declaration.getNameNode());
+  if (!hasMessages) {
+    ctx.report(
+      declaration.getNameNode(),
+      "BAD_SESSION",
+      "`Session` is the game's state of one player that moves with the session: declare it in the protocol file with ClientMessages / ServerMessages, not in a types-only file",
+    );
+    return undefined;
+  }
+  if (declaration.getTypeParameters().length > 0) {
+    ctx.report(declaration.getNameNode(), "BAD_SESSION", "`Session` cannot be generic: declare its fields, e.g. export interface Session { score: Int }");
+    return undefined;
+  }
+  const model = types.find((t) => t.name === SESSION_TYPE);
+  if (model === undefined) return undefined; // it did not convert: reported where it failed
+  const byName = new Map(types.map((t) => [t.name, t]));
+  if (objectOf(model.type, byName, new Set()) === undefined) {
+    ctx.report(
+      declaration.getNameNode(),
+      "BAD_SESSION",
+      "`Session` must be an object type of the game's per-player state: write export interface Session { score: Int }",
+    );
+    return undefined;
+  }
+  return { type: { kind: "ref", name: SESSION_TYPE }, location };
 }
 
 const RATE_LIMIT = /^(\d+(?:\.\d+)?)\s*\/\s*(s|sec|second|m|min|minute)(?:\s+burst\s+(\d+))?$/;

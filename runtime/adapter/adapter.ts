@@ -88,8 +88,12 @@ export interface PresenceView {
 export interface AdapterHost {
   /** This server's id, unique across processes; channel ids start with it. */
   readonly serverId: string;
-  /** Writes `frame` to the local channels `delivery` names; returns how many got it. */
-  deliverLocal(frame: Uint8Array, delivery: Delivery): number;
+  /**
+   * Writes `frame` to the local channels `delivery` names; returns how many
+   * got it. Channels whose id is in `skip` are left out (sessions being
+   * handed over: see {@link SessionStore.depart}).
+   */
+  deliverLocal(frame: Uint8Array, delivery: Delivery, skip?: ReadonlySet<string>): number;
   /** Local channels in `group`, or all local channels. */
   localCount(group?: string): number;
   /** Ids of the local channels in `group`, or of all local channels. */
@@ -130,4 +134,71 @@ export interface Adapter {
   close(): Promise<void>;
   /** How the inspector reaches the other servers (see inspection.ts); absent for an adapter of one process. */
   readonly inspection?: ClusterInspection;
+  /**
+   * Keeps sessions in the cluster so that another server can resume them
+   * (cluster sessions: the Redis adapter with `sessions` on); undefined
+   * otherwise, and then nothing of this changes how a server works.
+   */
+  readonly sessions?: SessionStore | undefined;
+}
+
+/** A session leaving this server: its id, and the groups sends match it by while it travels. */
+export interface Departure {
+  readonly id: string;
+  readonly groups: readonly string[];
+}
+
+/** A session another server handed over, taken by this one. */
+export interface Arrival {
+  /** The session as the server it left saved it (see session/snapshot.ts). */
+  readonly snapshot: Uint8Array;
+  /** True when it is the last checkpoint of a server that died (not a handover): what came after it is not there. */
+  readonly recovered?: boolean;
+  /**
+   * The frames sent to it since it left, in order: call once, at the very
+   * moment the session becomes one of this server's local channels, and
+   * send them to it after its own retained frames.
+   */
+  take(): Array<{ frame: Uint8Array; delivery: Delivery }>;
+  /** The session is here (its presence written): other servers stop keeping frames for it. */
+  settled(): void;
+  /** The session could not be restored here after all: frees what was kept for it. */
+  abandon(): void;
+}
+
+/**
+ * Where cluster sessions are kept, and the marker that makes a move exact:
+ * only bytes and frames go through it; the session machinery (session/)
+ * makes and reads the snapshots.
+ */
+export interface SessionStore {
+  /** The key session tokens are made with: the same on every server of the cluster. Read at `init()`. */
+  readonly tokenKey: Uint8Array;
+  /**
+   * Hands sessions over to the cluster (a planned stop): from now on this
+   * server's own sends skip them; once every send made before the handover
+   * reached them here, `snapshot(id)` is called for each, at one moment, and
+   * what it returns is stored for `ttlMs`. Every later send for them is
+   * kept by the other servers until one of them takes the session. Resolves
+   * when the snapshots are stored.
+   */
+  depart(departures: readonly Departure[], snapshot: (id: string) => Uint8Array | null, ttlMs: number): Promise<void>;
+  /** Resolves once every session handed over by this server was taken by another, or after `ms`. */
+  taken(ms: number): Promise<void>;
+  /**
+   * Takes session `id` from the cluster, once `check(snapshot)` (the token,
+   * the protocol) finds no reason to refuse: resolves with it, with
+   * "elsewhere" when this server cannot have every frame sent to it since it
+   * left (it started later: the client should try another server), or with
+   * a reason it cannot be resumed at all.
+   */
+  claim(id: string, check: (snapshot: Uint8Array, recovered: boolean) => string | undefined): Promise<Arrival | "elsewhere" | string>;
+  /** How often sessions are checkpointed (undefined: the server's heartbeat interval). */
+  readonly checkpointMs?: number | undefined;
+  /**
+   * Saves the sessions that changed (a crash of this server leaves them for
+   * another to take), and forgets those that `ended`, in one write.
+   * Resolves to true once all of it is written.
+   */
+  checkpoint(saves: ReadonlyArray<readonly [string, Uint8Array]>, ended: readonly string[], ttlMs: number): Promise<boolean>;
 }

@@ -46,6 +46,7 @@ import { Population } from "./population.ts";
 import { openEnvelope, sealEnvelope } from "./redis-envelope.ts";
 import { RedisInspection } from "./redis-inspection.ts";
 import { erasePresence, PresenceChanges, PresenceKeys, readChange, readSnapshot, sweepPresence, writePresence } from "./redis-presence.ts";
+import { type ClusterSessionOptions, RedisSessions } from "./redis-sessions.ts";
 
 /** Options of a {@link RedisAdapter}; every one has a default. */
 export interface RedisAdapterOptions {
@@ -65,6 +66,14 @@ export interface RedisAdapterOptions {
   /** How long `server.start()` waits for Redis; past it the server starts alone (ADAPTER_FAILED) and joins when Redis comes. @default 2000 */
   connectTimeoutMs?: number;
   /**
+   * Cluster sessions: a session whose server stops (or dies) resumes on
+   * another server of the cluster, with its channel id, groups, presence,
+   * `user` and the game's `session` state. Off by default: then nothing
+   * of it runs. See the README's "Deploys and crashes".
+   * @default false
+   */
+  sessions?: boolean | ClusterSessionOptions;
+  /**
    * More ioredis options (TLS, password, `retryStrategy`…). The adapter
    * keeps `enableOfflineQueue: false`, `autoResendUnfulfilledCommands: false`,
    * `maxRetriesPerRequest: 0` and `autoResubscribe: false` whatever is given here.
@@ -73,12 +82,15 @@ export interface RedisAdapterOptions {
   redis?: RedisOptions;
 }
 
-type Settings = Required<Omit<RedisAdapterOptions, "redis">> & { redis: RedisOptions };
+type Settings = Required<Omit<RedisAdapterOptions, "redis" | "sessions">> & { redis: RedisOptions };
 
 export class RedisAdapter implements Adapter {
   readonly options: Readonly<Settings>;
   private readonly keys: PresenceKeys;
   private readonly changesChannel: Buffer;
+  /** Cluster sessions, when on (see redis-sessions.ts). */
+  readonly sessions: RedisSessions | undefined;
+  private readonly handoverChannel: Buffer | undefined;
   private host: AdapterHost | null = null;
   /** Commands and publishes. */
   private pub: Redis | null = null;
@@ -126,6 +138,24 @@ export class RedisAdapter implements Adapter {
     this.keys = new PresenceKeys(this.options.prefix);
     this.inspection = new RedisInspection(this.options.prefix, async (topic, message) => this.ready("ask the cluster").publish(topic, message));
     this.changesChannel = Buffer.from(this.keys.changes);
+    const self = this;
+    if (options.sessions) {
+      this.sessions = new RedisSessions(
+        {
+          get serverId() {
+            return self.host?.serverId ?? "";
+          },
+          connection: () => (this.isConnected ? this.pub : null),
+          afterWrites: () => {
+            this.flushNow();
+            return this.writing;
+          },
+        },
+        this.options.prefix,
+        options.sessions === true ? {} : options.sessions,
+      );
+      this.handoverChannel = Buffer.from(this.sessions.channel);
+    }
   }
 
   /** True while sends reach the other processes. */
@@ -161,13 +191,27 @@ export class RedisAdapter implements Adapter {
     ]);
     clearTimeout(timer);
     if (!this.isConnected) this.fail(new Error(`no connection within ${this.options.connectTimeoutMs} ms`));
+    else if (this.sessions) {
+      try {
+        await this.sessions.start(this.pub!);
+      } catch (error) {
+        this.fail(error as Error);
+      }
+    }
   }
 
   publish(frame: Uint8Array, delivery: Delivery): void {
     const host = this.host;
     if (!host) return;
+    const sessions = this.sessions;
     let topic: string;
-    if (delivery.audience.to === "channel") {
+    if (sessions !== undefined) {
+      // Cluster sessions: a channel may live on another server than its id says, and a send to it must be
+      // ordered with the handover markers: what is not delivered here goes on the bus (see redis-sessions.ts).
+      const delivered = host.deliverLocal(frame, delivery, sessions.departing);
+      if (delivery.audience.to === "channel" && delivered > 0) return;
+      topic = this.keys.bus;
+    } else if (delivery.audience.to === "channel") {
       const owner = serverOf(delivery.audience.id);
       if (owner === host.serverId || owner === "") {
         host.deliverLocal(frame, delivery);
@@ -182,7 +226,11 @@ export class RedisAdapter implements Adapter {
       this.unsent(new Error("Redis is not connected"));
       return;
     }
-    this.pub!.publish(topic, sealEnvelope(host.serverId, frame, delivery)).catch((error: Error) => this.unsent(error));
+    const inFlight = sessions?.published(frame, delivery);
+    this.pub!.publish(topic, sealEnvelope(host.serverId, frame, delivery)).catch((error: Error) => {
+      if (inFlight) sessions!.unpublished(inFlight);
+      this.unsent(error);
+    });
   }
 
   memberChanged(id: string): void {
@@ -215,6 +263,7 @@ export class RedisAdapter implements Adapter {
       clearTimeout(timer);
     }
     this.rejectWaiters(new Error("the server stopped"));
+    this.sessions?.close();
     this.inspection.stop();
     pub?.disconnect();
     sub?.disconnect();
@@ -245,7 +294,9 @@ export class RedisAdapter implements Adapter {
     const host = this.host;
     if (!host || sub !== this.sub) return;
     try {
-      await sub.subscribe(this.keys.bus, this.keys.inbox(host.serverId), this.keys.changes, ...this.inspection.start(host.serverId));
+      const channels = [this.keys.bus, this.keys.inbox(host.serverId), this.keys.changes, ...this.inspection.start(host.serverId)];
+      if (this.sessions) channels.push(this.sessions.channel);
+      await sub.subscribe(...channels);
     } catch (error) {
       this.fail(error as Error);
       return;
@@ -317,13 +368,21 @@ export class RedisAdapter implements Adapter {
       this.receiveChange(message.toString("utf8"));
       return;
     }
+    if (this.handoverChannel?.equals(channel)) {
+      this.sessions!.message(message.toString("utf8"));
+      return;
+    }
     if (this.inspection.receive(channel, message)) return;
     const envelope = openEnvelope(message);
     if (typeof envelope === "string") {
       host.reportError(new RepodError("ADAPTER_FAILED", `dropped a message on ${this.keys.bus} that is no envelope: ${envelope}`));
       return;
     }
-    if (envelope.origin === host.serverId) return; // delivered locally when it was sent
+    if (envelope.origin === host.serverId) {
+      this.sessions?.echoed();
+      return; // delivered locally when it was sent
+    }
+    this.sessions?.received(envelope.frame, envelope.delivery);
     host.deliverLocal(envelope.frame, envelope.delivery);
   }
 

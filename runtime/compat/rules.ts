@@ -22,9 +22,7 @@
  * // [{ rule: "FIELD_REQUIRED", path: "x", writes: "nothing", reads: "number", … }]
  * ```
  *
- * This file exists twice, byte for byte: `runtime/compat/rules.ts` (the handshake)
- * and `codegen/compat/rules.ts` (`repod breaking`), because the generator never
- * imports the runtime. test/compat/copies.test.ts keeps them identical.
+ * The generator reads them from `repod/compat` (see index.ts): one copy for both.
  */
 import type { SchemaField, SchemaType } from "./schema.ts";
 

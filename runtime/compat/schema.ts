@@ -18,9 +18,7 @@
  * };
  * ```
  *
- * This file exists twice, byte for byte: `runtime/compat/schema.ts` (the handshake)
- * and `codegen/compat/schema.ts` (`repod breaking`), because the generator never
- * imports the runtime. test/compat/copies.test.ts keeps them identical.
+ * The generator reads it from `repod/compat` (see index.ts): one copy for both.
  */
 
 /** One field of an object type; `optional` is absent when false. */

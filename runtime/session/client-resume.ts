@@ -37,7 +37,20 @@ import type { Transport } from "../transport/transport.ts";
 import { encodeFrame } from "../wire/codec.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
-import { BYE, countOf, FEATURE_COMPAT, FEATURE_HEARTBEAT, FEATURE_RESUME, HEARTBEAT, HELLO, isBreak, RESUME, RESUME_FAILED, RESUMED } from "./control.ts";
+import {
+  BYE,
+  countOf,
+  FEATURE_COMPAT,
+  FEATURE_HEARTBEAT,
+  FEATURE_RESUME,
+  HEARTBEAT,
+  HELLO,
+  isBreak,
+  MOVED,
+  RESUME,
+  RESUME_FAILED,
+  RESUMED,
+} from "./control.ts";
 import { type Beating, Heartbeat } from "./heartbeat.ts";
 import { Session, type SessionEvents } from "./session.ts";
 
@@ -90,6 +103,8 @@ export class ClientResume {
   private attempt = 0;
   private timer: TimerHandle | undefined;
   private bye = false;
+  /** The server said `_moved` (it stops, and handed the session to its cluster): reconnect at once. */
+  private moved = false;
   private stopped = false;
   /** The credential was sent in `_hello` and the server has not yet accepted it: a break now is a failed attempt. */
   private waitingWelcome = false;
@@ -142,6 +157,7 @@ export class ClientResume {
     this.phase = "off";
     this.session = null;
     this.bye = false;
+    this.moved = false;
     this.host.link.log = null;
   }
 
@@ -286,6 +302,9 @@ export class ClientResume {
       case BYE:
         this.bye = true;
         return;
+      case MOVED:
+        this.moved = true;
+        return;
       case RESUMED:
         if (this.phase === "resuming") this.resumed(message);
         return;
@@ -320,7 +339,10 @@ export class ClientResume {
       this.next(error);
       return true;
     }
+    const moved = this.moved;
+    this.moved = false;
     if (this.phase === "resuming" || this.phase === "away") {
+      // (Sent `_moved` in answer to `_resume`: that server cannot take the session, another may; with the usual backoff.)
       this.phase = "away";
       this.next(error);
       return true;
@@ -332,14 +354,15 @@ export class ClientResume {
     }
     this.phase = "away";
     this.attempt = 0;
-    this.next(error);
+    this.next(error, moved);
     return true;
   }
 
   // ---- reconnecting -------------------------------------------------------------
 
-  private next(error: RepodError | undefined): void {
-    const why = error?.message ?? "the server closed the connection";
+  /** Schedules the next attempt, after the backoff (`now`: at once, the server handed the session over). */
+  private next(error: RepodError | undefined, now = false): void {
+    const why = error?.message ?? (now ? "the server stopped and handed the session over" : "the server closed the connection");
     if (++this.attempt > this.settings.reconnectAttempts) {
       this.phase = "off";
       this.session = null;
@@ -347,7 +370,7 @@ export class ClientResume {
       this.host.gone(new RepodError("CONNECT_FAILED", `gave up reconnecting after ${this.settings.reconnectAttempts} attempts; the last: ${why}`));
       return;
     }
-    const delayMs = backoffDelay(this.attempt, { minDelayMs: this.settings.reconnectMinDelayMs, maxDelayMs: this.settings.reconnectMaxDelayMs });
+    const delayMs = now ? 0 : backoffDelay(this.attempt, { minDelayMs: this.settings.reconnectMinDelayMs, maxDelayMs: this.settings.reconnectMaxDelayMs });
     this.host.push({ action: "reconnecting", attempt: this.attempt, delayMs, code: error?.code ?? "CONNECT_FAILED", message: why } as Message);
     this.timer = this.clock.setTimeout(() => void this.tryOnce(), delayMs);
   }

@@ -8,7 +8,8 @@
  * client ─▶ {action:"_protocol", fingerprint, schema}           (only when its fingerprint differs from the greeting's)
  * server ─▶ {action:"_protocol", reads, unread}                 what of the client's messages it reads / of its own the client does not
  *        or {action:"_mismatch", reason}                       the versions break a message both know; the server closes
- * client ─▶ {action:"_hello", features}                       (fresh session, right after the greeting, or after `_protocol`)
+ * client ─▶ {action:"_hello", features}                       (fresh session, right after the greeting, or after `_protocol`;
+ *                                                               also to a server offering only `compat`: it admits the connection on it)
  * client ─▶ {action:"_resume", id, token, received, fingerprint} (first frame of a reconnection)
  * server ─▶ {action:"_resumed", received, token}                 then the frames the client missed
  *        or {action:"_resume_failed", reason}                   the greeting before it starts a fresh session
@@ -16,6 +17,9 @@
  * server ─▶ {action:"_hb", received, ping}   (while its inspector watches, over TCP) the client answers at once:
  * client ─▶ {action:"_hb", received, pong}   `pong` is `ping` echoed; the server reads the round trip from it
  * both   ─▶ {action:"_bye"}             a deliberate close: do not resume
+ * server ─▶ {action:"_moved"}           cluster sessions: the server stops and handed the session to the
+ *                                       cluster; reconnect at once to the same address and resume there
+ *                                       (also the answer to a `_resume` a server cannot take: try another)
  * ```
  *
  * With authentication (see `auth/`), the greeting says `auth: true`; a
@@ -35,6 +39,7 @@ export const RESUMED = "_resumed";
 export const RESUME_FAILED = "_resume_failed";
 export const HEARTBEAT = "_hb";
 export const BYE = "_bye";
+export const MOVED = "_moved";
 export const WELCOME = "_welcome";
 export const ERROR = "_error";
 export const PROTOCOL = "_protocol";

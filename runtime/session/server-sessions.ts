@@ -30,6 +30,7 @@
  * them (that session was sent the same, and resends from its own log).
  * A server with no such sessions (all-Python clients, say) admits at once.
  */
+import type { Arrival, SessionStore } from "../adapter/adapter.ts";
 import { ADMIT_DEADLINE_MS, UNHEARD_RESUME_WINDOW_MS } from "../constants.ts";
 import { RepodError } from "../errors.ts";
 import type { Endpoint } from "../host.ts";
@@ -37,10 +38,11 @@ import type { Logger } from "../logging.ts";
 import type { Message } from "../protocol.ts";
 import type { Transport, TransportEvents } from "../transport/transport.ts";
 import { encodeFrame } from "../wire/codec.ts";
-import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
-import { BYE, countOf, FEATURE_HEARTBEAT, FEATURE_RESUME, HEARTBEAT, HELLO, isBreak, RESUME, RESUME_FAILED, RESUMED } from "./control.ts";
+import { type Clock, systemClock, type TimerHandle, unref } from "./clock.ts";
+import { BYE, countOf, FEATURE_HEARTBEAT, FEATURE_RESUME, HEARTBEAT, HELLO, isBreak, MOVED, RESUME, RESUME_FAILED, RESUMED } from "./control.ts";
 import { type Beating, Heartbeat } from "./heartbeat.ts";
 import { type SessionEvents, SessionLog, SUBCLASS_FLAG } from "./session.ts";
+import { decodeSnapshot, encodeSnapshot, type SessionSnapshot } from "./snapshot.ts";
 import { sameToken, TokenMint } from "./token.ts";
 
 /** The server's session options, after defaults. */
@@ -69,13 +71,19 @@ export interface SessionHost<C extends Endpoint> {
   suspended(channel: C): void;
   /** A session goes on over a new connection (`onResume`). */
   resumed(channel: C): void;
+  /** Cluster sessions: a reason a session saved by another server cannot go on here (its `Session` state does not fit), or undefined. */
+  checkArrival?(snapshot: SessionSnapshot): string | undefined;
+  /** Cluster sessions: makes the channel of a session saved by another server (not yet one of this server's). */
+  restore?(snapshot: SessionSnapshot): C | string;
+  /** Cluster sessions: the restored channel becomes one of this server's, with its groups and presence (no hook). */
+  arrived?(channel: C, snapshot: SessionSnapshot): void;
+  /** Cluster sessions: the channel was handed over: it leaves this server's channels (no hook). */
+  departed?(channel: C): void;
 }
 
 const ADMITTED = SUBCLASS_FLAG;
 const CONFIRMED = SUBCLASS_FLAG << 1;
 const SAID_BYE = SUBCLASS_FLAG << 2;
-/** Set while the server's sessions know the entry (from `accepted` until `forget`). */
-const KNOWN = SUBCLASS_FLAG << 5;
 /** Two bits for the phase: 0 undecided, 1 live, 2 suspended. */
 const PHASE_SHIFT = 5;
 const PHASE = 3 << PHASE_SHIFT;
@@ -112,15 +120,7 @@ class Entry<C extends Endpoint> extends SessionLog implements Beating, SessionEv
     readonly channel: C,
   ) {
     super();
-    this.flags |= ADMITTED | KNOWN;
-  }
-
-  /** Known to its server's sessions: the channel's link logs to it, and it is found through the link. */
-  get known(): boolean {
-    return (this.flags & KNOWN) !== 0;
-  }
-  set known(value: boolean) {
-    this.flags = value ? this.flags | KNOWN : this.flags & ~KNOWN;
+    this.flags |= ADMITTED;
   }
 
   /** 0 when resume is off: nothing is retained. */
@@ -230,11 +230,26 @@ const DETACHED: TransportEvents = { payload: NOOP, error: NOOP, closed: NOOP };
 export class ServerSessions<C extends Endpoint> {
   /** What the greeting offers. */
   readonly features: readonly string[];
+  private readonly entries = new Map<C, Entry<C>>();
   /** Sessions that can be resumed (live or suspended), by channel id. */
   private readonly byId = new Map<string, Entry<C>>();
   private readonly heartbeat: Heartbeat | null;
-  private readonly mint = new TokenMint();
+  private mint = new TokenMint();
   private suspendedCount = 0;
+  /** Where sessions go when this server stops, and come from when a client resumes one it does not hold (cluster sessions). */
+  private store: SessionStore | null = null;
+  /**
+   * Cluster sessions: of each session, the received count of its last
+   * checkpoint — what the heartbeat acknowledges, so that our client keeps
+   * every frame the cluster could not give back after a crash.
+   */
+  private durable: Map<Entry<C>, number> | null = null;
+  /** What each session's counts were at its last checkpoint ("received/sent/acked"). */
+  private readonly saved = new Map<Entry<C>, string>();
+  /** Checkpointed sessions that ended: their checkpoints go at the next write. */
+  private ended: string[] = [];
+  private checkpointTimer: TimerHandle | undefined;
+  private checkpointing = false;
 
   constructor(
     private readonly host: SessionHost<C>,
@@ -249,23 +264,67 @@ export class ServerSessions<C extends Endpoint> {
     this.features = features;
   }
 
-  /**
-   * A channel's session: the frame log of its link, while known. Kept on the
-   * link rather than in a map of the server's: one map entry less per connection.
-   */
-  private entryOf(channel: C): Entry<C> | undefined {
-    const log = channel.link.log;
-    return log instanceof Entry && log.known && log.sessions === this ? (log as Entry<C>) : undefined;
-  }
-
   /** False when both heartbeat and resume are off: the server behaves exactly as repod's. */
   get enabled(): boolean {
     return this.features.length > 0;
   }
 
+  /** Cluster sessions: sessions are kept in `store` too, and tokens are made with the cluster's key. */
+  useStore(store: SessionStore): void {
+    if (this.settings.resumeWindowMs === 0) return;
+    this.store = store;
+    if (store.tokenKey.length > 0) this.mint = new TokenMint(store.tokenKey);
+    this.durable = new Map();
+    this.scheduleCheckpoint();
+  }
+
+  private scheduleCheckpoint(): void {
+    const everyMs = this.store?.checkpointMs ?? (this.settings.heartbeatIntervalMs || 2500);
+    this.checkpointTimer = this.clock.setTimeout(() => {
+      this.checkpointTimer = undefined;
+      void this.checkpoint().finally(() => {
+        if (this.store !== null && this.durable !== null) this.scheduleCheckpoint();
+      });
+    }, everyMs);
+    unref(this.checkpointTimer);
+  }
+
+  /** Saves, in one write, every session that changed since its last checkpoint. */
+  private async checkpoint(): Promise<void> {
+    const store = this.store;
+    if (store === null || this.checkpointing || !this.host.isRunning) return;
+    const saves: Array<[string, Uint8Array]> = [];
+    const counts: Array<[Entry<C>, number, string]> = [];
+    // A session that did not change is saved again every half resume window, before its record expires.
+    const epoch = Math.floor(this.clock.now() / Math.max(1, this.settings.resumeWindowMs / 2));
+    for (const entry of this.entries.values()) {
+      if (entry.phase === "undecided" || !entry.admitted || !entry.confirmed || entry.bye || !entry.resumable) continue;
+      const mark = `${epoch}/${entry.receivedCount}/${entry.sentCount}/${entry.acked}`;
+      if (this.saved.get(entry) === mark) continue;
+      const bytes = this.snapshotOf(entry);
+      if (bytes === null) continue;
+      saves.push([entry.channel.id, bytes]);
+      counts.push([entry, entry.receivedCount, mark]);
+    }
+    const ended = this.ended;
+    this.ended = [];
+    if (saves.length + ended.length === 0) return;
+    this.checkpointing = true;
+    try {
+      if (!(await store.checkpoint(saves, ended, this.settings.resumeWindowMs))) return; // tried again next time
+      for (const [entry, received, mark] of counts) {
+        if (this.entries.get(entry.channel) !== entry) continue;
+        this.saved.set(entry, mark);
+        this.durable?.set(entry, received);
+      }
+    } finally {
+      this.checkpointing = false;
+    }
+  }
+
   /** True when the channel's peer is one of our clients (it said `_hello`, or resumed): it reads control frames. */
   isOurs(channel: C): boolean {
-    return this.entryOf(channel)?.confirmed ?? false;
+    return this.entries.get(channel)?.confirmed ?? false;
   }
 
   /** Sessions waiting for their client to come back. */
@@ -283,9 +342,8 @@ export class ServerSessions<C extends Endpoint> {
     const resume = this.settings.resumeWindowMs > 0;
     const entry = new Entry(this, channel);
     if (!resume) entry.resumable = false; // counts, keeps nothing: no overflow to take it for a quiet Python client
-    const wait = decide || (resume && (this.suspendedCount > 0 || (this.heartbeat?.silent ?? 0) > 0));
-    // By id: to be resumed, and for stop() to find every session that waits (one that waits is listed even without resume).
-    if (resume || wait) this.byId.set(channel.id, entry);
+    this.entries.set(channel, entry);
+    if (resume) this.byId.set(channel.id, entry);
     channel.link.log = entry;
     greeting.features = this.features;
     if (resume) {
@@ -296,6 +354,8 @@ export class ServerSessions<C extends Endpoint> {
       greeting.heartbeatMs = this.settings.heartbeatIntervalMs;
       greeting.timeoutMs = this.settings.timeoutMs;
     }
+    // With cluster sessions any connection may be a client of another server's session coming back.
+    const wait = decide || (resume && (this.store !== null || this.suspendedCount > 0 || (this.heartbeat?.silent ?? 0) > 0));
     if (wait) {
       entry.admitted = false;
       entry.admitTimer = this.clock.setTimeout(() => this.admit(entry), ADMIT_DEADLINE_MS);
@@ -305,7 +365,7 @@ export class ServerSessions<C extends Endpoint> {
 
   /** A control frame from a channel's peer. Returns false for one that is not a session's. */
   control(channel: C, message: Message & Record<string, unknown>): boolean {
-    const entry = this.entryOf(channel);
+    const entry = this.entries.get(channel);
     if (entry === undefined) return false;
     entry.session.heard = true;
     switch (message.action) {
@@ -343,7 +403,7 @@ export class ServerSessions<C extends Endpoint> {
    * suspended for resume, or never admitted — and must not be released.
    */
   transportClosed(channel: C, transport: Transport, error: RepodError | undefined): boolean {
-    const entry = this.entryOf(channel);
+    const entry = this.entries.get(channel);
     if (entry === undefined) return false;
     if (channel.link.transport !== null && channel.link.transport !== transport) return true; // an old connection, already replaced
     if (entry.phase === "suspended") return true;
@@ -369,7 +429,7 @@ export class ServerSessions<C extends Endpoint> {
 
   /** The server let a channel go: forget its session. */
   released(channel: C): void {
-    const entry = this.entryOf(channel);
+    const entry = this.entries.get(channel);
     if (entry !== undefined) this.forget(entry);
   }
 
@@ -380,8 +440,9 @@ export class ServerSessions<C extends Endpoint> {
    */
   stop(): void {
     this.heartbeat?.clear();
-    // Every suspended session and every connection waiting to be admitted is in byId (see accepted).
-    for (const entry of [...this.byId.values()]) {
+    this.clock.clearTimeout(this.checkpointTimer);
+    this.durable = null;
+    for (const entry of [...this.entries.values()]) {
       if (entry.phase === "suspended") {
         this.host.release(entry.channel);
       } else if (!entry.admitted) {
@@ -447,11 +508,9 @@ export class ServerSessions<C extends Endpoint> {
     const link = entry.channel.link;
     // While the inspector watches, the heartbeat times the round trip: by the WebSocket pong, or by the client's echo of `ping`.
     const probe = link.tap?.beating?.(link.transport?.ping !== undefined);
-    link.sendControl(
-      encodeFrame(
-        probe === undefined ? { action: HEARTBEAT, received: session.receivedCount } : { action: HEARTBEAT, received: session.receivedCount, ping: probe },
-      ),
-    );
+    // With cluster sessions, only what a checkpoint holds is acknowledged: the client keeps the rest, for a crash.
+    const received = this.durable === null ? session.receivedCount : (this.durable.get(entry) ?? 0);
+    link.sendControl(encodeFrame(probe === undefined ? { action: HEARTBEAT, received } : { action: HEARTBEAT, received, ping: probe }));
     link.transport?.ping?.(); // WebSocket: the protocol's own ping; its pong counts as heard
     session.ackSent();
   }
@@ -514,6 +573,7 @@ export class ServerSessions<C extends Endpoint> {
     if (entry.phase !== "undecided") return fail("this connection already has a session");
     const id = message.id;
     const target = typeof id === "string" ? this.byId.get(id) : undefined;
+    if (target === undefined && this.store !== null && typeof id === "string") return void this.pull(entry, id, message);
     if (target === undefined || target === entry)
       return fail(`no session ${String(id)} is waiting here: it ended, its resume window passed, or the server restarted`);
     // Both comparisons run, whatever the first one gives.
@@ -532,7 +592,12 @@ export class ServerSessions<C extends Endpoint> {
       if (target.phase === "suspended") this.host.release(target.channel);
       return;
     }
+    this.resumeOn(entry, target, frames, isCurrent);
+  }
 
+  /** The session of `target` goes on over the connection of `entry` (its provisional channel is let go), resending `frames`. */
+  private resumeOn(entry: Entry<C>, target: Entry<C>, frames: Uint8Array[], isCurrent: boolean): void {
+    const link = entry.channel.link;
     // The new connection leaves its provisional channel for the session's own.
     entry.end = undefined; // a close of the provisional channel must not end the connection now resumed
     const transport = link.detach()!;
@@ -570,8 +635,204 @@ export class ServerSessions<C extends Endpoint> {
     else this.admit(target);
   }
 
+  // ---- cluster sessions (see adapter/redis-sessions.ts) ------------------------------------
+
+  /**
+   * `_resume` of a session this server does not hold: take it from the
+   * cluster, where the server it left put it, and resume it here. Until the
+   * answer the connection stays undecided (not admitted: nothing of it
+   * reaches the game).
+   */
+  private async pull(entry: Entry<C>, id: string, message: Message & Record<string, unknown>): Promise<void> {
+    const store = this.store!;
+    const channel = entry.channel;
+    const link = channel.link;
+    this.clock.clearTimeout(entry.admitTimer);
+    entry.admitTimer = undefined;
+    let snapshot: SessionSnapshot | undefined;
+    let isCurrent = false;
+    const check = (bytes: Uint8Array, recovered: boolean): string | undefined => {
+      const read = decodeSnapshot(bytes);
+      if (typeof read === "string") return `the session saved in the cluster cannot be read: ${read}`;
+      isCurrent = sameToken(message.token, this.mint.token(read.id, read.generation));
+      const isPrevious = read.previous !== undefined && sameToken(message.token, this.mint.token(read.id, read.previous));
+      if (!isCurrent && !isPrevious) return `the token is not session ${read.id}'s (wrong, or already used)`;
+      const theirs = typeof message.fingerprint === "string" ? message.fingerprint : undefined;
+      const opened = read.fingerprint ?? this.host.fingerprintOf(channel);
+      if (theirs !== opened) return `the session was opened for protocol fingerprint ${opened ?? "(none)"}, the client speaks ${theirs ?? "(none)"}`;
+      const received = countOf(message.received);
+      if (received === undefined) return "it sent no count of received frames";
+      // After a crash the client may have had more than the last checkpoint knew of: those were sent, and are not sent again.
+      if (received > read.sent && !recovered) return `it claims ${received} frames, only ${read.sent} were sent`;
+      if (received < read.acked) return `it claims ${received} frames after acknowledging ${read.acked}`;
+      const unfit = this.host.checkArrival?.(read);
+      if (unfit !== undefined) return unfit;
+      snapshot = read;
+      return undefined;
+    };
+    let result: Arrival | string;
+    try {
+      result = await store.claim(id, check);
+    } catch (error) {
+      result = `the cluster could not be asked: ${(error as Error).message}`;
+    }
+    const gone = link.transport === null || entry.phase !== "undecided" || this.entries.get(channel) !== entry || !this.host.isRunning;
+    if (typeof result === "string") {
+      if (gone) return;
+      if (result === "elsewhere") {
+        // This server cannot have all that was sent to the session: the client tries again (another server).
+        this.host.logger({ event: "resume-elsewhere", id, remote: link.remote });
+        const transport = link.transport!;
+        this.forget(entry);
+        this.host.dropped(channel);
+        link.sendControl(encodeFrame({ action: MOVED }));
+        transport.end();
+        return;
+      }
+      this.host.logger({ event: "resume-failed", id, remote: link.remote, message: result });
+      link.sendControl(encodeFrame({ action: RESUME_FAILED, reason: result }));
+      if (!entry.admitted) this.admit(entry); // a fresh session: its `_hello` follows
+      return;
+    }
+    const arrival = result;
+    const saved = snapshot!;
+    const made = this.host.isRunning ? this.host.restore!(saved) : "this server is stopping";
+    if (typeof made === "string") {
+      arrival.abandon();
+      if (gone) return;
+      this.host.logger({ event: "resume-failed", id, remote: link.remote, message: made });
+      link.sendControl(encodeFrame({ action: RESUME_FAILED, reason: made }));
+      if (!entry.admitted) this.admit(entry);
+      return;
+    }
+    const target = new Entry(this, made);
+    const clientReceived = countOf(message.received)!;
+    if (arrival.recovered && clientReceived > saved.sent) target.restore(saved.received, clientReceived, clientReceived, []);
+    else target.restore(saved.received, saved.sent, saved.acked, saved.frames);
+    this.durable?.set(target, saved.received); // it is in the cluster already
+    target.generation = saved.generation;
+    target.previous = saved.previous ?? -1;
+    target.phase = "suspended";
+    target.confirmed = true;
+    this.suspendedCount++;
+    this.entries.set(made, target);
+    this.byId.set(made.id, target);
+    made.link.log = target;
+    // One moment: the channel becomes one of this server's, and what was sent to it since it left follows its own frames.
+    this.host.arrived!(made, saved);
+    const unread = made.peerUnread;
+    for (const { frame, delivery } of arrival.take()) {
+      if (unread !== null && delivery.action !== undefined && unread.has(delivery.action)) continue;
+      target.sent(frame);
+    }
+    arrival.settled();
+    if (gone) {
+      // The client gave up waiting: the session waits here, suspended, for its next attempt (the cluster sends it here).
+      this.host.logger({ event: "session-arrived", id, held: target.sentCount - saved.sent });
+      target.timer = this.clock.setTimeout(() => this.expire(target), this.settings.resumeWindowMs);
+      return;
+    }
+    const frames = target.framesAfter(countOf(message.received)!);
+    if (typeof frames === "string") {
+      this.host.logger({ event: "resume-failed", id, remote: link.remote, message: frames });
+      link.sendControl(encodeFrame({ action: RESUME_FAILED, reason: `session ${id} cannot resume: ${frames}` }));
+      this.host.release(made);
+      if (!entry.admitted) this.admit(entry);
+      return;
+    }
+    this.host.logger({ event: arrival.recovered ? "session-recovered" : "session-arrived", id, held: target.sentCount - saved.sent, received: saved.received });
+    this.resumeOn(entry, target, frames, isCurrent);
+  }
+
+  /**
+   * The server stops (cluster sessions): hands every session of our clients
+   * that can resume to the cluster, then tells each live client to
+   * reconnect (`_moved`) and closes its connection. Sessions that cannot be
+   * handed over are left to the usual stop.
+   */
+  async handOver(): Promise<void> {
+    const store = this.store;
+    if (store === null) return;
+    this.clock.clearTimeout(this.checkpointTimer);
+    this.durable = null;
+    const leaving = new Map<string, { entry: Entry<C>; transport: Transport | null }>();
+    for (const entry of this.entries.values()) {
+      const link = entry.channel.link;
+      if (entry.phase === "undecided" || !entry.admitted || !entry.confirmed || entry.bye || !entry.resumable || link.isClosing) continue;
+      this.heartbeat?.delete(entry);
+      this.clock.clearTimeout(entry.timer);
+      let transport: Transport | null = null;
+      if (entry.phase === "live") {
+        // Nothing more is read from the client: what it sends now it still keeps, and resends where it resumes.
+        transport = link.detach();
+        transport?.bind(DETACHED);
+      }
+      leaving.set(entry.channel.id, { entry, transport });
+    }
+    const departed = new Set<string>();
+    const departures = [...leaving.values()].map(({ entry }) => ({ id: entry.channel.id, groups: [...entry.channel.groups] }));
+    try {
+      await store.depart(
+        departures,
+        (id) => {
+          const { entry } = leaving.get(id)!;
+          const bytes = this.snapshotOf(entry);
+          if (bytes === null) return null;
+          departed.add(id);
+          this.saved.delete(entry); // its record is the handover now: not a checkpoint to erase
+          this.forget(entry);
+          this.host.departed!(entry.channel);
+          return bytes;
+        },
+        this.settings.resumeWindowMs,
+      );
+    } catch (error) {
+      this.host.logger({ event: "error", code: "ADAPTER_FAILED", message: `sessions could not be handed over: ${(error as Error).message}` });
+    }
+    for (const [id, { entry, transport }] of leaving) {
+      if (departed.has(id)) {
+        if (transport !== null) {
+          transport.write(encodeFrame({ action: MOVED }));
+          transport.end();
+        }
+        continue;
+      }
+      // Not handed over (Redis failed): the connection ends as in any stop; the client will start afresh.
+      transport?.destroy();
+      if (this.entries.get(entry.channel) === entry) this.host.release(entry.channel);
+    }
+    this.host.logger({ event: "handover", sessions: departed.size, kept: leaving.size - departed.size });
+  }
+
+  /** The session of `entry` as another server will go on with it; null when it cannot be encoded (reported). */
+  private snapshotOf(entry: Entry<C>): Uint8Array | null {
+    const channel = entry.channel as C & { user?: unknown; session?: unknown; presence?: unknown };
+    try {
+      return encodeSnapshot({
+        id: channel.id,
+        generation: entry.generation,
+        ...(entry.previous >= 0 ? { previous: entry.previous } : {}),
+        received: entry.receivedCount,
+        sent: entry.sentCount,
+        acked: entry.acked,
+        frames: entry.unacknowledged(),
+        groups: [...channel.groups],
+        presence: channel.presence,
+        user: channel.user,
+        state: channel.session,
+        fingerprint: channel.peerFingerprint,
+        unread: channel.peerUnread === null ? undefined : [...channel.peerUnread],
+      });
+    } catch (error) {
+      channel.report(new RepodError("ENCODE_FAILED", `session ${channel.id} cannot move: ${(error as Error).message}`));
+      return null;
+    }
+  }
+
   private forget(entry: Entry<C>): void {
-    entry.known = false;
+    if (this.saved.delete(entry)) this.ended.push(entry.channel.id);
+    this.durable?.delete(entry);
+    if (this.entries.get(entry.channel) === entry) this.entries.delete(entry.channel);
     if (this.byId.get(entry.channel.id) === entry) this.byId.delete(entry.channel.id);
     this.clock.clearTimeout(entry.timer);
     this.clock.clearTimeout(entry.admitTimer);

@@ -166,6 +166,22 @@ export abstract class SessionLog implements FrameLog {
     return true;
   }
 
+  /** The frames sent and not yet acknowledged, in order (a snapshot of the session: see snapshot.ts). */
+  unacknowledged(): Uint8Array[] {
+    return this.retained.slice(this.head);
+  }
+
+  /** Goes on from a session saved elsewhere (cluster sessions): its counts and the frames it had not had acknowledged. */
+  restore(received: number, sent: number, acked: number, frames: readonly Uint8Array[]): void {
+    this.receivedCount = received;
+    this.sentCount = sent;
+    this.acked = acked;
+    this.retained = frames.length > 0 ? [...frames] : NONE;
+    this.head = 0;
+    this.retainedBytesNow = 0;
+    for (const frame of frames) this.retainedBytesNow += frame.length;
+  }
+
   /**
    * Takes back the last `count` frames sent, which never left: they were held
    * for a peer not admitted yet, whose version turned out not to read some.

@@ -26,13 +26,15 @@ export class TokenMint {
   /** The key XOR the outer pad, then room for the inner hash. */
   private readonly outer: Buffer;
 
-  /** `key`: for tests; a server's is random. */
-  constructor(private readonly key: Buffer = crypto.randomBytes(DIGEST)) {
+  /** A random key of this server's, or the cluster's (cluster sessions: every server makes and checks the same tokens). */
+  constructor(private readonly key: Uint8Array = crypto.randomBytes(DIGEST)) {
+    // RFC 2104: a key longer than a block is hashed first; a shorter one is padded with zeros.
+    const block = key.length > BLOCK ? crypto.createHash("sha256").update(key).digest() : key;
     this.inner = Buffer.alloc(BLOCK, 0x36);
     this.outer = Buffer.alloc(BLOCK + DIGEST, 0x5c);
-    for (let i = 0; i < key.length; i++) {
-      this.inner[i]! ^= key[i]!;
-      this.outer[i]! ^= key[i]!;
+    for (let i = 0; i < block.length; i++) {
+      this.inner[i]! ^= block[i]!;
+      this.outer[i]! ^= block[i]!;
     }
   }
 

@@ -136,4 +136,18 @@ describe("repod generate", () => {
     });
     expect(text).toMatch(/repod generate --check: \d+ files up to date/);
   });
+
+  it("bin/repod.js runs repod breaking from any folder: the checkout's runtime gives it the rules (repod/compat)", () => {
+    write("v1/game.protocol.ts", readFileSync(path.join(root, "test/compat/v1/game.protocol.ts"), "utf8"));
+    write("v3/game.protocol.ts", readFileSync(path.join(root, "test/compat/v3/game.protocol.ts"), "utf8"));
+    let failure: { status: number; stderr: string } | undefined;
+    try {
+      execFileSync(process.execPath, [path.join(root, "bin/repod.js"), "breaking", "v3", "--against", "v1"], { cwd: dir, encoding: "utf8", stdio: "pipe" });
+    } catch (error) {
+      failure = error as { status: number; stderr: string };
+    }
+    expect(failure?.status).toBe(1);
+    expect(failure?.stderr).toContain("v3/game.protocol.ts:16:11: ClientMessages.move.dir changed type");
+    expect(failure?.stderr).toContain("repod breaking: 2 breaking changes against v1");
+  });
 });

@@ -14,7 +14,7 @@ describe("session tokens", () => {
   });
 
   it("are HMAC-SHA256 of the id and generation under the server's key, truncated to 128 bits", () => {
-    for (const key of [randomBytes(32), Buffer.alloc(32), Buffer.alloc(32, 0xff)]) {
+    for (const key of [randomBytes(32), Buffer.alloc(32), Buffer.alloc(32, 0xff), randomBytes(5), randomBytes(64), randomBytes(100)]) {
       const mint = new TokenMint(key);
       for (const [id, generation] of [
         ["abc.1", 0],
