@@ -21,7 +21,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const measure = async <T>(job: object, rate: (r: T) => number, count: (r: T) => number, scenario: string, unit: string): Promise<void> => {
     const runs = await ctx.alternate(VARIANTS, async (variant) => {
-      const server = await ctx.server("repod", ["--inspector", variant]);
+      const server = await ctx.server("repod", ["--inspector", variant, "--rate-limit", "off"]); // the inspector's cost alone, as the throughput scenario measures
       try {
         const result = await ctx.load<T>(server, job as never);
         return { rate: rate(result), cpu: (result.serverCpuMicros * 1000) / count(result) };

@@ -45,12 +45,8 @@ export class ChannelTap implements LinkTap {
   bytesIn = 0;
   messagesOut = 0;
   bytesOut = 0;
-  /** The last round trip measured (milliseconds), or -1: timed by heartbeats only while someone watches. */
-  rtt = -1;
-  /** When the heartbeat being timed left (the clock's time), or -1 when none is. */
-  private pingAt = -1;
-  /** The number the client was asked to echo in its answer to that heartbeat. */
-  private probe = 0;
+  /** Round trips, timed by heartbeats only while someone watches: made at the first, so a channel nobody watched holds none. */
+  private timing: RoundTrip | null = null;
 
   constructor(
     private readonly activity: Activity,
@@ -69,19 +65,36 @@ export class ChannelTap implements LinkTap {
     if (this.activity.watched) this.activity.sent(this, frame);
   }
 
+  /** The last round trip measured (milliseconds), or -1 when none was. */
+  get rtt(): number {
+    return this.timing?.rtt ?? -1;
+  }
+
   beating(native: boolean): number | undefined {
     if (!this.activity.watched) return undefined;
-    this.pingAt = this.activity.clock.now();
+    const timing = (this.timing ??= { rtt: -1, pingAt: -1, probe: 0 });
+    timing.pingAt = this.activity.clock.now();
     if (native) return undefined;
-    this.probe = (this.probe + 1) & 0x3fffffff;
-    return this.probe;
+    timing.probe = (timing.probe + 1) & 0x3fffffff;
+    return timing.probe;
   }
 
   answered(probe: number | undefined): void {
-    if (this.pingAt < 0 || (probe !== undefined && probe !== this.probe)) return;
-    this.rtt = this.activity.clock.now() - this.pingAt;
-    this.pingAt = -1;
+    const timing = this.timing;
+    if (timing === null || timing.pingAt < 0 || (probe !== undefined && probe !== timing.probe)) return;
+    timing.rtt = this.activity.clock.now() - timing.pingAt;
+    timing.pingAt = -1;
   }
+}
+
+/** A channel's round-trip timing. */
+interface RoundTrip {
+  /** The last round trip (milliseconds), or -1. */
+  rtt: number;
+  /** When the heartbeat being timed left (the clock's time), or -1 when none is. */
+  pingAt: number;
+  /** The number the client was asked to echo in its answer to that heartbeat. */
+  probe: number;
 }
 
 /** Validators of a protocol, by direction; empty for an untyped server. */

@@ -83,7 +83,7 @@ function view(value: unknown, declared: SchemaType | undefined, types: Types, de
   if (declared === undefined) return untyped(value, depth);
   const shown = declared.kind === "object" && depth === 0 ? "" : typeText(declared);
   const type = resolve(declared, types);
-  if (type === undefined) return { ...untyped(value, depth), type: shown };
+  if (type === undefined) return typed(untyped(value, depth), shown);
   const chosen = type.kind === "union" ? (type.members.map((m) => resolve(m, types)).find((m) => m !== undefined && fits(value, m, types)) ?? type) : type;
   if (isCut(value)) return { type: shown, note: (value as { $cut: string }).$cut };
   switch (chosen.kind) {
@@ -93,11 +93,11 @@ function view(value: unknown, declared: SchemaType | undefined, types: Types, de
       const children: DeclaredView[] = [];
       for (const field of chosen.fields) {
         if (!(field.name in record)) continue;
-        children.push({ ...view(record[field.name], field.type, types, depth + 1), name: field.name });
+        children.push(named(view(record[field.name], field.type, types, depth + 1), field.name));
       }
       for (const key of Object.keys(record)) {
         if (key === "$cut") children.push({ type: "", note: String(record[key]) });
-        else if (!chosen.fields.some((f) => f.name === key)) children.push({ ...untyped(record[key], depth + 1), name: key, note: "undeclared" });
+        else if (!declaresField(chosen.fields, key)) children.push(noted(named(untyped(record[key], depth + 1), key), "undeclared"));
       }
       return { type: shown, children };
     }
@@ -107,19 +107,19 @@ function view(value: unknown, declared: SchemaType | undefined, types: Types, de
       const children = value.map((item, i) => {
         if (isCut(item)) return { type: "", note: (item as { $cut: string }).$cut };
         const element = chosen.kind === "array" ? chosen.element : chosen.elements[i]?.type;
-        return { ...view(item, element, types, depth + 1), name: `[${i}]` };
+        return named(view(item, element, types, depth + 1), `[${i}]`);
       });
       return { type: shown, children };
     }
     case "record": {
       if (!isPlainObject(value)) return mismatch(value, shown, depth);
       const children = Object.entries(value as Record<string, unknown>).map(([key, item]) =>
-        key === "$cut" ? { type: "", note: String(item) } : { ...view(item, chosen.value, types, depth + 1), name: key },
+        key === "$cut" ? { type: "", note: String(item) } : named(view(item, chosen.value, types, depth + 1), key),
       );
       return { type: shown, children };
     }
     case "union":
-      return { ...untyped(value, depth), type: shown, note: "fits no member" };
+      return noted(typed(untyped(value, depth), shown), "fits no member");
     default:
       return fits(value, chosen, types) ? { type: shown, value: scalarText(value) } : mismatch(value, shown, depth);
   }
@@ -172,7 +172,8 @@ function fits(value: unknown, type: SchemaType, types: Types): boolean {
 
 function mismatch(value: unknown, shown: string, depth: number): DeclaredView {
   const got = untyped(value, depth);
-  return { ...got, type: shown, note: `got ${got.type}` };
+  const kind = got.type;
+  return noted(typed(got, shown), `got ${kind}`);
 }
 
 /** A value with no declaration: shown with its kind, as msgpack decoded it. */
@@ -184,7 +185,7 @@ function untyped(value: unknown, depth: number): DeclaredView {
   if (Array.isArray(value)) {
     return {
       type: `array of ${value.length}`,
-      children: value.map((item, i) => (isCut(item) ? { type: "", note: (item as { $cut: string }).$cut } : { ...untyped(item, depth + 1), name: `[${i}]` })),
+      children: value.map((item, i) => (isCut(item) ? { type: "", note: (item as { $cut: string }).$cut } : named(untyped(item, depth + 1), `[${i}]`))),
     };
   }
   if (isTagged(value, "$bytes")) return { type: "bytes", value: String((value as { $bytes: string }).$bytes) };
@@ -195,11 +196,32 @@ function untyped(value: unknown, depth: number): DeclaredView {
     return {
       type: depth === 0 ? "" : "object",
       children: Object.entries(value as Record<string, unknown>).map(([key, item]) =>
-        key === "$cut" ? { type: "", note: String(item) } : { ...untyped(item, depth + 1), name: key },
+        key === "$cut" ? { type: "", note: String(item) } : named(untyped(item, depth + 1), key),
       ),
     };
   }
   return { type: typeof value, value: String(value) };
+}
+
+// Views are made fresh by each call: setting a field on the one returned is cheaper than copying it.
+function named(view: DeclaredView, name: string): DeclaredView {
+  view.name = name;
+  return view;
+}
+
+function typed(view: DeclaredView, type: string): DeclaredView {
+  view.type = type;
+  return view;
+}
+
+function noted(view: DeclaredView, note: string): DeclaredView {
+  view.note = note;
+  return view;
+}
+
+function declaresField(fields: readonly { readonly name: string }[], name: string): boolean {
+  for (const field of fields) if (field.name === name) return true;
+  return false;
 }
 
 function scalarText(value: unknown): string {

@@ -24,6 +24,8 @@ function startRoom(readOnly = false): Promise<ChatRoom> {
   const room = new ChatRoom({
     channelClass: LobbyChannel,
     port: 0,
+    heartbeatIntervalMs: 200, // round trips are timed at each heartbeat while the page watches
+    timeoutMs: 60_000,
     inspector: { port: 0, token: TOKEN, readOnly, intervalMs: 200 },
   });
   return room.start().then(() => room);
@@ -91,6 +93,12 @@ describe("inspector in Chromium", () => {
     await page.locator('#log li[data-dir="out"][data-action="message"]').first().waitFor({ timeout: PATIENCE_MS });
     await expect.poll(() => page.locator('#actions tr[data-rate="in message"] td.num').first().textContent(), { timeout: PATIENCE_MS }).toBe("1");
     await expect.poll(() => page.locator('#actions tr[data-rate="out message"] td.num').first().textContent(), { timeout: PATIENCE_MS }).toBe("3");
+    // Each channel's last round trip, timed by its heartbeat while the page watches.
+    await page.waitForFunction(
+      () => [...document.querySelectorAll("#channels tr[data-channel] td.rtt")].filter((td) => / ms$/.test(td.textContent ?? "")).length === 3,
+      undefined,
+      { timeout: PATIENCE_MS },
+    );
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.screenshot({ path: `${ARTIFACTS}inspector.png`, fullPage: true });
     await page.setViewportSize({ width: 900, height: 640 });

@@ -70,6 +70,8 @@ describe("inspector: last round trip per channel", () => {
     clock.advance(BEAT.heartbeatIntervalMs); // nobody watches: a plain heartbeat
     await waitFor(() => heartbeats().length === 1, "the first heartbeat");
     expect(heartbeats()[0]).toEqual({ action: "_hb", received: 0 });
+    const tap = server.connected[0]!.link.tap as unknown as { timing: unknown };
+    expect(tap.timing).toBeNull(); // a channel nobody watched holds nothing for its round trips
 
     const page = await watch(server.inspectorUrl!, "t");
     clock.advance(BEAT.heartbeatIntervalMs);

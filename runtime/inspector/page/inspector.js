@@ -190,7 +190,11 @@ function drawChannels(snapshot) {
       row(
         [
           c.id,
-          c.server === snapshot.server.id ? `${c.server} (this one)` : c.server,
+          el(
+            "td",
+            { title: c.server === snapshot.server.id ? "this server" : "another server of the cluster" },
+            c.server === snapshot.server.id ? "this one" : c.server,
+          ),
           c.address,
           c.transport || "—",
           el("td", {}, el("span", { class: `badge ${c.connected ? "ok" : "warn"}` }, c.connected ? "connected" : "suspended")),
@@ -198,7 +202,7 @@ function drawChannels(snapshot) {
           el("td", { class: "presence", title: c.presence === null ? "" : JSON.stringify(c.presence) }, c.presence === null ? "" : JSON.stringify(c.presence)),
           el("td", { class: "num" }, `${c.in.messages} · ${bytes(c.in.bytes)}`),
           el("td", { class: "num" }, `${c.out.messages} · ${bytes(c.out.bytes)}`),
-          c.rtt === null ? "—" : `${c.rtt} ms`,
+          el("td", { class: "num rtt" }, c.rtt === null ? "—" : `${c.rtt} ms`),
           el("td", {}, actions),
         ],
         { "data-channel": c.id, "data-server": c.server },
