@@ -79,42 +79,68 @@ function requestSettings(host: ChannelHost, init: ChannelInit<any>): RequestSett
 }
 
 /**
- * What a channel's link reports to: one small object whose methods are
- * shared by every channel, rather than closures made per connection.
+ * What a channel holds once it has talked with its client: made at its first
+ * message, request or broken connection (an idle channel has none).
  */
-class ChannelLink implements LinkOwner {
+class Conversation {
   /** Requests the channel asked its client, waiting for their answer; made at the first request (most channels never ask). */
   requests: Requests | undefined = undefined;
   /** Why the transport last closed, for the requests that are still waiting when the channel goes. */
   closeError: RepodError | undefined = undefined;
-  /** The functions handlers' replies and errors go through; made at the first message (an idle channel has none). */
-  private sendTo: ((message: Message) => number) | undefined = undefined;
-  private reportTo: ((error: RepodError) => void) | undefined = undefined;
+
+  constructor(
+    /** Sends a message to the client (a request's answer). */
+    readonly send: (message: Message) => number,
+    /** The function handlers' errors go through. */
+    readonly report: (error: RepodError) => void,
+  ) {}
+}
+
+/**
+ * What a channel's link reports to: one small object whose methods are
+ * shared by every channel, rather than closures made per connection.
+ */
+class ChannelLink implements LinkOwner {
+  private talk: Conversation | undefined = undefined;
 
   constructor(
     private readonly channel: Channel<any, any>,
-    private readonly host: ChannelHost,
+    /** What the channel tells its server. */
+    readonly host: ChannelHost,
     /** Request options, read when the first request is made. */
     readonly settings: RequestSettings,
   ) {}
 
-  /** Sends a message to the client (a request's answer). */
-  get send(): (message: Message) => number {
-    const link = this.channel.link;
-    return (this.sendTo ??= (message) => link.send(encodeFrame(message, link.limits.maxFrameBytes)));
+  /** The channel's conversation, made when first needed. */
+  get conversation(): Conversation {
+    if (this.talk === undefined) {
+      const channel = this.channel;
+      const link = channel.link;
+      this.talk = new Conversation(
+        (message) => link.send(encodeFrame(message, link.limits.maxFrameBytes)),
+        (error) => channel.report(error),
+      );
+    }
+    return this.talk;
   }
 
-  private get report(): (error: RepodError) => void {
-    const channel = this.channel;
-    return (this.reportTo ??= (error) => channel.report(error));
+  /** The requests waiting for an answer, if any were made. */
+  get requests(): Requests | undefined {
+    return this.talk?.requests;
+  }
+
+  /** Why the transport last closed, if it broke. */
+  get closeError(): RepodError | undefined {
+    return this.talk?.closeError;
   }
 
   /** Where messages go until the server has authenticated the client; null once admitted (or without authentication). */
   gate: ((channel: Channel<any, any, any, any>, message: Message, bytes: number) => void) | null = null;
 
   message(message: Message & Record<string, unknown>, bytes = 0): void {
-    if (this.gate === null) deliver(this.channel, message, this.requests, this.send, this.report);
-    else this.gate(this.channel, message, bytes);
+    if (this.gate !== null) return this.gate(this.channel, message, bytes);
+    const talk = this.conversation;
+    deliver(this.channel, message, talk.requests, talk.send, talk.report);
   }
 
   control(message: Message & Record<string, unknown>): void {
@@ -125,12 +151,16 @@ class ChannelLink implements LinkOwner {
     this.channel.report(error);
   }
 
+  rateLimited(error: RepodError, closing: boolean): void {
+    this.host.rateLimited(this.channel, error, closing);
+  }
+
   invalidRequest(message: Message & Record<string, unknown>, problem: string): void {
-    refuseInvalid(message, problem, this.send);
+    refuseInvalid(message, problem, this.conversation.send);
   }
 
   transportClosed(transport: Transport, error: RepodError | undefined): void {
-    this.closeError = error;
+    if (error !== undefined || this.talk !== undefined) this.conversation.closeError = error;
     if (this.channel.link.transport === null) this.channel.detached(transport);
     this.host.transportClosed(this.channel, transport, error);
   }
@@ -177,8 +207,6 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   declare session?: unknown;
   /** @internal the credential type of the protocol (`Auth`), for the server's `authenticate`; never set. */
   declare readonly authType?: TAuth;
-  /** What the channel tells its server (an ES private field: no clash with a subclass's names). */
-  readonly #host: ChannelHost;
   /** Null until the channel first joins a group: most never do, and an empty Set is not free. */
   private memberOf: Set<string> | null = null;
   /** The address of the last transport, kept once it closed (while one is attached, `addr` reads it). */
@@ -199,8 +227,7 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   constructor(init: ChannelInit<TOut>) {
     this.id = init.id;
     this.server = init.server;
-    const host = (this.#host = init.host);
-    this.#owner = new ChannelLink(this, host, requestSettings(host, init));
+    this.#owner = new ChannelLink(this, init.host, requestSettings(init.host, init));
     this.link = new Link(this.#owner, init.limits, init.validators);
     this.#owner.gate = init.gate ?? null;
   }
@@ -275,8 +302,9 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
     }
     const owner = this.#owner;
     const { replies, timeoutMs, clock } = owner.settings;
-    owner.requests ??= new Requests({ send: owner.send, remote: () => this.link.remote, replies, timeoutMs, clock });
-    return owner.requests.ask(action, data, options);
+    const talk = owner.conversation;
+    talk.requests ??= new Requests({ send: talk.send, remote: () => this.link.remote, replies, timeoutMs, clock });
+    return talk.requests.ask(action, data, options);
   }
 
   /** Sends what is queued, then closes the connection. */
@@ -295,20 +323,20 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
   /** Sets {@link presence}; a JSON value, kept small (it is copied to every process that asks). */
   setPresence(value: PresenceValue | undefined): void {
     this.presenceNow = value;
-    if (!this.released) this.#host.presence(this);
+    if (!this.released) this.#owner.host.presence(this);
   }
 
   /** Joins `group`: the server's `sendToGroup(group, …)` reaches this channel. Ignored once closed. */
   join(group: string): void {
     if (this.released || this.memberOf?.has(group)) return;
     (this.memberOf ??= new Set()).add(group);
-    this.#host.joined(this, group);
+    this.#owner.host.joined(this, group);
   }
 
   /** Leaves `group`. A channel leaves all its groups when it closes. */
   leave(group: string): void {
     if (!this.memberOf?.delete(group)) return;
-    this.#host.left(this, group);
+    this.#owner.host.left(this, group);
   }
 
   /** Called once the channel is connected and the greeting is sent. */
@@ -331,12 +359,12 @@ export class Channel<TOut extends Message = AnyMessage, TIn extends Message = An
 
   /** @internal reports an error to `onError` and the server's logger; never throws. */
   report(error: RepodError): void {
-    this.#host.error(this, error);
+    this.#owner.host.error(this, error);
     if (this.onError === undefined) return;
     try {
       this.onError(error);
     } catch (thrown) {
-      this.#host.error(this, handlerFailed("error", thrown, "onError"));
+      this.#owner.host.error(this, handlerFailed("error", thrown, "onError"));
     }
   }
 

@@ -88,4 +88,6 @@ export interface ChannelHost {
   presence(channel: Endpoint): void;
   /** A channel reports an error, for the server's logger and `onError`. */
   error(channel: Endpoint, error: RepodError): void;
+  /** A channel's message was over its rate limit: the first of a run, or one too many (`closing`: close it). */
+  rateLimited(channel: Endpoint, error: RepodError, closing: boolean): void;
 }

@@ -17,7 +17,7 @@
 import { CONTROL_PREFIX, REPLY_ACTION, REQUEST_ID_KEY } from "./constants.ts";
 import { RepodError } from "./errors.ts";
 import { isApplicationMessage } from "./limits/peek.ts";
-import type { RateLimiter } from "./limits/rate-limiter.ts";
+import { type LimiterEvents, RateLimiter, type RateSettings } from "./limits/rate-limiter.ts";
 import type { Message, Validator } from "./protocol.ts";
 import type { Transport, TransportEvents } from "./transport/transport.ts";
 import { remoteOf } from "./transport/transport.ts";
@@ -29,6 +29,8 @@ export interface LinkOwner {
   message(message: Message & Record<string, unknown>, bytes: number): void;
   /** A control frame (action starting with `_`: heartbeat, resume) or the server's `connected` greeting. */
   control(message: Message & Record<string, unknown>): void;
+  /** A message was over its rate limit (see limits/): the first of a run, or one too many (`closing`). Links with rate limits only. */
+  rateLimited?(error: RepodError, closing: boolean): void;
   /** Bad input that did not break the connection (DECODE_FAILED, NOT_A_MESSAGE, INVALID_PAYLOAD, SLOW_CONSUMER…). */
   problem(error: RepodError): void;
   /** A request (a message with a request id) was refused as INVALID_PAYLOAD: answer it with `problem` (see requests.ts). */
@@ -41,6 +43,8 @@ export interface LinkOwner {
 export interface LinkLimits {
   maxFrameBytes: number;
   maxBufferedBytes: number;
+  /** A server's rate limits (see limits/); each link makes its limiter from them at its first message. @default undefined (none) */
+  rate?: RateSettings;
 }
 
 /** Hooks of a session that keeps frames for resume (see `session/`). */
@@ -107,7 +111,7 @@ const NONE: Uint8Array[] = [];
  * A link is the receiver of its transport's events itself (`bind(link)`): its
  * methods are shared, so attaching costs no closure.
  */
-export class Link implements TransportEvents {
+export class Link implements TransportEvents, LimiterEvents {
   private current: Transport | null = null;
   /** Frames sent while no transport was attached; they leave first on the next one. */
   private waiting: Uint8Array[] = NONE;
@@ -118,7 +122,11 @@ export class Link implements TransportEvents {
   private firstError: RepodError | undefined;
   /** Set by a session that retains frames for resume. */
   log: FrameLog | null = null;
-  /** Set by a server with rate limits: a message over budget goes no further (not validated, not dispatched). */
+  /**
+   * Made at the first application message when `limits.rate` is set (a
+   * server's): a message over budget goes no further (not validated, not
+   * dispatched).
+   */
   limiter: RateLimiter | null = null;
   /** Set by the server's inspector, when it has one. */
   tap: LinkTap | null = null;
@@ -302,6 +310,27 @@ export class Link implements TransportEvents {
     this.waitingBytes = 0;
   }
 
+  /** Makes the link's rate limiter (at its first application message); the link hears what it says. */
+  private limit(rate: RateSettings): RateLimiter {
+    return (this.limiter = new RateLimiter(rate, this));
+  }
+
+  /** The channel is gone: no pause timer left behind, and what still arrives is refused unread. */
+  disposeLimiter(): void {
+    const rate = this.limits.rate;
+    if (rate !== undefined) (this.limiter ?? this.limit(rate)).dispose();
+  }
+
+  /** Limiter event: a message was over budget (see limits/); the owner tells the peer and the server. */
+  refused(error: RepodError, closing: boolean): void {
+    this.owner.rateLimited?.(error, closing);
+  }
+
+  /** Limiter event: stop or start again reading from the peer (backpressure while over budget). */
+  reading(on: boolean): void {
+    this.current?.setReading?.(on);
+  }
+
   /** Transport event: a payload arrived (the link is its transport's event receiver). */
   payload(source: Uint8Array, start: number, end: number): void {
     const limiter = this.limiter;
@@ -328,7 +357,8 @@ export class Link implements TransportEvents {
       return;
     }
     if (this.log?.received(end - start) === true) return;
-    if (limiter !== null && !limiter.allow(action, end - start)) return;
+    const rate = this.limits.rate;
+    if (rate !== undefined && !(limiter ?? this.limit(rate)).allow(action, end - start)) return;
     if (this.tap !== null) this.tap.received(message, end - start);
     const validate = this.validators === null ? undefined : validatorOf(this.validators, action);
     if (validate !== undefined) {

@@ -42,7 +42,8 @@ import { handlerFailed } from "./dispatch.ts";
 import { RepodError } from "./errors.ts";
 import type { BroadcastOptions, ChannelHost, ChannelServer } from "./host.ts";
 import { Inspector, type InspectorOptions } from "./inspector/inspector.ts";
-import { RateLimiter, type RateLimitOptions, type RateSettings, rateSettings } from "./limits/rate-limiter.ts";
+import { type RateLimitOptions, rateSettings } from "./limits/rate-limiter.ts";
+import type { LinkLimits } from "./link.ts";
 import { type Logger, silentLogger } from "./logging.ts";
 import type { AnyMessage, Message, Validator } from "./protocol.ts";
 import { actionOf, Roster } from "./roster.ts";
@@ -194,6 +195,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       if (this.roster.has(channel as C)) this.adapter.memberChanged(channel.id);
     },
     error: (channel, error) => this.channelError(channel as C, error),
+    rateLimited: (channel, error, closing) => this.rateLimited(channel as C, error, closing),
   };
   /** What the adapter may ask of this server. */
   private readonly adapterHost: AdapterHost = {
@@ -212,8 +214,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   private nextId = 0;
   private state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
   private validators: ReadonlyMap<string, Validator> | null | undefined;
-  /** Every channel's limits: one object shared by all. */
-  private limits: { maxFrameBytes: number; maxBufferedBytes: number } | undefined;
+  /** Every channel's limits, rate limits included: one object shared by all. */
+  private limits: LinkLimits | undefined;
   /** What the session timers and request timeouts run on. */
   private readonly clock: Clock | undefined;
   private replies: ReadonlyMap<string, Validator> | null | undefined;
@@ -226,8 +228,6 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   private versioned = false;
   /** Authentication before admission; null without an `authenticate` hook. */
   private gate: Gate<C> | null = null;
-  /** The rate limits of every channel, from the options over the protocol file; null when off. */
-  private rateSettings: RateSettings | null | undefined;
   private readonly rateLimit: RateLimitOptions | false;
   private readonly inspectorOptions: InspectorOptions | undefined;
   /** The running inspector, when the server has one. */
@@ -527,7 +527,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       server: this,
       host: this.channelHost,
       id: `${this.serverId}.${(++this.nextId).toString(36)}`,
-      limits: (this.limits ??= { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes }),
+      limits: (this.limits ??= this.linkLimits()),
       validators: this.validatorsOf(channelClass),
       ...(this.gate ? { gate: this.gateMessage } : {}),
       replies: this.repliesOf(channelClass),
@@ -542,7 +542,6 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       this.reportError(handlerFailed("connect", error, `new ${channelClass.name}()`));
       return;
     }
-    this.limit(channel);
     const greeting = this.greeting(channel);
     if (this.gate) {
       greeting.auth = true;
@@ -606,7 +605,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       server: this,
       host: this.channelHost,
       id: snapshot.id,
-      limits: (this.limits ??= { maxFrameBytes: this.options.maxFrameBytes, maxBufferedBytes: this.options.maxBufferedBytes }),
+      limits: (this.limits ??= this.linkLimits()),
       validators: this.validatorsOf(channelClass),
       replies: this.repliesOf(channelClass),
       requestTimeoutMs: this.options.requestTimeoutMs,
@@ -619,7 +618,6 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       this.reportError(handlerFailed("connect", error, `new ${channelClass.name}()`));
       return `this server could not make its channel: ${(error as Error).message}`;
     }
-    this.limit(channel);
     channel.user = snapshot.user as C["user"];
     if (snapshot.state !== undefined) channel.session = snapshot.state;
     channel.peerFingerprint = snapshot.fingerprint;
@@ -681,7 +679,7 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
   /** Removes a channel for good: groups, bookkeeping, hooks. */
   protected release(channel: C): void {
     this.gate?.forget(channel);
-    channel.link.limiter?.dispose();
+    channel.link.disposeLimiter();
     if (this.roster.remove(channel) === null) {
       this.onChannelGone?.(channel); // one never admitted, ended by stop()
       return;
@@ -698,16 +696,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
 
   private onChannelGone: ((channel: C) => void) | undefined;
 
-  /** Gives a new channel its rate limiter (see limits/). */
-  private limit(channel: C): void {
-    if (this.rateSettings === undefined) {
-      this.rateSettings = this.rateLimit === false ? null : rateSettings(this.rateLimit, this.channelClass.protocol?.rateLimits);
-    }
-    if (this.rateSettings === null) return;
-    channel.link.limiter = new RateLimiter(this.rateSettings, this.clock ?? systemClock, {
-      refused: (error, closing) => this.rateLimited(channel, error, closing),
-      reading: (on) => channel.link.transport?.setReading?.(on),
-    });
+  /** The limits every channel shares; the rate limits from the options over the protocol file's (see limits/). */
+  private linkLimits(): LinkLimits {
+    const { maxFrameBytes, maxBufferedBytes } = this.options;
+    if (this.rateLimit === false) return { maxFrameBytes, maxBufferedBytes };
+    return { maxFrameBytes, maxBufferedBytes, rate: rateSettings(this.rateLimit, this.channelClass.protocol?.rateLimits, this.clock ?? systemClock) };
   }
 
   /**

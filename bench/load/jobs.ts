@@ -205,7 +205,12 @@ export async function hold(port: number, job: Extract<Job, { kind: "hold" }>, ru
   }
   await runner.holding();
   const open = clients.filter((client) => !client.closed).length;
-  for (const client of clients) client.close();
+  // Ours say goodbye when they leave on purpose: the server then keeps no session waiting for a resume.
+  const bye = job.hello ? frame({ action: "_bye" }) : null;
+  for (const client of clients) {
+    if (bye) client.socket.end(bye);
+    else client.close();
+  }
   return { clients: open };
 }
 

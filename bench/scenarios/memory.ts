@@ -7,23 +7,29 @@
  * live session (heartbeat, frames kept for resume). The reference ignores it.
  *
  * Before the first reading, each server takes and lets go of a few
- * connections: what any server pays once (compiling its accept path) is
- * not a cost per connection.
+ * connections that say the same as the measured ones: what any server pays
+ * once (compiling its accept path, and its `_hello` path for our clients)
+ * is not a cost per connection.
  */
 import { type BenchContext, type BenchRow, compare } from "../lib/context.ts";
 import { median } from "../lib/stats.ts";
 
 export const order = 40;
 
-const SETTLE_MS = 300;
+/**
+ * Longer than a new connection may wait to be admitted (500 ms, while other
+ * sessions are suspended: it may be one of them coming back), so that what
+ * is read is idle connections, not their admission timers.
+ */
+const SETTLE_MS = 1200;
 
 const WARMUP = 50;
 
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
-/** Opens `clients` connections, waits until all are greeted, closes them. */
-async function hold(ctx: BenchContext, port: number, clients: number): Promise<void> {
-  const load = await ctx.loadProcess(port, { kind: "hold", clients });
+/** Opens `clients` connections, waits until all are greeted (and say `_hello` with `hello`), closes them. */
+async function hold(ctx: BenchContext, port: number, clients: number, hello: boolean): Promise<void> {
+  const load = await ctx.loadProcess(port, { kind: "hold", clients, hello });
   await load.next("holding");
   load.send({ type: "release" });
   await load.next("result");
@@ -36,7 +42,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     ctx.alternate(["repod", "reference"], async (name) => {
       const server = await ctx.server(name);
       try {
-        await hold(ctx, server.port, WARMUP);
+        await hold(ctx, server.port, WARMUP, hello);
         await settle();
         const before = await server.memory();
         const load = await ctx.loadProcess(server.port, { kind: "hold", clients, hello });

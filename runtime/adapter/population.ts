@@ -4,9 +4,10 @@
  * it is `server.presence`, and each change applied to it that shows
  * something new becomes one `onPresence(change)`.
  *
- * Each server's share is kept apart (a member belongs to the server that
- * wrote it), so that a whole share can be replaced (a server rewrote
- * everything) or dropped (a server expired). Members travel as JSON,
+ * A member belongs to the server that wrote it, so that a whole share can
+ * be replaced (a server rewrote everything) or dropped (a server expired);
+ * the member an id shows is kept once, as its server's entry, and only the
+ * entries it hides (a session written by two servers) apart. Members travel as JSON,
  * `{"g": [groups], "p": presence}`, which is also how they are compared:
  * an update that writes the same JSON changes nothing.
  */
@@ -45,9 +46,14 @@ export function memberJson(member: Member | undefined): string | null {
 
 export class Population implements PresenceView {
   version = 0;
-  /** The member each id shows: the one written last, when two servers wrote it (a session that moved). */
+  /**
+   * The member each id shows — the one written last, when two servers wrote
+   * it (a session that moved) — which is also that server's own entry: each
+   * member is kept once.
+   */
   private readonly visible = new Map<string, Entry>();
-  private readonly shares = new Map<string, Map<string, Entry>>();
+  /** Entries of a server that another server's entry for the same id hides, by server: rare (a session that moved). */
+  private readonly hidden = new Map<string, Map<string, Entry>>();
   private readonly groups = new Map<string, Set<string>>();
 
   count(group?: string): number {
@@ -72,20 +78,20 @@ export class Population implements PresenceView {
    * Returns the change a reader can see, or null when there is none.
    */
   apply(version: number, server: string, updates: readonly MemberUpdate[], full: boolean, cause: PresenceChange["cause"] = "change"): PresenceChange | null {
-    const share = this.shares.get(server) ?? new Map<string, Entry>();
-    const touched = new Set<string>();
+    /** Each id touched, with the entry it showed before. */
+    const touched = new Map<string, Entry | undefined>();
     if (full) {
-      for (const id of share.keys()) touched.add(id);
-      share.clear();
+      for (const id of this.idsOf(server)) {
+        touched.set(id, this.visible.get(id));
+        this.remove(server, id);
+      }
     }
     for (const [id, json] of updates) {
-      touched.add(id);
+      if (!touched.has(id)) touched.set(id, this.visible.get(id));
       const entry = json === null ? undefined : parseEntry(server, id, json);
-      if (entry) share.set(id, entry);
-      else share.delete(id);
+      if (entry) this.put(server, id, entry);
+      else this.remove(server, id);
     }
-    if (share.size > 0) this.shares.set(server, share);
-    else this.shares.delete(server);
     return this.settle(version, touched, cause, server);
   }
 
@@ -96,18 +102,22 @@ export class Population implements PresenceView {
 
   /** Replaces everything with a snapshot (every server's share) taken at `version`. */
   reset(version: number, shares: ReadonlyMap<string, readonly MemberUpdate[]>): PresenceChange | null {
-    const touched = new Set<string>(this.visible.keys());
-    this.shares.clear();
+    const touched = new Map<string, Entry | undefined>(this.visible);
+    this.visible.clear();
+    this.hidden.clear();
     for (const [server, updates] of shares) {
-      const share = new Map<string, Entry>();
       for (const [id, json] of updates) {
         const entry = json === null ? undefined : parseEntry(server, id, json);
-        if (entry) {
-          share.set(id, entry);
-          touched.add(id);
-        }
+        if (!entry) continue;
+        if (!touched.has(id)) touched.set(id, undefined);
+        // The first server's shows, unless the one that showed before still has it (below).
+        if (this.visible.has(id)) this.hide(server, id, entry);
+        else this.visible.set(id, entry);
       }
-      if (share.size > 0) this.shares.set(server, share);
+    }
+    for (const [id, before] of touched) {
+      const kept = before && this.hidden.get(serverOf(before))?.get(id);
+      if (kept) this.show(id, kept);
     }
     return this.settle(version, touched, "resync", undefined);
   }
@@ -117,42 +127,80 @@ export class Population implements PresenceView {
     if (version > this.version) this.version = version;
   }
 
-  /** Recomputes what each touched id shows; returns the difference. */
-  private settle(version: number, touched: Set<string>, cause: PresenceChange["cause"], server: string | undefined): PresenceChange | null {
+  /** The ids `server` has an entry for. */
+  private idsOf(server: string): string[] {
+    const ids: string[] = [];
+    for (const [id, entry] of this.visible) if (serverOf(entry) === server) ids.push(id);
+    for (const id of this.hidden.get(server)?.keys() ?? []) ids.push(id);
+    return ids;
+  }
+
+  /** `server` wrote `entry` for `id`: it shows now (written last). */
+  private put(server: string, id: string, entry: Entry): void {
+    const shown = this.visible.get(id);
+    if (shown !== undefined && serverOf(shown) !== server) this.hide(serverOf(shown), id, shown);
+    this.unhide(server, id);
+    this.visible.set(id, entry);
+  }
+
+  /** `server` has no entry for `id` any more: if it was the one shown, another server's shows, if any has one. */
+  private remove(server: string, id: string): void {
+    const shown = this.visible.get(id);
+    if (shown === undefined || serverOf(shown) !== server) {
+      this.unhide(server, id);
+      return;
+    }
+    this.visible.delete(id);
+    for (const share of this.hidden.values()) {
+      const entry = share.get(id);
+      if (entry) return this.show(id, entry);
+    }
+  }
+
+  /** Shows a hidden entry of `id` instead of the one shown (which is hidden in turn). */
+  private show(id: string, entry: Entry): void {
+    const shown = this.visible.get(id);
+    if (shown === entry) return;
+    this.unhide(serverOf(entry), id);
+    if (shown !== undefined) this.hide(serverOf(shown), id, shown);
+    this.visible.set(id, entry);
+  }
+
+  private hide(server: string, id: string, entry: Entry): void {
+    let share = this.hidden.get(server);
+    if (!share) this.hidden.set(server, (share = new Map()));
+    share.set(id, entry);
+  }
+
+  private unhide(server: string, id: string): void {
+    const share = this.hidden.get(server);
+    if (share?.delete(id) && share.size === 0) this.hidden.delete(server);
+  }
+
+  /** Compares what each touched id shows now with what it showed; returns the difference. */
+  private settle(
+    version: number,
+    touched: ReadonlyMap<string, Entry | undefined>,
+    cause: PresenceChange["cause"],
+    server: string | undefined,
+  ): PresenceChange | null {
     this.advance(version);
     const joined: Member[] = [];
     const updated: Member[] = [];
     const left: Member[] = [];
-    for (const id of touched) {
-      const before = this.visible.get(id);
-      const after = (server !== undefined ? this.shares.get(server)?.get(id) : undefined) ?? this.shown(id, before);
-      if ((before && jsonOf(before)) === (after && jsonOf(after))) {
-        if (after && before !== after) this.visible.set(id, after); // same member, written by another server now
-        continue;
-      }
+    for (const [id, before] of touched) {
+      const after = this.visible.get(id);
+      if ((before && jsonOf(before)) === (after && jsonOf(after))) continue; // nothing new (maybe the same member, written by another server now)
       if (before) this.index(before, false);
       if (after) {
-        this.visible.set(id, after);
         this.index(after, true);
         (before ? updated : joined).push(memberOf(id, after));
       } else {
-        this.visible.delete(id);
         left.push(memberOf(id, before!));
       }
     }
     if (joined.length + updated.length + left.length === 0) return null;
     return { version: this.version, cause, server, joined, updated, left };
-  }
-
-  /** What `id` shows now: the entry it showed if its server still has it, else any server's. */
-  private shown(id: string, before: Entry | undefined): Entry | undefined {
-    const kept = before && this.shares.get(serverOf(before))?.get(id);
-    if (kept) return kept;
-    for (const share of this.shares.values()) {
-      const entry = share.get(id);
-      if (entry) return entry;
-    }
-    return undefined;
   }
 
   private index(entry: Entry, add: boolean): void {

@@ -19,6 +19,10 @@
  * held the refused one) are refused too, counted like any refusal and, when
  * their action can be read without decoding them (see peek.ts), not even
  * decoded. Control frames (heartbeat, acknowledgements) are never refused.
+ *
+ * A channel's limiter is made at its first message, not when it connects: a
+ * bucket untouched since the connect would be full anyway, so an idle
+ * connection holds nothing for its limits.
  */
 import { RepodError } from "../errors.ts";
 import type { RateLimit } from "../protocol.ts";
@@ -42,6 +46,8 @@ export interface RateSettings {
   readonly bytes: RateLimit;
   readonly actions: ReadonlyMap<string, RateLimit>;
   readonly closeAfter: number;
+  /** What the buckets refill from and pauses run on. */
+  readonly clock: Clock;
 }
 
 export const DEFAULT_MESSAGE_LIMIT: RateLimit = { perSecond: 1000, burst: 5000 };
@@ -55,7 +61,7 @@ export const DEFAULT_CLOSE_AFTER = 200;
 export const MAX_PAUSE_MS = 1000;
 
 /** The settings of a server: its options over the protocol file's limits. */
-export function rateSettings(options: RateLimitOptions, declared: Readonly<Record<string, RateLimit>> | undefined): RateSettings {
+export function rateSettings(options: RateLimitOptions, declared: Readonly<Record<string, RateLimit>> | undefined, clock: Clock): RateSettings {
   const actions = new Map<string, RateLimit>(Object.entries(declared ?? {}));
   for (const [action, limit] of Object.entries(options.actions ?? {})) actions.set(action, limit);
   return {
@@ -63,6 +69,7 @@ export function rateSettings(options: RateLimitOptions, declared: Readonly<Recor
     bytes: options.bytes ?? DEFAULT_BYTE_LIMIT,
     actions,
     closeAfter: options.closeAfter ?? DEFAULT_CLOSE_AFTER,
+    clock,
   };
 }
 
@@ -111,7 +118,8 @@ export interface LimiterEvents {
 export class RateLimiter {
   private readonly shared: Bucket;
   private readonly bytes: Bucket;
-  private readonly own = new Map<string, Bucket>();
+  /** Buckets of actions with a budget of their own, made when first needed. */
+  private own: Map<string, Bucket> | null = null;
   /** Refused minus accepted messages, never below 0. */
   private strikes = 0;
   private closed = false;
@@ -121,12 +129,14 @@ export class RateLimiter {
   private pausedAction = "";
   private pausedLimit = "";
 
+  private readonly clock: Clock;
+
   constructor(
     private readonly settings: RateSettings,
-    private readonly clock: Clock,
     private readonly events: LimiterEvents,
   ) {
-    const now = clock.now();
+    this.clock = settings.clock;
+    const now = this.clock.now();
     this.shared = new Bucket(settings.messages, now);
     this.bytes = new Bucket(settings.bytes, now);
   }
@@ -139,8 +149,9 @@ export class RateLimiter {
     let bucket = this.shared;
     const limit = this.settings.actions.size === 0 ? undefined : this.settings.actions.get(action);
     if (limit !== undefined) {
-      bucket = this.own.get(action) ?? new Bucket(limit, now);
-      this.own.set(action, bucket);
+      const own = (this.own ??= new Map());
+      bucket = own.get(action) ?? new Bucket(limit, now);
+      own.set(action, bucket);
     }
     if (bucket.take(1, now)) {
       if (this.bytes.take(bytes, now)) {

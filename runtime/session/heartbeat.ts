@@ -16,11 +16,11 @@
  * the heartbeat frame carries only the acknowledgement.
  */
 import { type Clock, systemClock, type TimerHandle, unref } from "./clock.ts";
-import type { Session } from "./session.ts";
+import type { SessionLog } from "./session.ts";
 
 /** One connection the heartbeat looks after. */
 export interface Beating {
-  readonly session: Session;
+  readonly session: SessionLog;
   /** Send a heartbeat now. */
   beat(): void;
   /** Nothing was heard for `timeoutMs`: close the connection with TIMEOUT. */

@@ -41,7 +41,7 @@ import { encodeFrame } from "../wire/codec.ts";
 import { type Clock, systemClock, type TimerHandle, unref } from "./clock.ts";
 import { BYE, countOf, FEATURE_HEARTBEAT, FEATURE_RESUME, HEARTBEAT, HELLO, isBreak, MOVED, RESUME, RESUME_FAILED, RESUMED } from "./control.ts";
 import { type Beating, Heartbeat } from "./heartbeat.ts";
-import { Session, type SessionEvents, SUBCLASS_FLAG } from "./session.ts";
+import { type SessionEvents, SessionLog, SUBCLASS_FLAG } from "./session.ts";
 import { decodeSnapshot, encodeSnapshot, type SessionSnapshot } from "./snapshot.ts";
 import { sameToken, TokenMint } from "./token.ts";
 
@@ -81,18 +81,31 @@ export interface SessionHost<C extends Endpoint> {
   departed?(channel: C): void;
 }
 
-/**
- * One connection's session: its frame log (a {@link Session}), its place in
- * the heartbeat, and what the server knows of its peer — one object, whose
- * hooks are methods shared by all, so that an idle connection costs little.
- */
 const ADMITTED = SUBCLASS_FLAG;
 const CONFIRMED = SUBCLASS_FLAG << 1;
 const SAID_BYE = SUBCLASS_FLAG << 2;
-const REPLAYING = SUBCLASS_FLAG << 3;
+/** Two bits for the phase: 0 undecided, 1 live, 2 suspended. */
+const PHASE_SHIFT = 5;
+const PHASE = 3 << PHASE_SHIFT;
+const PHASES = ["undecided", "live", "suspended"] as const;
+type Phase = (typeof PHASES)[number];
+const REPLAYING = 1 << 7;
 
-class Entry<C extends Endpoint> extends Session implements Beating, SessionEvents {
-  phase: "undecided" | "live" | "suspended" = "undecided";
+/** What only a session with a timer running (or a close waiting) holds. */
+interface Pending {
+  timer: TimerHandle | undefined;
+  admitTimer: TimerHandle | undefined;
+  end: (() => void) | undefined;
+}
+
+/**
+ * One connection's session: its frame log (a {@link SessionLog}), its place in
+ * the heartbeat, and what the server knows of its peer — one object, whose
+ * hooks are methods shared by all, so that an idle connection costs little
+ * (yes-or-no state and the phase share one number; timers live apart, only
+ * while one runs).
+ */
+class Entry<C extends Endpoint> extends SessionLog implements Beating, SessionEvents {
   /**
    * The generation of the session's token (see token.ts): it grows at every
    * resume. And the one presented at the last resume, until the client
@@ -100,18 +113,62 @@ class Entry<C extends Endpoint> extends Session implements Beating, SessionEvent
    */
   generation = 0;
   previous = -1;
-  /** Set when the channel was closed before its peer said what it is: ends the connection once it has. */
-  end: (() => void) | undefined = undefined;
-  timer: TimerHandle | undefined = undefined;
-  admitTimer: TimerHandle | undefined = undefined;
+  /** Timers and the close that waits for the peer: made only while one of them is set. */
+  private pending: Pending | undefined = undefined;
 
   constructor(
-    private readonly sessions: ServerSessions<C>,
+    readonly sessions: ServerSessions<C>,
     readonly channel: C,
-    maxRetainedBytes: number,
   ) {
-    super(maxRetainedBytes);
+    super();
     this.flags |= ADMITTED;
+  }
+
+  /** 0 when resume is off: nothing is retained. */
+  get maxRetainedBytes(): number {
+    const settings = this.sessions.settings;
+    return settings.resumeWindowMs > 0 ? settings.maxRetainedBytes : 0;
+  }
+
+  get phase(): Phase {
+    return PHASES[(this.flags & PHASE) >> PHASE_SHIFT]!;
+  }
+  set phase(value: Phase) {
+    this.flags = (this.flags & ~PHASE) | (PHASES.indexOf(value) << PHASE_SHIFT);
+  }
+
+  /** Set when the channel was closed before its peer said what it is: ends the connection once it has. */
+  get end(): (() => void) | undefined {
+    return this.pending?.end;
+  }
+  set end(value: (() => void) | undefined) {
+    this.setPending("end", value);
+  }
+
+  /** The resume window of a suspended session, or the deadline of a close waiting for the peer. */
+  get timer(): TimerHandle | undefined {
+    return this.pending?.timer;
+  }
+  set timer(value: TimerHandle | undefined) {
+    this.setPending("timer", value);
+  }
+
+  /** The admission deadline of a connection that may be a resume. */
+  get admitTimer(): TimerHandle | undefined {
+    return this.pending?.admitTimer;
+  }
+  set admitTimer(value: TimerHandle | undefined) {
+    this.setPending("admitTimer", value);
+  }
+
+  private setPending<K extends keyof Pending>(key: K, value: Pending[K]): void {
+    let pending = this.pending;
+    if (pending === undefined) {
+      if (value === undefined) return;
+      pending = this.pending = { timer: undefined, admitTimer: undefined, end: undefined };
+    }
+    pending[key] = value;
+    if (pending.timer === undefined && pending.admitTimer === undefined && pending.end === undefined) this.pending = undefined;
   }
 
   /** Put among the server's channels (onConnect fired). Kept in the session's flags, as the two below. */
@@ -152,7 +209,7 @@ class Entry<C extends Endpoint> extends Session implements Beating, SessionEvent
   }
 
   /** The heartbeat's view: the entry is its own session. */
-  get session(): Session {
+  get session(): SessionLog {
     return this;
   }
 
@@ -306,7 +363,7 @@ export class ServerSessions<C extends Endpoint> {
    */
   accepted(channel: C, greeting: Record<string, unknown>, decide = false): boolean {
     const resume = this.settings.resumeWindowMs > 0;
-    const entry = new Entry(this, channel, resume ? this.settings.maxRetainedBytes : 0);
+    const entry = new Entry(this, channel);
     if (!resume) entry.resumable = false; // counts, keeps nothing: no overflow to take it for a quiet Python client
     this.entries.set(channel, entry);
     if (resume) this.byId.set(channel.id, entry);
@@ -697,7 +754,7 @@ export class ServerSessions<C extends Endpoint> {
       if (!entry.admitted) this.admit(entry);
       return;
     }
-    const target = new Entry(this, made, this.settings.maxRetainedBytes);
+    const target = new Entry(this, made);
     const clientReceived = countOf(message.received)!;
     if (arrival.recovered && clientReceived > saved.sent) target.restore(saved.received, clientReceived, clientReceived, []);
     else target.restore(saved.received, saved.sent, saved.acked, saved.frames);

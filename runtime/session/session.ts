@@ -37,7 +37,13 @@ export interface SessionEvents {
   first?(): void;
 }
 
-export class Session implements FrameLog {
+/**
+ * The bookkeeping itself; what it asks of its owner are methods a subclass
+ * implements (the server's per-connection entry is its own owner, so that
+ * an idle session holds no reference to one). {@link Session} takes them as
+ * an object.
+ */
+export abstract class SessionLog implements FrameLog {
   /** Application frames received in this session. */
   receivedCount = 0;
   /** Application frames sent (or queued) in this session. */
@@ -59,15 +65,16 @@ export class Session implements FrameLog {
   private unackedFrames = 0;
   private unackedBytes = 0;
 
-  private readonly events: SessionEvents;
-
-  /** `events` may be left out by a subclass that implements {@link SessionEvents} itself. */
-  constructor(
-    readonly maxRetainedBytes: number,
-    events?: SessionEvents,
-  ) {
-    this.events = events ?? (this as unknown as SessionEvents);
-  }
+  /** Past this many bytes of unacknowledged frames the session stops retaining them and cannot resume. */
+  abstract readonly maxRetainedBytes: number;
+  /** See {@link SessionEvents.ackDue}. */
+  protected abstract ackDue(): void;
+  /** See {@link SessionEvents.overflowed}. */
+  protected abstract overflowed(): void;
+  /** See {@link SessionEvents.first}. */
+  protected abstract first(): void;
+  /** See {@link SessionEvents.closing}. */
+  abstract closing(end: () => void): boolean;
 
   /** False once the retained frames overflowed: a break then ends the session. */
   get resumable(): boolean {
@@ -106,23 +113,19 @@ export class Session implements FrameLog {
       this.retained = NONE;
       this.head = 0;
       this.retainedBytesNow = 0;
-      this.events.overflowed?.();
+      this.overflowed();
     }
   }
 
   received(bytes: number): void {
-    if (++this.receivedCount === 1) this.events.first?.();
+    if (++this.receivedCount === 1) this.first();
     this.heard = true;
     this.unackedBytes += bytes;
-    if (++this.unackedFrames >= ACK_EVERY_FRAMES || this.unackedBytes >= ACK_EVERY_BYTES) this.events.ackDue();
+    if (++this.unackedFrames >= ACK_EVERY_FRAMES || this.unackedBytes >= ACK_EVERY_BYTES) this.ackDue();
   }
 
   alive(): void {
     this.heard = true;
-  }
-
-  closing(end: () => void): boolean {
-    return this.events.closing?.(end) ?? false;
   }
 
   /** True when `bytes` more could be retained (a client refuses sends past it while away). */
@@ -203,6 +206,32 @@ export class Session implements FrameLog {
     if (count < this.acked) return `it claims ${count} frames after acknowledging ${this.acked}`;
     this.acknowledge(count);
     return this.retained.slice(this.head);
+  }
+}
+
+/** A session whose owner is told through a {@link SessionEvents} object (a client's). */
+export class Session extends SessionLog {
+  constructor(
+    readonly maxRetainedBytes: number,
+    private readonly events: SessionEvents,
+  ) {
+    super();
+  }
+
+  protected ackDue(): void {
+    this.events.ackDue();
+  }
+
+  protected overflowed(): void {
+    this.events.overflowed?.();
+  }
+
+  protected first(): void {
+    this.events.first?.();
+  }
+
+  closing(end: () => void): boolean {
+    return this.events.closing?.(end) ?? false;
   }
 }
 

@@ -59,6 +59,8 @@ describe("pong example", () => {
     const port = await server();
     const [a, b] = [bot("a"), bot("b")];
     await a.connect("127.0.0.1", port);
+    // The first admitted waits: b connects once a is, whatever the machine's speed.
+    await waitFor(() => a.seen.includes("waiting"), "a admitted, waiting");
     await b.connect("127.0.0.1", port);
     await waitFor(() => a.ticks.length > 10, "a few ticks of play");
     b.close();
@@ -76,6 +78,8 @@ describe("pong example", () => {
     const slow = bot("slow", 50);
     const fast = bot("fast");
     await slow.connect("127.0.0.1", port);
+    // The slow client is admitted first (it gets `waiting`), whatever the machine's speed.
+    await waitFor(() => slow.seen.includes("waiting"), "the slow client admitted, waiting");
     await fast.connect("127.0.0.1", port);
     await waitFor(() => slow.ticks.length >= 180, "3 s of ticks");
     const ticks = slow.ticks.slice(0, 180);

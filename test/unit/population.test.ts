@@ -94,6 +94,33 @@ describe("Population", () => {
     expect(view.apply(4, "b", [["a.1", null]], false)?.left.map((m) => m.id)).toEqual(["a.1"]);
   });
 
+  it("a member written by two servers: the other's entry shows when one rewrites its share or expires, and a snapshot keeps the one shown", () => {
+    const view = new Population();
+    view.apply(1, "a", [["a.1", json(["g"], "old")]], false);
+    view.apply(2, "b", [["a.1", json(["h"], "new")]], false);
+    expect(view.members("h").map((m) => m.id)).toEqual(["a.1"]);
+    // b rewrites its share without a.1: a's entry shows again, its groups with it.
+    const rewritten = view.apply(3, "b", [["b.9", json([])]], true);
+    expect(rewritten?.updated).toEqual([{ id: "a.1", groups: ["g"], presence: "old" }]);
+    expect(rewritten?.joined.map((m) => m.id)).toEqual(["b.9"]);
+    expect([view.count("g"), view.count("h")]).toEqual([1, 0]);
+    // Written by b again, then b expires: a's shows again; a's expiry then leaves nobody.
+    view.apply(4, "b", [["a.1", json([], "new")]], false);
+    expect(view.drop(5, "b")?.updated).toEqual([{ id: "a.1", groups: ["g"], presence: "old" }]);
+    expect(view.drop(6, "a")?.left.map((m) => m.id)).toEqual(["a.1"]);
+    expect(view.count()).toBe(0);
+    // A snapshot where both have it keeps showing the one that showed (b's), whichever server comes first.
+    view.apply(7, "b", [["a.1", json([], "new")]], false);
+    const snapshot = new Map([
+      ["a", [["a.1", json([], "old")] as const]],
+      ["b", [["a.1", json([], "new")] as const]],
+    ]);
+    expect(view.reset(8, snapshot)).toBeNull();
+    expect(view.member("a.1")?.presence).toBe("new");
+    // And once b forgets it, a's shows.
+    expect(view.apply(9, "b", [["a.1", null]], false)?.updated).toEqual([{ id: "a.1", groups: [], presence: "old" }]);
+  });
+
   it("a snapshot replaces everything and announces only the difference, as a resync", () => {
     const view = new Population();
     view.apply(

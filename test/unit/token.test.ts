@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { sameToken, TokenMint } from "../../runtime/session/token.ts";
 
@@ -10,6 +11,20 @@ describe("session tokens", () => {
     const others = [mint.token("abc.1", 1), mint.token("abc.2", 0), mint.token("abc.10", 0), new TokenMint().token("abc.1", 0)];
     for (const other of others) expect(other).not.toBe(token);
     expect(new Set(others).size).toBe(others.length);
+  });
+
+  it("are HMAC-SHA256 of the id and generation under the server's key, truncated to 128 bits", () => {
+    for (const key of [randomBytes(32), Buffer.alloc(32), Buffer.alloc(32, 0xff), randomBytes(5), randomBytes(64), randomBytes(100)]) {
+      const mint = new TokenMint(key);
+      for (const [id, generation] of [
+        ["abc.1", 0],
+        ["a-server-id-of-some-length.zz9", 12345],
+        ["é.1", 2],
+      ] as const) {
+        const hmac = createHmac("sha256", key).update(`${id}\n${generation}`).digest("hex").slice(0, 32);
+        expect(mint.token(id, generation)).toBe(hmac);
+      }
+    }
   });
 
   it("compare equal only when exactly equal", () => {
