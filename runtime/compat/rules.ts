@@ -105,7 +105,7 @@ function check(walk: Walk, w: SchemaType, r: SchemaType, path: string, wf: Schem
     walk.out.push({
       rule: narrowed ? COMPAT_RULES.VALUES_NARROWED : COMPAT_RULES.FIELD_RETYPED,
       path,
-      writes: refused.map(typeText).join(" | "),
+      writes: refused.map((t) => typeText(t)).join(" | "),
       reads: typeText(r),
       writerField: wf,
       readerField: rf,
@@ -240,8 +240,12 @@ function join(path: string, name: string): string {
   return path === "" ? name : `${path}.${name}`;
 }
 
-/** A short TypeScript-like text of a type, for messages: `"a" | "b"`, `Int`, `{ x: number; y?: string }`. */
-export function typeText(type: SchemaType, depth = 0): string {
+/**
+ * A short TypeScript-like text of a type, for messages: `"a" | "b"`, `Int`,
+ * `{ x: number; y?: string }`. Objects nested deeper than `objectDepth` are
+ * written `{ … }` (or `{}` when they have no field).
+ */
+export function typeText(type: SchemaType, depth = 0, objectDepth = 1): string {
   switch (type.kind) {
     case "int":
       return "Int";
@@ -250,20 +254,20 @@ export function typeText(type: SchemaType, depth = 0): string {
     case "literal":
       return JSON.stringify(type.value);
     case "array": {
-      const inner = typeText(type.element, depth + 1);
+      const inner = typeText(type.element, depth + 1, objectDepth);
       return type.element.kind === "union" ? `(${inner})[]` : `${inner}[]`;
     }
     case "tuple":
-      return `[${type.elements.map((e) => typeText(e.type, depth + 1)).join(", ")}]`;
+      return `[${type.elements.map((e) => typeText(e.type, depth + 1, objectDepth)).join(", ")}]`;
     case "object":
-      if (depth > 1) return "{ … }";
+      if (depth > objectDepth) return type.fields.length === 0 ? "{}" : "{ … }";
       return type.fields.length === 0
         ? "{}"
-        : `{ ${type.fields.map((f) => `${f.name}${f.optional === true ? "?" : ""}: ${typeText(f.type, depth + 1)}`).join("; ")} }`;
+        : `{ ${type.fields.map((f) => `${f.name}${f.optional === true ? "?" : ""}: ${typeText(f.type, depth + 1, objectDepth)}`).join("; ")} }`;
     case "record":
-      return `Record<string, ${typeText(type.value, depth + 1)}>`;
+      return `Record<string, ${typeText(type.value, depth + 1, objectDepth)}>`;
     case "union":
-      return type.members.map((m) => typeText(m, depth + 1)).join(" | ");
+      return type.members.map((m) => typeText(m, depth + 1, objectDepth)).join(" | ");
     case "ref":
       return type.name;
     default:

@@ -11,6 +11,7 @@
  * // { type: "…", children: [{ name: "dir", type: "Direction", value: '"up"' }] }
  * ```
  */
+import { typeText as compatTypeText } from "../compat/rules.ts";
 import type { SchemaType } from "../compat/schema.ts";
 
 /** One value of a logged message, for the page: its declared type and its value or parts. */
@@ -38,38 +39,10 @@ export function declaredView(message: unknown, type: SchemaType | undefined, typ
   return view(body, type, types, 0);
 }
 
-/** The declared type as text, as the protocol file would write it (cut when long). */
-export function typeText(type: SchemaType, depth = 0): string {
-  const text = fullText(type, depth);
+/** The declared type as text, as the protocol file would write it (nested objects folded, cut when long). */
+export function typeText(type: SchemaType): string {
+  const text = compatTypeText(type, 0, 0);
   return text.length > MAX_TYPE_TEXT ? `${text.slice(0, MAX_TYPE_TEXT - 1)}…` : text;
-}
-
-function fullText(type: SchemaType, depth: number): string {
-  switch (type.kind) {
-    case "int":
-      return "Int";
-    case "bytes":
-      return "Uint8Array";
-    case "literal":
-      return JSON.stringify(type.value);
-    case "ref":
-      return type.name;
-    case "array": {
-      const element = fullText(type.element, depth + 1);
-      return type.element.kind === "union" ? `(${element})[]` : `${element}[]`;
-    }
-    case "tuple":
-      return `[${type.elements.map((e) => fullText(e.type, depth + 1)).join(", ")}]`;
-    case "record":
-      return `Record<string, ${fullText(type.value, depth + 1)}>`;
-    case "union":
-      return type.members.map((m) => fullText(m, depth + 1)).join(" | ");
-    case "object":
-      if (depth > 0) return type.fields.length === 0 ? "{}" : "{ … }";
-      return `{ ${type.fields.map((f) => `${f.name}${f.optional ? "?" : ""}: ${fullText(f.type, depth + 1)}`).join("; ")} }`;
-    default:
-      return type.kind;
-  }
 }
 
 /** Follows references to what they name (a few levels at most: a type may refer to itself). */
