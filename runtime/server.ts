@@ -55,7 +55,7 @@ import { type Acceptor, listenTcp } from "./transport/tcp.ts";
 import type { Transport } from "./transport/transport.ts";
 import { remoteOf } from "./transport/transport.ts";
 import { listenWebSocket, type WebSocketAcceptor, type WebSocketListen, type WebSocketOptions, withWebSocketDefaults } from "./transport/websocket-server.ts";
-import { encodeFrame } from "./wire/codec.ts";
+import { decodePayload, encodeFrame, encodePayload } from "./wire/codec.ts";
 
 /**
  * What a channel class `C` may send: the `TOut` of `Channel<TOut, TIn>`;
@@ -280,6 +280,8 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
           this.callHook(channel, "onResume", () => channel.onResume?.());
           this.callHook(channel, "onResume", () => this.onResume(channel));
         },
+        needsSchema: (fingerprint) => this.versioned && fingerprint !== this.channelClass.protocol?.fingerprint && !this.versions.has(fingerprint),
+        learnSchema: (fingerprint, bytes) => this.learnSchema(fingerprint, bytes),
         checkArrival: (snapshot) => this.checkArrival(snapshot),
         restore: (snapshot) => this.restore(snapshot),
         arrived: (channel, snapshot) => this.arrived(channel, snapshot),
@@ -332,7 +334,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     this.sessions = this.sessionKeeper.enabled || this.versioned ? this.sessionKeeper : null;
     try {
       await this.adapter.init(this.adapterHost);
-      if (this.adapter.sessions) this.sessions?.useStore(this.adapter.sessions);
+      if (this.adapter.sessions) {
+        this.sessions?.useStore(this.adapter.sessions);
+        const protocol = this.channelClass.protocol;
+        if (protocol?.schema !== undefined) this.adapter.sessions.saveSchema?.(protocol.fingerprint, encodePayload(protocol.schema));
+      }
       const accept = (transport: Transport): void => this.accept(transport);
       if (this.options.tcp) this.acceptors.push(await listenTcp(host, port, maxFrameBytes, accept));
       if (this.options.websocket) {
@@ -589,8 +595,56 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     return true;
   }
 
+  /**
+   * Cluster sessions: what this server found of each other version of its
+   * protocol it met (by fingerprint): the messages of its own that a client
+   * of that version cannot read, or why the two cannot talk.
+   */
+  private readonly versions = new Map<string, ReadonlySet<string> | null | string>();
+
+  /** The verdict on a client's schema (see judge): what of ours it cannot read, or why the versions cannot talk. Kept by fingerprint. */
+  private verdictOn(fingerprint: string, schema: unknown): { unread: string[]; theirsUnread: string[] } | string {
+    const protocol = this.channelClass.protocol;
+    let verdict: Agreement | string;
+    if (protocol?.schema === undefined) verdict = "this server has no schema to compare with";
+    else if (!isSchema(schema)) verdict = "the client's `_protocol` has no fingerprint or no schema";
+    else verdict = agree(protocol.schema, schema);
+    if (typeof verdict === "string") {
+      this.versions.set(fingerprint, verdict);
+      return verdict;
+    }
+    const clientReads = new Set(verdict.clientReads);
+    const serverReads = new Set(verdict.serverReads);
+    // Messages and requests (one action is never both on one side): what the other side does not know is never sent to it.
+    const ours = protocol!.schema!;
+    const unread = [...Object.keys(ours.server), ...Object.keys(ours.serverRequests ?? {})].filter((action) => !clientReads.has(action));
+    const theirs = schema as ProtocolSchema;
+    const theirsUnread = [...Object.keys(theirs.client), ...Object.keys(theirs.clientRequests ?? {})].filter((action) => !serverReads.has(action));
+    if (!this.versions.has(fingerprint)) this.adapter.sessions?.saveSchema?.(fingerprint, encodePayload(schema));
+    this.versions.set(fingerprint, unread.length > 0 ? new Set(unread) : null);
+    return { unread, theirsUnread };
+  }
+
+  /** Cluster sessions: the schema the cluster keeps of version `fingerprint` (null: none). */
+  private learnSchema(fingerprint: string, bytes: Uint8Array | null): void {
+    if (bytes === null) return;
+    let schema: unknown;
+    try {
+      schema = decodePayload(bytes);
+    } catch {
+      return;
+    }
+    this.verdictOn(fingerprint, schema);
+  }
+
   /** Cluster sessions: why a session saved by another server cannot go on here (its `Session` state does not fit this protocol), or undefined. */
   private checkArrival(snapshot: SessionSnapshot): string | undefined {
+    const ours = this.channelClass.protocol?.fingerprint;
+    if (snapshot.fingerprint !== undefined && snapshot.fingerprint !== ours) {
+      const known = this.versions.get(snapshot.fingerprint);
+      if (known === undefined) return `its client speaks version ${snapshot.fingerprint} of the protocol, whose schema this server does not know`;
+      if (typeof known === "string") return `its client's version of the protocol cannot talk with this server's: ${known}`;
+    }
     const validate = this.options.validate ? this.channelClass.protocol?.session : undefined;
     if (validate === undefined || snapshot.state === undefined) return undefined;
     const state = snapshot.state;
@@ -620,8 +674,19 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     }
     channel.user = snapshot.user as C["user"];
     if (snapshot.state !== undefined) channel.session = snapshot.state;
-    channel.peerFingerprint = snapshot.fingerprint;
-    channel.peerUnread = snapshot.unread !== undefined && snapshot.unread.length > 0 ? new Set(snapshot.unread) : null;
+    // The client's version, judged by this server (checkArrival made sure it can): what of ours it cannot read.
+    const fingerprint = snapshot.fingerprint;
+    const known = fingerprint === undefined ? undefined : this.versions.get(fingerprint);
+    if (fingerprint === undefined || fingerprint === this.channelClass.protocol?.fingerprint) {
+      channel.peerFingerprint = undefined;
+      channel.peerUnread = null;
+    } else if (known !== undefined && typeof known !== "string") {
+      channel.peerFingerprint = fingerprint;
+      channel.peerUnread = known;
+    } else {
+      channel.peerFingerprint = fingerprint;
+      channel.peerUnread = snapshot.unread !== undefined && snapshot.unread.length > 0 ? new Set(snapshot.unread) : null;
+    }
     return channel;
   }
 
@@ -777,11 +842,11 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
     const protocol = this.channelClass.protocol;
     const link = channel.link;
     const schema = message.schema;
-    let verdict: Agreement | string;
+    let verdict: { unread: string[]; theirsUnread: string[] } | string;
     if (protocol?.schema === undefined) verdict = "this server has no schema to compare with";
     else if (channel.peerFingerprint !== undefined) verdict = "the client sent its protocol twice";
     else if (typeof message.fingerprint !== "string" || !isSchema(schema)) verdict = "the client's `_protocol` has no fingerprint or no schema";
-    else verdict = agree(protocol.schema, schema);
+    else verdict = this.verdictOn(message.fingerprint, schema);
     if (typeof verdict === "string") {
       const name = protocol?.name ?? "";
       channel.report(
@@ -791,15 +856,9 @@ export class Server<C extends Channel<any, any> = Channel> implements ChannelSer
       link.close();
       return;
     }
-    const serverReads = new Set(verdict.serverReads);
-    const clientReads = new Set(verdict.clientReads);
-    // Messages and requests (one action is never both on one side): what the other side does not know is never sent to it.
-    const ours = protocol!.schema!;
-    const unread = [...Object.keys(ours.server), ...Object.keys(ours.serverRequests ?? {})].filter((action) => !clientReads.has(action));
+    const { unread, theirsUnread } = verdict;
     channel.peerFingerprint = message.fingerprint as string;
     channel.peerUnread = unread.length > 0 ? new Set(unread) : null;
-    const theirs = schema as ProtocolSchema;
-    const theirsUnread = [...Object.keys(theirs.client), ...Object.keys(theirs.clientRequests ?? {})].filter((action) => !serverReads.has(action));
     this.logger({ event: "protocol", id: channel.id, fingerprint: channel.peerFingerprint, unread, unreadByServer: theirsUnread });
     link.sendControl(encodeFrame({ action: PROTOCOL, unread: theirsUnread }));
   }

@@ -172,8 +172,23 @@ export interface Arrival {
  * makes and reads the snapshots.
  */
 export interface SessionStore {
-  /** The key session tokens are made with: the same on every server of the cluster. Read at `init()`. */
+  /**
+   * The key session tokens are made with: the same on every server of the
+   * cluster. Read at `init()`; empty while it could not be read (Redis was
+   * down at the start), then read again once Redis is back.
+   */
   readonly tokenKey: Uint8Array;
+  /**
+   * Keeps the schema (msgpack) of one version of the protocol, by its
+   * fingerprint, for every server of the cluster: a server of another
+   * version that takes a session of a client of that version judges it by
+   * it. One key per version; written once per server and version.
+   */
+  saveSchema?(fingerprint: string, schema: Uint8Array): void;
+  /** The schema kept for `fingerprint`, or null. */
+  schemaOf?(fingerprint: string): Promise<Uint8Array | null>;
+  /** Called (set by the server's sessions) once `tokenKey` was read after being empty. */
+  onKey?: (() => void) | undefined;
   /**
    * Hands sessions over to the cluster (a planned stop): from now on this
    * server's own sends skip them; once every send made before the handover

@@ -113,13 +113,21 @@ export interface SessionsAdapter {
 
 export class RedisSessions implements SessionStore {
   tokenKey: Uint8Array = new Uint8Array(0);
+  onKey: (() => void) | undefined = undefined;
   /** Sessions this server handed over and that have not yet left its deliveries: its own sends skip them. */
   readonly departing = new Set<string>();
   readonly maxHeldBytes: number;
   readonly markerWaitMs: number;
   /** How often each server saves its sessions that changed (undefined: the server's heartbeat interval). */
   readonly checkpointMs: number | undefined;
-  private readonly keys: { key: string; seq: string; channel: string; session: (id: string) => string; alive: (server: string) => string };
+  private readonly keys: {
+    key: string;
+    seq: string;
+    channel: string;
+    session: (id: string) => string;
+    alive: (server: string) => string;
+    schema: (fingerprint: string) => string;
+  };
   /** Markers with a number up to this one may have been published before this server listened. */
   private startSeq = Number.POSITIVE_INFINITY;
   private readonly holds = new Map<string, Hold>();
@@ -149,6 +157,7 @@ export class RedisSessions implements SessionStore {
       channel: `${prefix}:handover`,
       session: (id) => `${prefix}:session:${id}`,
       alive: (server) => `${prefix}:alive:${server}`,
+      schema: (fingerprint) => `${prefix}:schema:${fingerprint}`,
     };
     this.checkpointMs = options.checkpointMs;
   }
@@ -337,6 +346,18 @@ export class RedisSessions implements SessionStore {
       }
       this.allTaken = done;
     });
+  }
+
+  saveSchema(fingerprint: string, schema: Uint8Array): void {
+    this.adapter
+      .connection()
+      ?.set(this.keys.schema(fingerprint), Buffer.from(schema.buffer, schema.byteOffset, schema.length), "NX")
+      .catch(() => {}); // written again by the next server of that version, or at the next handshake
+  }
+
+  async schemaOf(fingerprint: string): Promise<Uint8Array | null> {
+    const redis = this.adapter.connection();
+    return redis === null ? null : redis.getBuffer(this.keys.schema(fingerprint));
   }
 
   // ---- taking over ---------------------------------------------------------------------

@@ -312,6 +312,14 @@ export class RedisAdapter implements Adapter {
     this.changes.full = true;
     this.flushNow();
     this.resync();
+    // Cluster sessions: the token key could not be read at the start (Redis was down); it can now.
+    const sessions = this.sessions;
+    if (sessions !== undefined && sessions.tokenKey.length === 0) {
+      sessions.start(this.pub!).then(
+        () => sessions.onKey?.(),
+        (error: unknown) => this.fail(error as Error),
+      );
+    }
     const outage = this.outage;
     if (outage) {
       this.outage = null;

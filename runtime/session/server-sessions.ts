@@ -71,6 +71,13 @@ export interface SessionHost<C extends Endpoint> {
   suspended(channel: C): void;
   /** A session goes on over a new connection (`onResume`). */
   resumed(channel: C): void;
+  /**
+   * Cluster sessions: true when a client of protocol version `fingerprint`
+   * can be judged here only with its schema, which this server has not
+   * seen yet (then `learnSchema` is given the one the cluster keeps).
+   */
+  needsSchema?(fingerprint: string): boolean;
+  learnSchema?(fingerprint: string, schema: Uint8Array | null): void;
   /** Cluster sessions: a reason a session saved by another server cannot go on here (its `Session` state does not fit), or undefined. */
   checkArrival?(snapshot: SessionSnapshot): string | undefined;
   /** Cluster sessions: makes the channel of a session saved by another server (not yet one of this server's). */
@@ -90,6 +97,7 @@ const PHASE = 3 << PHASE_SHIFT;
 const PHASES = ["undecided", "live", "suspended"] as const;
 type Phase = (typeof PHASES)[number];
 const REPLAYING = 1 << 7;
+const LOCAL_KEY = 1 << 8;
 
 /** What only a session with a timer running (or a close waiting) holds. */
 interface Pending {
@@ -203,6 +211,14 @@ class Entry<C extends Endpoint> extends SessionLog implements Beating, SessionEv
     this.flags = value ? this.flags | REPLAYING : this.flags & ~REPLAYING;
   }
 
+  /** Cluster sessions: its token was made with this server's own key (the cluster's was not known yet): it is not saved in the cluster until a resume gives it a cluster token. */
+  get localKey(): boolean {
+    return (this.flags & LOCAL_KEY) !== 0;
+  }
+  set localKey(value: boolean) {
+    this.flags = value ? this.flags | LOCAL_KEY : this.flags & ~LOCAL_KEY;
+  }
+
   override received(bytes: number): boolean {
     super.received(bytes);
     return (this.flags & REPLAYING) !== 0 && this.sessions.replayed(this);
@@ -249,6 +265,8 @@ export class ServerSessions<C extends Endpoint> {
   private readonly byId = new Map<string, Entry<C>>();
   private readonly heartbeat: Heartbeat | null;
   private mint = new TokenMint();
+  /** Cluster sessions: this server's own mint, kept once the cluster's key arrived late, for the sessions made before (see `keyed`). */
+  private localMint: TokenMint | null = null;
   private suspendedCount = 0;
   /** Where sessions go when this server stops, and come from when a client resumes one it does not hold (cluster sessions). */
   private store: SessionStore | null = null;
@@ -296,8 +314,24 @@ export class ServerSessions<C extends Endpoint> {
     if (this.settings.resumeWindowMs === 0) return;
     this.store = store;
     if (store.tokenKey.length > 0) this.mint = new TokenMint(store.tokenKey);
+    else store.onKey = () => this.keyed(store);
     this.durable = new Map();
     this.scheduleCheckpoint();
+  }
+
+  /**
+   * The cluster's token key was read late (Redis was down when this server
+   * started): new sessions get cluster tokens from now on. The sessions made
+   * before keep their local tokens, so no other server could check them:
+   * they are not checkpointed nor handed over (a stop ends them as any
+   * stop) until their next resume here gives them a cluster token.
+   */
+  private keyed(store: SessionStore): void {
+    if (this.localMint !== null || store.tokenKey.length === 0) return;
+    this.localMint = this.mint;
+    this.mint = new TokenMint(store.tokenKey);
+    for (const entry of this.entries.values()) entry.localKey = true;
+    this.host.logger({ event: "sessions-keyed", local: this.entries.size });
   }
 
   private scheduleCheckpoint(): void {
@@ -321,7 +355,7 @@ export class ServerSessions<C extends Endpoint> {
     const epoch = Math.floor(this.clock.now() / Math.max(1, this.settings.resumeWindowMs / 2));
     for (const entry of this.entries.values()) {
       if (entry.phase === "undecided" || !entry.admitted || !entry.confirmed || entry.bye || !entry.resumable) continue;
-      if (entry.replaying) continue; // its state is ahead of its count until the resent frames are in: the last checkpoint stands
+      if (entry.replaying || entry.localKey) continue; // its state is ahead of its count until the resent frames are in: the last checkpoint stands
       const mark = `${epoch}/${entry.receivedCount}/${entry.sentCount}/${entry.acked}`;
       if (this.saved.get(entry) === mark) continue;
       const bytes = this.snapshotOf(entry);
@@ -532,7 +566,7 @@ export class ServerSessions<C extends Endpoint> {
     // While the inspector watches, the heartbeat times the round trip: by the WebSocket pong, or by the client's echo of `ping`.
     const probe = link.tap?.beating?.(link.transport?.ping !== undefined);
     // With cluster sessions, only what a checkpoint holds is acknowledged: the client keeps the rest, for a crash.
-    const received = this.durable === null ? session.receivedCount : (this.durable.get(entry) ?? 0);
+    const received = this.durable === null || entry.localKey ? session.receivedCount : (this.durable.get(entry) ?? 0);
     link.sendControl(encodeFrame(probe === undefined ? { action: HEARTBEAT, received } : { action: HEARTBEAT, received, ping: probe }));
     link.transport?.ping?.(); // WebSocket: the protocol's own ping; its pong counts as heard
     session.ackSent();
@@ -611,8 +645,9 @@ export class ServerSessions<C extends Endpoint> {
     if (target === undefined || target === entry)
       return fail(`no session ${String(id)} is waiting here: it ended, its resume window passed, or the server restarted`);
     // Both comparisons run, whatever the first one gives.
-    const isCurrent = sameToken(message.token, this.mint.token(target.channel.id, target.generation));
-    const isPrevious = sameToken(message.token, target.previous < 0 ? null : this.mint.token(target.channel.id, target.previous));
+    const mint = target.localKey && this.localMint !== null ? this.localMint : this.mint;
+    const isCurrent = sameToken(message.token, mint.token(target.channel.id, target.generation));
+    const isPrevious = sameToken(message.token, target.previous < 0 ? null : mint.token(target.channel.id, target.previous));
     if (!isCurrent && !isPrevious) return fail(`the token is not session ${target.channel.id}'s (wrong, or already used)`);
     const theirs = typeof message.fingerprint === "string" ? message.fingerprint : undefined;
     const opened = this.host.fingerprintOf(target.channel);
@@ -662,7 +697,12 @@ export class ServerSessions<C extends Endpoint> {
     channel.link.release(); // what was sent while away is among the retained frames
     // With cluster sessions, a resume acknowledges, as the heartbeat, only what a checkpoint holds: the client resends
     // the rest (it must keep it for a crash of this server), and what of it was applied here already is skipped.
-    const durable = this.durable?.get(target) ?? (this.durable === null ? undefined : 0);
+    // (A session with a local token acknowledged its live count: it is re-keyed now, and saved from its next checkpoint.)
+    const durable = target.localKey ? undefined : (this.durable?.get(target) ?? (this.durable === null ? undefined : 0));
+    if (target.localKey) {
+      target.localKey = false;
+      target.previous = -1; // its previous token was a local one
+    }
     if (durable !== undefined && durable < target.receivedCount) {
       this.replaying.set(target, Math.max(target.receivedCount, this.replaying.get(target) ?? 0));
       target.replaying = true;
@@ -721,6 +761,11 @@ export class ServerSessions<C extends Endpoint> {
     };
     let result: Arrival | string;
     try {
+      // A client of another version than this server's: its schema says what it can read (one read per version).
+      const theirs = message.fingerprint;
+      if (typeof theirs === "string" && store.schemaOf !== undefined && this.host.needsSchema?.(theirs)) {
+        this.host.learnSchema!(theirs, await store.schemaOf(theirs));
+      }
       result = await store.claim(id, check);
     } catch (error) {
       result = `the cluster could not be asked: ${(error as Error).message}`;
@@ -808,6 +853,7 @@ export class ServerSessions<C extends Endpoint> {
     for (const entry of this.entries.values()) {
       const link = entry.channel.link;
       if (entry.phase === "undecided" || !entry.admitted || !entry.confirmed || entry.bye || !entry.resumable || link.isClosing) continue;
+      if (entry.localKey) continue; // no other server could check its token: it ends as in any stop
       this.heartbeat?.delete(entry);
       this.clock.clearTimeout(entry.timer);
       let transport: Transport | null = null;
@@ -870,7 +916,8 @@ export class ServerSessions<C extends Endpoint> {
         presence: channel.presence,
         user: channel.user,
         state: channel.session,
-        fingerprint: channel.peerFingerprint,
+        // The version the client speaks, even when it is this server's: the server that takes it may run another.
+        fingerprint: this.host.fingerprintOf(entry.channel),
         unread: channel.peerUnread === null ? undefined : [...channel.peerUnread],
       });
     } catch (error) {

@@ -10,7 +10,9 @@
  *   groups: [string, …], presence?,        what other players see of it
  *   user?,                                 who the client is (`channel.user`, from authenticate)
  *   state?,                                the game's own state (`channel.session`, the protocol's `Session`)
- *   fingerprint?, unread?: [string, …] }   the client's version of the protocol, when it is not the server's
+ *   fingerprint?, unread?: [string, …] }   the client's version of the protocol (also when it is the server's:
+ *                                          the server that takes it may run another), and what of the
+ *                                          server's messages that version cannot read
  * ```
  *
  * Decoding never throws: bytes that are not a snapshot give a sentence
