@@ -247,6 +247,7 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
           this.pushError(error);
         },
         open: () => this.open(),
+        retarget: (to) => this.retarget(to),
         opened: () => {
           this.stateNow = "open";
           if (this.socketOpened) return;
@@ -434,6 +435,34 @@ export class Client<TOut extends Message = AnyMessage, TIn extends Message = Any
         return;
       }
     }
+  }
+
+  /**
+   * `_moved {to}`: the server that stops names where to resume. Only an
+   * address of the kind the client connected with, whose transport this
+   * build has: a TCP client takes `host:port`, a WebSocket client a `ws://`
+   * or `wss://` URL. Returns why not, otherwise.
+   */
+  private retarget(to: string): string | undefined {
+    const current = this.target;
+    if (current === undefined) return "no connection yet";
+    let next: ConnectTarget;
+    if (current.scheme === "tcp") {
+      const match = /^(\[[^\]]+\]|[^:/[\]]+):(\d{1,5})$/.exec(to);
+      const port = Number(match?.[2]);
+      if (match === null || port < 1 || port > 65535) return `${JSON.stringify(to)} is not a TCP host:port`;
+      next = { scheme: "tcp", host: match[1]!.replace(/^\[|\]$/g, ""), port };
+    } else {
+      if (!/^wss?:\/\//i.test(to)) return `${JSON.stringify(to)} is not a ws:// or wss:// URL`;
+      try {
+        next = parseTarget(to, current.port);
+      } catch {
+        return `${JSON.stringify(to)} is not a URL`;
+      }
+    }
+    if (!connectors.has(next.scheme)) return `no transport for "${next.scheme}:" in this build`;
+    this.target = next;
+    return undefined;
   }
 
   /** Opens a transport to the target of the last `connect()`. */

@@ -187,6 +187,8 @@ export interface SessionStore {
   saveSchema?(fingerprint: string, schema: Uint8Array): void;
   /** The schema kept for `fingerprint`, or null. */
   schemaOf?(fingerprint: string): Promise<Uint8Array | null>;
+  /** Where this server's clients reconnect when it stops, by the kind of their connection (see `ClusterSessionOptions.advertise`). */
+  readonly advertise?: { tcp?: string; websocket?: string } | undefined;
   /** Called (set by the server's sessions) once `tokenKey` was read after being empty. */
   onKey?: (() => void) | undefined;
   /**

@@ -57,6 +57,14 @@ export interface ClusterSessionOptions {
    * once it is saved. @default the server's heartbeatIntervalMs
    */
   checkpointMs?: number;
+  /**
+   * Where this server's clients reconnect when it stops (`_moved {to}`), for
+   * a cluster without a load balancer: a TCP `host:port` for clients over
+   * TCP, a `ws://` or `wss://` URL for clients over WebSocket. A client not
+   * named an address of its kind reconnects to the address it used.
+   * @default undefined (the same address: behind a load balancer)
+   */
+  advertise?: { tcp?: string; websocket?: string };
 }
 
 /** KEYS: the session's record. ARGV: the nonce read, this server's id. The record then says where the session is. */
@@ -118,6 +126,7 @@ export class RedisSessions implements SessionStore {
   readonly departing = new Set<string>();
   readonly maxHeldBytes: number;
   readonly markerWaitMs: number;
+  readonly advertise: { tcp?: string; websocket?: string } | undefined;
   /** How often each server saves its sessions that changed (undefined: the server's heartbeat interval). */
   readonly checkpointMs: number | undefined;
   private readonly keys: {
@@ -160,6 +169,11 @@ export class RedisSessions implements SessionStore {
       schema: (fingerprint) => `${prefix}:schema:${fingerprint}`,
     };
     this.checkpointMs = options.checkpointMs;
+    const { tcp, websocket } = options.advertise ?? {};
+    if (tcp !== undefined && !/^[^/]+:\d+$/.test(tcp)) throw new RangeError(`advertise.tcp must be host:port, not ${JSON.stringify(tcp)}`);
+    if (websocket !== undefined && !/^wss?:\/\//i.test(websocket))
+      throw new RangeError(`advertise.websocket must be a ws:// or wss:// URL, not ${JSON.stringify(websocket)}`);
+    this.advertise = options.advertise;
   }
 
   /** The pub/sub channel of markers, to subscribe to with the bus (one order for both). */

@@ -72,8 +72,10 @@ export interface ResumeHost {
   /** Queues a message or event for the next `pump()`. */
   push(message: Message): void;
   pushError(error: RepodError): void;
-  /** Opens a new transport to the target of the last `connect()`. */
+  /** Opens a new transport to the target of the last `connect()` (or of the last `retarget`). */
   open(): Promise<Transport>;
+  /** The server named where to reconnect (`_moved {to}`): the next attempts go there. Returns why not, for an address the client cannot use. */
+  retarget(to: string): string | undefined;
   /** A first-connection attempt's transport opened; its greeting has not come yet. */
   opened(): void;
   /**
@@ -304,6 +306,16 @@ export class ClientResume {
         return;
       case MOVED:
         this.moved = true;
+        if (message.to !== undefined) {
+          const refused = typeof message.to === "string" ? this.host.retarget(message.to) : "it is not a string";
+          if (refused !== undefined) {
+            this.host.pushError(
+              new RepodError("NOT_A_MESSAGE", `"_moved" names an address this client cannot use (${refused}): it reconnects to the same address`, {
+                action: MOVED,
+              }),
+            );
+          }
+        }
         return;
       case RESUMED:
         if (this.phase === "resuming") this.resumed(message);

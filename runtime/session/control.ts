@@ -17,8 +17,10 @@
  * server ─▶ {action:"_hb", received, ping}   (while its inspector watches, over TCP) the client answers at once:
  * client ─▶ {action:"_hb", received, pong}   `pong` is `ping` echoed; the server reads the round trip from it
  * both   ─▶ {action:"_bye"}             a deliberate close: do not resume
- * server ─▶ {action:"_moved"}           cluster sessions: the server stops and handed the session to the
- *                                       cluster; reconnect at once to the same address and resume there
+ * server ─▶ {action:"_moved", to?}      cluster sessions: the server stops and handed the session to the
+ *                                       cluster; reconnect at once and resume there: to `to` when given
+ *                                       (TCP "host:port", or a ws:// or wss:// URL for a WebSocket client:
+ *                                       the server's `advertise`), else to the same address
  *                                       (also the answer to a `_resume` a server cannot take: try another)
  * ```
  *

@@ -887,7 +887,8 @@ export class ServerSessions<C extends Endpoint> {
     for (const [id, { entry, transport }] of leaving) {
       if (departed.has(id)) {
         if (transport !== null) {
-          transport.write(encodeFrame({ action: MOVED }));
+          const to = transport.kind === "websocket" ? store.advertise?.websocket : store.advertise?.tcp;
+          transport.write(encodeFrame(to === undefined ? { action: MOVED } : { action: MOVED, to }));
           transport.end();
         }
         continue;
