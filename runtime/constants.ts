@@ -92,6 +92,14 @@ export const UNHEARD_RESUME_WINDOW_MS = 1000;
 /** Random bytes in a session token (128 bits). */
 export const TOKEN_BYTES = 16;
 
+/**
+ * Cluster sessions: a session recovered from a checkpoint after its server
+ * died accepts the tokens of this many generations past the checkpoint's —
+ * its client may have resumed on that server (each resume makes a new
+ * token) after the checkpoint was written.
+ */
+export const RECOVERED_TOKEN_GENERATIONS = 16;
+
 /** Reconnection of our clients after a broken connection: attempts, then the bounds of the exponential backoff. */
 export const DEFAULT_RECONNECT_ATTEMPTS = 15;
 export const DEFAULT_RECONNECT_MIN_DELAY_MS = 100;

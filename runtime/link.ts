@@ -51,8 +51,12 @@ export interface LinkLimits {
 export interface FrameLog {
   /** An application frame was sent (or queued): keep it until the peer acknowledges it. */
   sent(frame: Uint8Array): void;
-  /** An application frame of `bytes` payload bytes arrived (counted even when it is then refused as bad input). */
-  received(bytes: number): void;
+  /**
+   * An application frame of `bytes` payload bytes arrived (counted even when
+   * it is then refused as bad input). True: the peer resent a frame already
+   * applied (cluster sessions, see server-sessions.ts): counted, not dispatched.
+   */
+  received(bytes: number): unknown;
   /** The transport's own keep-alive was answered (a WebSocket pong): the peer is alive. */
   alive?(): void;
   /**
@@ -352,7 +356,7 @@ export class Link implements TransportEvents, LimiterEvents {
       this.owner.control(message);
       return;
     }
-    this.log?.received(end - start);
+    if (this.log?.received(end - start) === true) return;
     const rate = this.limits.rate;
     if (rate !== undefined && !(limiter ?? this.limit(rate)).allow(action, end - start)) return;
     if (this.tap !== null) this.tap.received(message, end - start);

@@ -31,7 +31,7 @@
  * A server with no such sessions (all-Python clients, say) admits at once.
  */
 import type { Arrival, SessionStore } from "../adapter/adapter.ts";
-import { ADMIT_DEADLINE_MS, UNHEARD_RESUME_WINDOW_MS } from "../constants.ts";
+import { ADMIT_DEADLINE_MS, RECOVERED_TOKEN_GENERATIONS, UNHEARD_RESUME_WINDOW_MS } from "../constants.ts";
 import { RepodError } from "../errors.ts";
 import type { Endpoint } from "../host.ts";
 import type { Logger } from "../logging.ts";
@@ -89,6 +89,7 @@ const PHASE_SHIFT = 5;
 const PHASE = 3 << PHASE_SHIFT;
 const PHASES = ["undecided", "live", "suspended"] as const;
 type Phase = (typeof PHASES)[number];
+const REPLAYING = 1 << 7;
 
 /** What only a session with a timer running (or a close waiting) holds. */
 interface Pending {
@@ -194,6 +195,19 @@ class Entry<C extends Endpoint> extends SessionLog implements Beating, SessionEv
     this.flags = value ? this.flags | SAID_BYE : this.flags & ~SAID_BYE;
   }
 
+  /** Cluster sessions: the client resends frames this server already applied (see `ServerSessions.replaying`). */
+  get replaying(): boolean {
+    return (this.flags & REPLAYING) !== 0;
+  }
+  set replaying(value: boolean) {
+    this.flags = value ? this.flags | REPLAYING : this.flags & ~REPLAYING;
+  }
+
+  override received(bytes: number): boolean {
+    super.received(bytes);
+    return (this.flags & REPLAYING) !== 0 && this.sessions.replayed(this);
+  }
+
   /** The heartbeat's view: the entry is its own session. */
   get session(): SessionLog {
     return this;
@@ -244,6 +258,14 @@ export class ServerSessions<C extends Endpoint> {
    * every frame the cluster could not give back after a crash.
    */
   private durable: Map<Entry<C>, number> | null = null;
+  /**
+   * Cluster sessions: sessions that resumed here while this server had
+   * applied more of their client's frames than its last checkpoint holds.
+   * The resume acknowledged only the checkpoint's count, so the client
+   * resends from there; the frames up to this count were applied already:
+   * they are counted, not dispatched again.
+   */
+  private readonly replaying = new Map<Entry<C>, number>();
   /** What each session's counts were at its last checkpoint ("received/sent/acked"). */
   private readonly saved = new Map<Entry<C>, string>();
   /** Checkpointed sessions that ended: their checkpoints go at the next write. */
@@ -299,6 +321,7 @@ export class ServerSessions<C extends Endpoint> {
     const epoch = Math.floor(this.clock.now() / Math.max(1, this.settings.resumeWindowMs / 2));
     for (const entry of this.entries.values()) {
       if (entry.phase === "undecided" || !entry.admitted || !entry.confirmed || entry.bye || !entry.resumable) continue;
+      if (entry.replaying) continue; // its state is ahead of its count until the resent frames are in: the last checkpoint stands
       const mark = `${epoch}/${entry.receivedCount}/${entry.sentCount}/${entry.acked}`;
       if (this.saved.get(entry) === mark) continue;
       const bytes = this.snapshotOf(entry);
@@ -515,6 +538,17 @@ export class ServerSessions<C extends Endpoint> {
     session.ackSent();
   }
 
+  /** A frame arrived while `entry` replays: true when it is one the server applied already (counted, not dispatched). @internal */
+  replayed(entry: Entry<C>): boolean {
+    const until = this.replaying.get(entry);
+    const count = entry.receivedCount;
+    if (until === undefined || count >= until) {
+      entry.replaying = false;
+      this.replaying.delete(entry);
+    }
+    return until !== undefined && count <= until;
+  }
+
   /** @internal */
   timedOut(entry: Entry<C>): void {
     const link = entry.channel.link;
@@ -626,6 +660,14 @@ export class ServerSessions<C extends Endpoint> {
     target.bye = false;
     channel.link.attach(transport, true);
     channel.link.release(); // what was sent while away is among the retained frames
+    // With cluster sessions, a resume acknowledges, as the heartbeat, only what a checkpoint holds: the client resends
+    // the rest (it must keep it for a crash of this server), and what of it was applied here already is skipped.
+    const durable = this.durable?.get(target) ?? (this.durable === null ? undefined : 0);
+    if (durable !== undefined && durable < target.receivedCount) {
+      this.replaying.set(target, Math.max(target.receivedCount, this.replaying.get(target) ?? 0));
+      target.replaying = true;
+      target.receivedCount = durable;
+    }
     channel.link.sendControl(encodeFrame({ action: RESUMED, received: target.session.receivedCount, token: this.mint.token(channel.id, target.generation) }));
     for (const frame of frames) channel.link.write(frame);
     this.watch(target);
@@ -651,10 +693,17 @@ export class ServerSessions<C extends Endpoint> {
     entry.admitTimer = undefined;
     let snapshot: SessionSnapshot | undefined;
     let isCurrent = false;
+    let generation = 0;
     const check = (bytes: Uint8Array, recovered: boolean): string | undefined => {
       const read = decodeSnapshot(bytes);
       if (typeof read === "string") return `the session saved in the cluster cannot be read: ${read}`;
+      generation = read.generation;
       isCurrent = sameToken(message.token, this.mint.token(read.id, read.generation));
+      // After a crash, the client may hold a later token: it resumed on the dead server after its last checkpoint.
+      for (let later = 1; recovered && !isCurrent && later <= RECOVERED_TOKEN_GENERATIONS; later++) {
+        isCurrent = sameToken(message.token, this.mint.token(read.id, read.generation + later));
+        if (isCurrent) generation = read.generation + later;
+      }
       const isPrevious = read.previous !== undefined && sameToken(message.token, this.mint.token(read.id, read.previous));
       if (!isCurrent && !isPrevious) return `the token is not session ${read.id}'s (wrong, or already used)`;
       const theirs = typeof message.fingerprint === "string" ? message.fingerprint : undefined;
@@ -710,8 +759,8 @@ export class ServerSessions<C extends Endpoint> {
     if (arrival.recovered && clientReceived > saved.sent) target.restore(saved.received, clientReceived, clientReceived, []);
     else target.restore(saved.received, saved.sent, saved.acked, saved.frames);
     this.durable?.set(target, saved.received); // it is in the cluster already
-    target.generation = saved.generation;
-    target.previous = saved.previous ?? -1;
+    target.generation = generation;
+    target.previous = generation === saved.generation ? (saved.previous ?? -1) : -1;
     target.phase = "suspended";
     target.confirmed = true;
     this.suspendedCount++;
@@ -812,7 +861,8 @@ export class ServerSessions<C extends Endpoint> {
         id: channel.id,
         generation: entry.generation,
         ...(entry.previous >= 0 ? { previous: entry.previous } : {}),
-        received: entry.receivedCount,
+        // A session that replays has applied up to the count it replays to: its state holds those.
+        received: Math.max(entry.receivedCount, this.replaying.get(entry) ?? 0),
         sent: entry.sentCount,
         acked: entry.acked,
         frames: entry.unacknowledged(),
@@ -832,6 +882,10 @@ export class ServerSessions<C extends Endpoint> {
   private forget(entry: Entry<C>): void {
     if (this.saved.delete(entry)) this.ended.push(entry.channel.id);
     this.durable?.delete(entry);
+    if (entry.replaying) {
+      entry.replaying = false;
+      this.replaying.delete(entry);
+    }
     if (this.entries.get(entry.channel) === entry) this.entries.delete(entry.channel);
     if (this.byId.get(entry.channel.id) === entry) this.byId.delete(entry.channel.id);
     this.clock.clearTimeout(entry.timer);
