@@ -37,6 +37,8 @@ export interface LogEntry {
   readonly check: string;
   /** Channels the same frame went to (a broadcast is logged once, with the first of them as `channel`). */
   copies: number;
+  /** The server the message went through (set when the inspector merges the log of a cluster). */
+  readonly server?: string;
 }
 
 /** The counters of one channel; also its link's tap. */
@@ -105,16 +107,30 @@ export interface Checks {
   readonly schema?: ProtocolSchema | undefined;
 }
 
+/** Closed periods kept for readers that have not read them yet; a reader that lags further loses the oldest. */
+const KEPT_PERIODS = 16;
+
+/** What happened between two points of an {@link Activity}. */
+export interface ActivityPeriod {
+  /** The point this period ends at: read from it next time. */
+  seq: number;
+  /** Messages per action, in and out. */
+  in: Record<string, number>;
+  out: Record<string, number>;
+  /** The latest sampled log entries. */
+  log: LogEntry[];
+}
+
 /** Counts shared by every channel of one server. */
 export class Activity {
-  /** True while at least one page watches: per-action counts and the log are kept only then. */
+  /** True while at least one page watches (this server's or, in a cluster, another server's): per-action counts and the log are kept only then. */
   watched = false;
   /** Errors by code since the inspector started. */
   readonly errors = new Map<string, number>();
-  /** Messages per action since the last `take()`. */
+  /** Messages per action in the current period (closed by each reader). */
   private actionsIn = new Map<string, number>();
   private actionsOut = new Map<string, number>();
-  /** Log entries since the last `take()`: at most `sampleLimit` per period, and a few of each action. */
+  /** Log entries of the current period: at most `sampleLimit`, and a few of each action. */
   private log: LogEntry[] = [];
   /** Entries logged this period per action, each way. */
   private sampledIn = new Map<string, number>();
@@ -128,6 +144,9 @@ export class Activity {
   private runAction = "";
   private runCount = 0;
   private runLogged = false;
+  /** Closed periods, oldest first, each numbered: readers ask for what came after the number they last got. */
+  private periods: Array<{ seq: number; in: Map<string, number>; out: Map<string, number>; log: LogEntry[] }> = [];
+  private seq = 0;
 
   constructor(
     /** What round trips are timed with: the server's session clock. */
@@ -205,19 +224,53 @@ export class Activity {
     this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
   }
 
-  /** What happened since the last call: messages per action in and out, and the sampled log. */
-  take(): { in: Record<string, number>; out: Record<string, number>; log: LogEntry[] } {
+  /**
+   * Starts counting afresh (someone began to watch): what was kept is
+   * dropped. Returns the point to read from with {@link since}.
+   */
+  restart(): number {
+    this.close();
+    this.periods = [];
+    return this.seq;
+  }
+
+  /**
+   * What happened after point `from` (a number an earlier call returned):
+   * messages per action in and out, and the latest sampled log entries (at
+   * most `sampleSize`), with the point to read from next time. The current
+   * period is closed first, so that several readers (this server's page, the
+   * inspectors of other servers) each get everything once. Without `from`, or
+   * from a point this activity never gave, nothing but the point.
+   */
+  since(from: number | undefined): ActivityPeriod {
+    this.close();
+    const counts = { in: {} as Record<string, number>, out: {} as Record<string, number> };
+    let log: LogEntry[] = [];
+    if (from !== undefined && from <= this.seq) {
+      for (const period of this.periods) {
+        if (period.seq <= from) continue;
+        for (const [action, n] of period.in) counts.in[action] = (counts.in[action] ?? 0) + n;
+        for (const [action, n] of period.out) counts.out[action] = (counts.out[action] ?? 0) + n;
+        log = log.length === 0 ? period.log : log.concat(period.log);
+      }
+    }
+    if (log.length > this.sampleLimit) log = log.slice(-this.sampleLimit);
+    return { seq: this.seq, in: counts.in, out: counts.out, log };
+  }
+
+  /** Ends the current period: its counts and log are kept (the last {@link KEPT_PERIODS}) for those who read them. */
+  private close(): void {
     this.flushFrame();
     this.flushRun();
     this.runAction = "";
     this.runLogged = false;
-    const taken = { in: Object.fromEntries(this.actionsIn), out: Object.fromEntries(this.actionsOut), log: this.log };
+    this.periods.push({ seq: ++this.seq, in: this.actionsIn, out: this.actionsOut, log: this.log });
+    if (this.periods.length > KEPT_PERIODS) this.periods.shift();
     this.actionsIn = new Map();
     this.actionsOut = new Map();
     this.log = [];
     this.sampledIn = new Map();
     this.sampledOut = new Map();
-    return taken;
   }
 
   /** True while this period has logged fewer than `perAction` of `action` (counted in `sampled`); counts one. */

@@ -5,7 +5,8 @@
  * action, errors by code and a sampled log of recent messages checked
  * against the protocol — and that can close a channel or move it in and out
  * of groups (unless read-only). With a shared adapter (Redis) it also lists
- * the members of every server of the cluster.
+ * the members of every server of the cluster, and its log, counts per action
+ * and errors are the cluster's.
  *
  * Off unless the server is given `inspector: { token }`. The page is plain
  * HTML and JavaScript from `page/`; it talks to the server over a WebSocket
@@ -31,7 +32,7 @@ import type { RepodError } from "../errors.ts";
 import type { ProtocolDescriptor } from "../protocol.ts";
 import { type Clock, systemClock } from "../session/clock.ts";
 import type { WebSocketAcceptor } from "../transport/websocket-server.ts";
-import { Activity, ChannelTap } from "./activity.ts";
+import { Activity, type ActivityPeriod, ChannelTap, type LogEntry } from "./activity.ts";
 
 /** What the inspector reads of its server (the `Server` class has all of it). */
 export interface InspectedServer {
@@ -126,6 +127,12 @@ export class Inspector {
   private readonly readOnly: boolean;
   private readonly intervalMs: number;
   private readonly maxChannels: number;
+  /** Where this server's page last read the activity from. */
+  private localSeq = 0;
+  /** Where this server's page last read each other server's activity from, by server id. */
+  private cursors = new Map<string, { seq: number; missed: number }>();
+  /** Set while another server's inspector watches this one: its activity is counted until it ends. */
+  private remoteLease: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly server: InspectedServer,
@@ -213,6 +220,8 @@ export class Inspector {
   async close(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    clearTimeout(this.remoteLease);
+    this.remoteLease = undefined;
     for (const ws of this.watchers) ws.close(1001, "the server stopped");
     this.watchers.clear();
     this.activity.watched = false;
@@ -306,7 +315,8 @@ export class Inspector {
   private watch(ws: WebSocket): void {
     this.watchers.add(ws);
     if (this.watchers.size === 1) {
-      this.activity.take(); // counts start now
+      // Counts start now (they may have started already for another server's inspector).
+      this.localSeq = this.activity.watched ? this.activity.since(undefined).seq : this.activity.restart();
       this.activity.watched = true;
       this.timer = setInterval(() => void this.update(), this.intervalMs);
       this.timer.unref();
@@ -316,7 +326,7 @@ export class Inspector {
 
   private unwatch(ws: WebSocket): void {
     if (!this.watchers.delete(ws) || this.watchers.size > 0) return;
-    this.activity.watched = false;
+    this.activity.watched = this.remoteLease !== undefined;
     clearInterval(this.timer);
     this.timer = undefined;
   }
@@ -369,15 +379,43 @@ export class Inspector {
 
   /** What this server answers another server's inspector: its channels, or the outcome of an action on one of them. */
   private answer(question: unknown): unknown {
-    const command = question as Command | { type: "channels" } | null;
-    if (command?.type === "channels") return this.local();
+    const command = question as Command | ChannelsQuestion | null;
+    if (command?.type === "channels") {
+      const share = this.local();
+      const asked = command.activity;
+      if (typeof asked !== "object" || asked === null) return share;
+      // Another server's page watches: count this server's activity too, and send what came after the point it last read.
+      this.leaseRemote(asked.intervalMs);
+      const from = asked.since?.[this.server.serverId];
+      share.activity = this.activity.since(typeof from === "number" ? from : undefined);
+      return share;
+    }
     if (command?.type !== "close" && command?.type !== "join" && command?.type !== "leave") return { refused: `unknown request "${String(command?.type)}"` };
     if (this.readOnly) return { refused: `the inspector of server ${this.server.serverId} is read-only` };
     const refusal = this.apply(command);
     return refusal === undefined ? { done: true } : { refused: refusal.replace("this server", `server ${this.server.serverId}`) };
   }
 
-  /** This server's share of a snapshot: its channels (the first `maxChannels`), totals and groups. */
+  /**
+   * Another server's inspector watches this one: the activity is counted
+   * until it has not asked for three of its updates (and the time to ask).
+   */
+  private leaseRemote(intervalMs: unknown): void {
+    const interval = typeof intervalMs === "number" && intervalMs >= 1 && intervalMs <= 60_000 ? intervalMs : 1000;
+    clearTimeout(this.remoteLease);
+    if (!this.activity.watched) this.activity.restart();
+    this.activity.watched = true;
+    this.remoteLease = setTimeout(
+      () => {
+        this.remoteLease = undefined;
+        this.activity.watched = this.watchers.size > 0;
+      },
+      3 * interval + ASK_TIMEOUT_MS,
+    );
+    this.remoteLease.unref();
+  }
+
+  /** This server's share of a snapshot: its channels (the first `maxChannels`), totals, groups and errors. */
   private local(): ServerShare {
     const server = this.server;
     const channels: ChannelRow[] = [];
@@ -403,7 +441,14 @@ export class Inspector {
         rtt: tap === null || tap.rtt < 0 ? null : Math.round(tap.rtt * 10) / 10,
       });
     }
-    return { id: server.serverId, readOnly: this.readOnly, totals: { channels: server.channels.size, connected }, groups, channels };
+    return {
+      id: server.serverId,
+      readOnly: this.readOnly,
+      totals: { channels: server.channels.size, connected },
+      groups,
+      channels,
+      errors: Object.fromEntries(this.activity.errors),
+    };
   }
 
   /** Sends every watcher (or `to`) what changed. */
@@ -429,7 +474,14 @@ export class Inspector {
     let askError: string | undefined;
     if (inspection !== undefined) {
       try {
-        others = await inspection.askAll({ type: "channels" }, ASK_TIMEOUT_MS);
+        // A periodic update also asks for their activity since the point this page last read of each.
+        const question: ChannelsQuestion = periodic
+          ? {
+              type: "channels",
+              activity: { since: Object.fromEntries([...this.cursors].map(([id, cursor]) => [id, cursor.seq])), intervalMs: this.intervalMs },
+            }
+          : { type: "channels" };
+        others = await inspection.askAll(question, ASK_TIMEOUT_MS);
       } catch (error) {
         askError = error instanceof Error ? error.message : String(error);
       }
@@ -447,7 +499,7 @@ export class Inspector {
     let cluster: unknown;
     try {
       const members = await server.members();
-      const servers = new Map<string, { channels: number; groups: Record<string, number>; inspector: boolean }>();
+      const servers = new Map<string, { channels: number; groups: Record<string, number>; inspector: boolean; activity?: boolean }>();
       const entry = (id: string) => {
         let found = servers.get(id);
         if (!found) servers.set(id, (found = { channels: 0, groups: {}, inspector: false }));
@@ -458,7 +510,11 @@ export class Inspector {
         server.channels++;
         for (const group of member.groups) server.groups[group] = (server.groups[group] ?? 0) + 1;
       }
-      for (const share of shares) entry(share.id).inspector = true;
+      for (const share of shares) {
+        const found = entry(share.id);
+        found.inspector = true;
+        if (share !== here) found.activity = isActivity(share.activity);
+      }
       for (const other of others) entry(other.server);
       cluster = {
         servers: [...servers].map(([id, entry]) => ({ id, ...entry })),
@@ -470,7 +526,32 @@ export class Inspector {
       cluster = { error: error instanceof Error ? error.message : String(error) };
     }
     const protocol = server.channelClass.protocol;
-    const period = periodic ? this.activity.take() : { in: {}, out: {}, log: [] };
+    // The activity of this server and of the others that sent theirs: counts summed, one log tagged by server.
+    const rates = { in: {} as Record<string, number>, out: {} as Record<string, number> };
+    const log: LogEntry[] = [];
+    const errors: Record<string, number> = {};
+    const add = (id: string, period: ActivityPeriod): void => {
+      for (const dir of ["in", "out"] as const)
+        for (const [action, n] of Object.entries(period[dir])) if (typeof n === "number") rates[dir][action] = (rates[dir][action] ?? 0) + n;
+      for (const entry of period.log) log.push(entry.server === id ? entry : { ...entry, server: id });
+    };
+    if (periodic) {
+      const period = this.activity.since(this.localSeq);
+      this.localSeq = period.seq;
+      add(server.serverId, period);
+      const cursors = new Map<string, { seq: number; missed: number }>();
+      for (const share of shares) {
+        if (share === here || !isActivity(share.activity)) continue;
+        cursors.set(share.id, { seq: share.activity.seq, missed: 0 });
+        add(share.id, share.activity);
+      }
+      // A server that did not answer this time (slow, or gone) is asked from the same point next time, for a few updates.
+      for (const [id, cursor] of this.cursors)
+        if (!cursors.has(id) && cursor.missed < MISSED_UPDATES) cursors.set(id, { seq: cursor.seq, missed: cursor.missed + 1 });
+      this.cursors = cursors;
+      log.sort((x, y) => x.t - y.t);
+    }
+    for (const share of shares) for (const [code, n] of Object.entries(share.errors ?? {})) if (typeof n === "number") errors[code] = (errors[code] ?? 0) + n;
     return {
       type: "snapshot",
       t: now,
@@ -487,9 +568,9 @@ export class Inspector {
       channels,
       groups: [...groups].map(([name, size]) => ({ name, size })).sort((a, b) => a.name.localeCompare(b.name)),
       cluster,
-      rates: { in: period.in, out: period.out },
-      errors: Object.fromEntries(this.activity.errors),
-      log: period.log,
+      rates,
+      errors,
+      log,
     };
   }
 }
@@ -506,6 +587,9 @@ function pathOf(request: IncomingMessage): string {
 
 /** How long a question to the other servers of the cluster may take. */
 const ASK_TIMEOUT_MS = 2000;
+
+/** Updates a server may miss answering before its activity is read afresh (from the point it then gives). */
+const MISSED_UPDATES = 3;
 
 /** One channel as the page lists it. */
 interface ChannelRow {
@@ -528,6 +612,29 @@ interface ServerShare {
   totals: { channels: number; connected: number };
   groups: Record<string, number>;
   channels: ChannelRow[];
+  /** Errors by code since it started. */
+  errors?: Record<string, number>;
+  /** Its activity since the point the asker gave, when asked for it. */
+  activity?: ActivityPeriod;
+}
+
+/** What one server's inspector asks the others at each update. */
+interface ChannelsQuestion {
+  type: "channels";
+  /** Asked by a periodic update: the activity after the point given for each server, counted by it while the asker keeps asking. */
+  activity?: { since?: Record<string, unknown>; intervalMs?: unknown };
+}
+
+function isActivity(activity: unknown): activity is ActivityPeriod {
+  const period = activity as ActivityPeriod | null | undefined;
+  return (
+    typeof period?.seq === "number" &&
+    typeof period.in === "object" &&
+    period.in !== null &&
+    typeof period.out === "object" &&
+    period.out !== null &&
+    Array.isArray(period.log)
+  );
 }
 
 function isShare(answer: unknown): answer is ServerShare {

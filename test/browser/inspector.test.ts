@@ -2,12 +2,16 @@
  * The inspector of a running chat server, in Chromium: it shows the three
  * clients, their group and a message one of them sent; it closes a channel
  * and puts one in a group; read-only, it refuses; without the token it shows
- * nothing.
+ * nothing. With Redis, the log, the per-action counts and the errors are
+ * the cluster's, and the log is filtered by server.
  */
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ChatRoom, ChatRoomChannel } from "../../examples/chat/server.ts";
+import { RedisAdapter } from "../../runtime/redis.ts";
 import { ARTIFACTS, launchBrowser, screenshot, type TestBrowser } from "../helpers/browser.ts";
+import { RawPeer } from "../helpers/raw-peer.ts";
+import { RedisServer } from "../helpers/redis-server.ts";
 import { ScriptedChat } from "../helpers/scripted-chat.ts";
 import { PATIENCE_MS, waitFor } from "../helpers/wait.ts";
 
@@ -168,6 +172,57 @@ describe("inspector in Chromium", () => {
     await page.fill("#token", TOKEN);
     await page.click("#login button");
     await expect.poll(() => rowCount(page), { timeout: PATIENCE_MS }).toBe(1);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("with Redis, logs and counts the messages of another server, filterable by server, and its errors", async () => {
+    const redis = await RedisServer.start();
+    cleanup.push(() => redis.stop());
+    const prefix = `inspector-browser-cluster-${process.pid}`;
+    const rooms: ChatRoom[] = [];
+    for (let i = 0; i < 2; i++) {
+      const room = new ChatRoom({ port: 0, adapter: new RedisAdapter({ url: redis.url, prefix }), inspector: { port: 0, token: TOKEN, intervalMs: 200 } });
+      await room.start();
+      cleanup.push(() => room.stop());
+      rooms.push(room);
+    }
+    const [a, b] = rooms as [ChatRoom, ChatRoom];
+    const page = await openPage(browser, `${a.inspectorUrl}#token=${encodeURIComponent(TOKEN)}`, cleanup);
+    await page.waitForSelector("#main:not([hidden])", { timeout: PATIENCE_MS });
+    // B counts its activity once A's inspector has asked for it (nobody opened B's page).
+    const bActivity = (b as unknown as { inspector: { activity: { watched: boolean } } }).inspector.activity;
+    await waitFor(() => bActivity.watched, "B counting for A's inspector");
+
+    const ada = new ScriptedChat("ada", cleanup);
+    await ada.connect("127.0.0.1", a.address.port);
+    const bob = new ScriptedChat("bob", cleanup);
+    await bob.connect("127.0.0.1", b.address.port);
+    await ada.saw("* players: ada, bob");
+    ada.input("hello from a");
+    await bob.saw("<ada> hello from a");
+    bob.input("hello from b");
+    await ada.saw("<bob> hello from b");
+
+    const fromB = page.locator(`#log li[data-dir="in"][data-action="message"][data-server="${b.serverId}"]`).filter({ hasText: "hello from b" });
+    await fromB.first().waitFor({ timeout: PATIENCE_MS });
+    expect(await fromB.first().textContent()).toContain(b.serverId);
+    const fromA = page.locator(`#log li[data-dir="in"][data-action="message"][data-server="${a.serverId}"]`).filter({ hasText: "hello from a" });
+    await fromA.first().waitFor({ timeout: PATIENCE_MS });
+    // One line in on each server: the cluster's count.
+    await expect.poll(() => page.locator('#actions tr[data-rate="in message"] td.num').first().textContent(), { timeout: PATIENCE_MS }).toBe("2");
+
+    // Filtered by server: only B's messages.
+    await page.selectOption("#filter-server", b.serverId);
+    await expect.poll(() => page.locator(`#log li[data-server="${a.serverId}"]`).count(), { timeout: PATIENCE_MS }).toBe(0);
+    expect(await fromB.count()).toBeGreaterThan(0);
+
+    // An error on B, in A's errors by code.
+    const raw = await RawPeer.connect(b.address.port);
+    cleanup.push(() => raw.close());
+    raw.send({ action: "nickname", nickname: "raw" });
+    raw.send({ action: "message", text: 42 });
+    await expect.poll(() => page.locator("#errors").textContent(), { timeout: PATIENCE_MS }).toContain("INVALID_PAYLOAD");
+    await screenshot(page, "inspector-cluster");
     expect(browser.errors).toEqual([]);
   });
 });

@@ -2,12 +2,14 @@
  * With Redis, the inspector of any server shows every server's channels
  * (id, server, transport, state, groups, presence, counters) and acts on a
  * channel of another server — through the Redis adapter's pub/sub, on a real
- * redis-server, two servers with an inspector and one without.
+ * redis-server, two servers with an inspector and one without. Its log,
+ * per-action counts and errors by code are the cluster's too.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { ChatRoom } from "../../examples/chat/server.ts";
 import { RedisAdapter } from "../../runtime/redis.ts";
+import { RawPeer } from "../helpers/raw-peer.ts";
 import { RedisServer } from "../helpers/redis-server.ts";
 import { ScriptedChat } from "../helpers/scripted-chat.ts";
 import { PATIENCE_MS, waitFor } from "../helpers/wait.ts";
@@ -32,6 +34,10 @@ class Watcher {
       (message.type === "snapshot" ? this.snapshots : this.answers).push(message);
     });
     cleanup.push(() => this.ws.close());
+  }
+
+  close(): void {
+    this.ws.close();
   }
 
   send(command: object): void {
@@ -134,5 +140,68 @@ describe("inspector: every server of a Redis cluster", () => {
     watcher.send({ type: "close", id: bobChannel.id });
     expect(await watcher.answer(1)).toMatchObject({ type: "refused", reason: `the inspector of server ${b.serverId} is read-only` });
     expect(bobChannel.isConnected).toBe(true);
+  });
+
+  it("shows another server's messages in the log and the per-action counts, and its errors by code", async () => {
+    const redis = await RedisServer.start();
+    cleanup.push(() => redis.stop());
+    const prefix = `inspector-cluster-activity-${process.pid}`;
+    const a = new ChatRoom({ port: 0, adapter: new RedisAdapter({ url: redis.url, prefix }), inspector: { port: 0, token: "t", intervalMs: 50 } });
+    const b = new ChatRoom({ port: 0, adapter: new RedisAdapter({ url: redis.url, prefix }), inspector: { port: 0, token: "t", intervalMs: 50 } });
+    const c = new ChatRoom({ port: 0, adapter: new RedisAdapter({ url: redis.url, prefix }) }); // no inspector: answers without activity
+    for (const room of [a, b, c]) {
+      await room.start();
+      cleanup.push(() => room.stop());
+    }
+    const activityOf = (room: ChatRoom) => (room as unknown as { inspector: { activity: { watched: boolean } } }).inspector.activity;
+    const bob = new ScriptedChat("bob", cleanup);
+    await bob.connect("127.0.0.1", b.address.port);
+    await bob.saw("* bob joined");
+    // Nobody watches: B counts no activity.
+    expect(activityOf(b).watched).toBe(false);
+
+    const watcher = new Watcher(a.inspectorUrl!, "t");
+    // Once B has answered A's inspector with its activity, B counts it (nobody watches B's own page).
+    const ready = await watcher.until(
+      (s) => s.cluster.servers?.some((server: Snapshot) => server.id === b.serverId && server.activity === true),
+      "B's activity in A's snapshot",
+    );
+    expect(ready.cluster.servers.find((server: Snapshot) => server.id === c.serverId)).toMatchObject({ inspector: false });
+    expect(activityOf(b).watched).toBe(true);
+    bob.input("hello from b");
+    await bob.saw("<bob> hello from b");
+    const logged = (): Snapshot[] => watcher.snapshots.flatMap((s) => s.log);
+    await waitFor(() => logged().some((e) => e.dir === "in" && e.payload?.text === "hello from b"), "bob's message in A's log", PATIENCE_MS);
+    const entry = logged().find((e) => e.dir === "in" && e.payload?.text === "hello from b")!;
+    expect(entry).toMatchObject({ server: b.serverId, channel: [...b.channels][0]!.id, action: "message", check: "ok" });
+    expect(logged().find((e) => e.dir === "out" && e.action === "message")).toMatchObject({
+      server: b.serverId,
+      payload: { text: "hello from b", nickname: "bob" },
+    });
+
+    // An error counted on B (a message the protocol refuses) is in A's errors by code.
+    const raw = await RawPeer.connect(b.address.port);
+    cleanup.push(() => raw.close());
+    raw.send({ action: "nickname", nickname: "raw" });
+    raw.send({ action: "message", text: 42 });
+    const errored = await watcher.until((s) => s.errors.INVALID_PAYLOAD === 1, "B's error in A's errors by code");
+    expect(errored.errors).toEqual({ INVALID_PAYLOAD: 1 });
+    await waitFor(() => logged().some((e) => e.dir === "in" && e.payload?.text === 42), "raw's refused message in A's log", PATIENCE_MS);
+    // Counted once each, though B closes a period at every question: bob's line and raw's refused one.
+    const counted = (dir: "in" | "out", action: string): number => watcher.snapshots.reduce((sum, s) => sum + (s.rates[dir][action] ?? 0), 0);
+    expect(counted("in", "message")).toBe(2);
+    expect(counted("out", "message")).toBeGreaterThanOrEqual(1);
+    expect(
+      logged()
+        .filter((e) => e.dir === "in" && e.action === "message")
+        .map((e) => [e.server, e.payload.text]),
+    ).toEqual([
+      [b.serverId, "hello from b"],
+      [b.serverId, 42],
+    ]);
+
+    // The page closed, B stops counting once A no longer asks.
+    watcher.close();
+    await waitFor(() => !activityOf(b).watched, "B no longer counting", PATIENCE_MS);
   });
 });

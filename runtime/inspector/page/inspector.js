@@ -329,15 +329,21 @@ function drawChart() {
       );
     }),
   );
-  const select = $("filter-action");
-  const chosen = select.value;
-  const known = new Set([...select.options].map((o) => o.value));
-  for (const entry of log)
-    if (!known.has(entry.action)) {
-      known.add(entry.action);
-      select.append(el("option", { value: entry.action }, entry.action));
+  for (const [id, key] of [
+    ["filter-action", "action"],
+    ["filter-server", "server"],
+  ]) {
+    const select = $(id);
+    const chosen = select.value;
+    const known = new Set([...select.options].map((o) => o.value));
+    for (const entry of log) {
+      const value = entry[key];
+      if (typeof value !== "string" || known.has(value)) continue;
+      known.add(value);
+      select.append(el("option", { value }, value));
     }
-  select.value = chosen;
+    select.value = chosen;
+  }
 }
 
 /**
@@ -363,9 +369,11 @@ function declared(view) {
 function drawLog() {
   const channel = $("filter-channel").value;
   const action = $("filter-action").value;
+  const server = $("filter-server").value;
+  const here = last?.server.id;
   const protocol = last?.server.protocol;
   const shown = log
-    .filter((e) => (!channel || e.channel === channel) && (!action || e.action === action))
+    .filter((e) => (!channel || e.channel === channel) && (!action || e.action === action) && (!server || e.server === server))
     .slice(-100)
     .reverse();
   $("log").replaceChildren(
@@ -377,9 +385,11 @@ function drawLog() {
           : el("span", { class: `badge ${e.check === "undeclared" ? "warn" : "bad"}`, title: e.check }, e.check);
       return el(
         "li",
-        { "data-dir": e.dir, "data-action": e.action, "data-channel": e.channel },
+        { "data-dir": e.dir, "data-action": e.action, "data-channel": e.channel, "data-server": e.server ?? "" },
         el("span", { class: `dir-${e.dir}` }, e.dir === "in" ? "→ " : "← "),
-        `${new Date(e.t).toISOString().slice(11, 23)} ${e.channel} `,
+        `${new Date(e.t).toISOString().slice(11, 23)} `,
+        e.server && e.server !== here ? el("span", { class: "server", title: "another server of the cluster" }, `${e.server} `) : "",
+        `${e.channel} `,
         el("b", {}, e.action),
         " ",
         el("span", { class: "type" }, typeName),
@@ -396,5 +406,6 @@ function drawLog() {
 
 $("filter-channel").addEventListener("change", drawLog);
 $("filter-action").addEventListener("change", drawLog);
+$("filter-server").addEventListener("change", drawLog);
 
 connect(tokenFromUrl());
