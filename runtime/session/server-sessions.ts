@@ -355,7 +355,9 @@ export class ServerSessions<C extends Endpoint> {
     const epoch = Math.floor(this.clock.now() / Math.max(1, this.settings.resumeWindowMs / 2));
     for (const entry of this.entries.values()) {
       if (entry.phase === "undecided" || !entry.admitted || !entry.confirmed || entry.bye || !entry.resumable) continue;
-      if (entry.replaying || entry.localKey) continue; // its state is ahead of its count until the resent frames are in: the last checkpoint stands
+      // Replaying: its state is ahead of its count until the resent frames are in (the last checkpoint stands).
+      // A local token: no other server could check it (see `keyed`).
+      if (entry.replaying || entry.localKey) continue;
       const mark = `${epoch}/${entry.receivedCount}/${entry.sentCount}/${entry.acked}`;
       if (this.saved.get(entry) === mark) continue;
       const bytes = this.snapshotOf(entry);
